@@ -1,0 +1,453 @@
+"""Question 1: a sigmoid output trained with cross-entropy versus squared error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.model import gradcheck, losses
+from explorer.model.activations import sigmoid
+from explorer.panels.base import Check, Panel
+from explorer.widgets.check_badge import CheckStrip
+from explorer.widgets.equation import EquationView
+from explorer.widgets.number_input import NumberInput
+from explorer.widgets.playback import PlaybackBar
+from explorer.widgets.plot import CE_COLOR, MSE_COLOR, OKABE_ITO, make_plot, pen
+
+GRID_POINTS = 801
+
+EXPLANATION = """
+<h3>Question 1 — which loss for a sigmoid output?</h3>
+<p><b>1.1–1.2.</b> For two classes the last unit squashes its pre-activation <i>a</i> with the
+logistic sigmoid, <i>f</i> = σ(<i>a</i>). Its value lies strictly between 0 and 1, so we read it
+as the model's probability that the label is 1.</p>
+<p><b>1.3–1.4.</b> Cross-entropy is the negative log-probability the model gives the true label.
+Differentiate through the sigmoid and almost everything cancels: the slope with respect to
+<i>a</i> is simply <i>f</i> − <i>y</i>, the signed error itself.</p>
+<p><b>1.5–1.6.</b> Squared error (<i>y</i> − <i>f</i>)² has slope −2(<i>y</i> − <i>f</i>)
+<i>f</i>(1 − <i>f</i>) in <i>a</i>. The extra factor <i>f</i>(1 − <i>f</i>) is the sigmoid's own
+slope, and it is tiny whenever the unit is saturated.</p>
+<p><b>1.7.</b> Saturated and <i>wrong</i> is the case that matters: with <i>y</i> = 1 and
+<i>a</i> far below 0, the squared-error slope all but vanishes — the shaded band marks where it is
+under 1% of the cross-entropy slope — so gradient descent barely moves. The cross-entropy slope
+stays close to −1 there and the unit recovers quickly. Cross-entropy is also the Bernoulli
+negative log-likelihood and is convex in <i>a</i>. The ratio of the two slopes is
+2<i>f</i>(1 − <i>f</i>) whatever the label, at most ½.</p>
+<p>(The homework's text argues that squared error “is not bounded”; that is not the reason.
+See the errata.)</p>
+<p><b>Try:</b> drag the dashed marker into the shaded band; press ▶ in the SGD lab and watch
+squared error stall while cross-entropy recovers; raise the learning rate.</p>
+"""
+
+
+@dataclass(frozen=True)
+class LossState:
+    """Everything the loss panel shows is a function of these numbers."""
+
+    y: float = losses.SEED_TARGET
+    a_min: float = -10.0
+    a_max: float = 10.0
+    marker: float = losses.SEED_WEIGHT * losses.SEED_INPUT + losses.SEED_BIAS
+    x: float = losses.SEED_INPUT
+    w0: float = losses.SEED_WEIGHT
+    b0: float = losses.SEED_BIAS
+    lr: float = losses.SEED_LEARNING_RATE
+    steps: int = losses.SEED_STEPS
+
+
+def _in_unit_interval(value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("y must lie in [0, 1] (0 or 1 for a hard label)")
+
+
+def _positive(name: str):
+    def check(value: float) -> None:
+        if value <= 0:
+            raise ValueError(f"{name} must be > 0")
+    return check
+
+
+def _whole_steps(value: float) -> None:
+    if value != int(value) or not 1 <= value <= 10_000:
+        raise ValueError("steps must be a whole number from 1 to 10000")
+
+
+class LossPanel(Panel):
+    """Sigmoid output, cross-entropy vs squared error: curves, gradients and a tiny SGD lab."""
+
+    id = "loss"
+    title = "Loss functions"
+    questions = "1.1–1.7"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = LossState()
+        self._step = 0
+        self._history: dict[str, dict[str, np.ndarray]] = {}
+        self._build()
+        self.update_view()
+
+    # -- construction --------------------------------------------------------------------
+    def _build(self) -> None:
+        s = self.state
+        self.y_input = NumberInput(
+            "target &y", s.y, slider=(0.0, 1.0), decimals=3, validate=_in_unit_interval,
+            tooltip="The label of the single example: 0 or 1, or a soft target in between")
+        self.marker_input = NumberInput(
+            "marker &a", s.marker, slider=(s.a_min, s.a_max), decimals=3,
+            tooltip="The pre-activation read out below; you can also drag the dashed line")
+        self.a_min_input = NumberInput("plot a from", s.a_min, tooltip="Left end of the a axis")
+        self.a_max_input = NumberInput("to", s.a_max, tooltip="Right end of the a axis")
+        self.readout = QLabel(self)
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setToolTip("Values at the marker, computed by explorer.model.losses")
+
+        self.x_input = NumberInput("input x", s.x, tooltip="The example's input (a = w·x + b)")
+        self.w_input = NumberInput("start w", s.w0, tooltip="Weight before the first SGD step")
+        self.b_input = NumberInput("start b", s.b0, tooltip="Bias before the first SGD step")
+        self.lr_input = NumberInput("learning rate", s.lr, validate=_positive("learning rate"),
+                                    tooltip="Step size η of w ← w − η ∂L/∂w")
+        self.steps_input = NumberInput("steps", s.steps, decimals=0, validate=_whole_steps,
+                                       tooltip="Number of SGD updates in the lab")
+        self.playback = PlaybackBar(self, speed="30 steps/s")
+        self.playback.setToolTip("Play the SGD updates one by one")
+
+        controls = QWidget(self)
+        column = QVBoxLayout(controls)
+        column.setContentsMargins(4, 4, 4, 4)
+        text = QTextBrowser(controls)
+        text.setHtml(EXPLANATION)
+        text.setOpenExternalLinks(False)
+        text.setMinimumHeight(150)
+        column.addWidget(text, 3)
+        for tex, plain in (
+            (r"$L_{CE} = -[\,y\,\log f + (1-y)\log(1-f)\,],\quad f=\sigma(a)$",
+             "L_CE = -(y log f + (1-y) log(1-f))"),
+            (r"$\partial L_{CE}/\partial a = f - y$", "dL_CE/da = f - y"),
+            (r"$L_{MSE} = (y - f)^2$", "L_MSE = (y - f)^2"),
+            (r"$\partial L_{MSE}/\partial a = -2\,(y-f)\,f\,(1-f)$",
+             "dL_MSE/da = -2 (y - f) f (1 - f)"),
+        ):
+            column.addWidget(EquationView(tex, plain, points=11, parent=controls))
+        single = QGroupBox("One example", controls)
+        grid = QVBoxLayout(single)
+        for w in (self.y_input, self.marker_input, self.a_min_input, self.a_max_input,
+                  self.readout):
+            grid.addWidget(w)
+        column.addWidget(single)
+        lab = QGroupBox("SGD lab: f = σ(w·x + b)", controls)
+        lab_layout = QGridLayout(lab)
+        for i, w in enumerate((self.x_input, self.w_input, self.b_input, self.lr_input,
+                               self.steps_input)):
+            lab_layout.addWidget(w, i // 2, i % 2)
+        column.addWidget(lab)
+        scroll = QScrollArea(self)
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(360)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.sigmoid_plot = make_plot("Output f = σ(a)", "pre-activation a", "f")
+        self.loss_plot = make_plot("Loss for target y", "pre-activation a", "loss", legend=True)
+        self.grad_plot = make_plot("Gradient ∂L/∂a", "pre-activation a", "∂L/∂a")
+        self.grad_plot.getPlotItem().addLegend(offset=(-8, -8), labelTextSize="9pt")
+        self.lab_loss_plot = make_plot("SGD lab: loss", "SGD step", "loss", legend=True)
+        self.lab_a_plot = make_plot("SGD lab: pre-activation a", "SGD step", "a", legend=True)
+
+        self.sigmoid_curve = self.sigmoid_plot.plot(pen=pen(OKABE_ITO["black"]))
+        self.ce_curve = self.loss_plot.plot(pen=pen(CE_COLOR), name="cross-entropy")
+        self.mse_curve = self.loss_plot.plot(pen=pen(MSE_COLOR), name="squared error")
+        self.ce_grad_curve = self.grad_plot.plot(pen=pen(CE_COLOR), name="CE: f − y")
+        self.mse_grad_curve = self.grad_plot.plot(pen=pen(MSE_COLOR),
+                                                  name="MSE: −2(y−f)f(1−f)")
+        self.stall_regions = []
+        self.stall_labels = []
+        self.markers = []
+        for plot in (self.sigmoid_plot, self.loss_plot, self.grad_plot):
+            region = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(213, 94, 0, 40),
+                                         pen=pg.mkPen(None))
+            region.setZValue(-10)
+            plot.addItem(region)
+            self.stall_regions.append(region)
+            marker = pg.InfiniteLine(angle=90, movable=True, pen=pen("#555555", 1.5, True),
+                                     hoverPen=pen("#000000", 2.5))
+            marker.setToolTip("Drag to move the marker")
+            marker.sigPositionChanged.connect(self._marker_dragged)
+            plot.addItem(marker)
+            self.markers.append(marker)
+        for plot in (self.loss_plot, self.grad_plot):
+            label = pg.TextItem("MSE stalls", color="#9a3d00", anchor=(0, 0))
+            label.setToolTip("Here the squared-error slope is under 1% of the cross-entropy "
+                             "slope although the prediction is on the wrong side")
+            plot.addItem(label)
+            self.stall_labels.append(label)
+        self.sigmoid_dot = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(OKABE_ITO["black"]))
+        self.sigmoid_plot.addItem(self.sigmoid_dot)
+        self.sigmoid_plot.setYRange(-0.05, 1.05, padding=0)
+
+        self.lab_ce_loss = self.lab_loss_plot.plot(pen=pen(CE_COLOR), name="cross-entropy")
+        self.lab_mse_loss = self.lab_loss_plot.plot(pen=pen(MSE_COLOR), name="squared error")
+        self.lab_ce_a = self.lab_a_plot.plot(pen=pen(CE_COLOR), name="trained with CE")
+        self.lab_mse_a = self.lab_a_plot.plot(pen=pen(MSE_COLOR), name="trained with MSE")
+        self.lab_ce_a_full = self.lab_a_plot.plot(pen=pen(CE_COLOR, 1, True))
+        self.lab_mse_a_full = self.lab_a_plot.plot(pen=pen(MSE_COLOR, 1, True))
+        self.lab_cursor = [pg.InfiniteLine(angle=90, pen=pen("#888888", 1)) for _ in range(2)]
+        self.lab_loss_plot.addItem(self.lab_cursor[0])
+        self.lab_a_plot.addItem(self.lab_cursor[1])
+
+        self.checks_strip = CheckStrip(self)
+        plots = QWidget(self)
+        plot_grid = QGridLayout(plots)
+        plot_grid.setContentsMargins(0, 0, 0, 0)
+        plot_grid.addWidget(self.sigmoid_plot, 0, 0)
+        plot_grid.addWidget(self.loss_plot, 0, 1)
+        plot_grid.addWidget(self.grad_plot, 0, 2)
+        plot_grid.addWidget(self.lab_loss_plot, 1, 0, 1, 1)
+        plot_grid.addWidget(self.lab_a_plot, 1, 1, 1, 2)
+        plot_grid.addWidget(self.playback, 2, 0, 1, 3)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(plots, 1)
+        right_layout.addWidget(self.checks_strip)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 900])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+
+        self.y_input.valueChanged.connect(self._y_changed)
+        self.marker_input.valueChanged.connect(self._marker_typed)
+        self.a_min_input.valueChanged.connect(self._range_changed)
+        self.a_max_input.valueChanged.connect(self._range_changed)
+        for w in (self.x_input, self.w_input, self.b_input, self.lr_input, self.steps_input):
+            w.valueChanged.connect(self._lab_changed)
+        self.playback.advanceRequested.connect(self.advance)
+        self.playback.positionChanged.connect(self._scrubbed)
+
+    # -- control -> state ----------------------------------------------------------------
+    def _set_state(self, state: LossState) -> bool:
+        """Adopt ``state`` if the model accepts it; otherwise keep the last valid one."""
+        previous = self.state
+        self.state = state
+        try:
+            self.update_view()
+        except ValueError:
+            self.state = previous
+            self.update_view()
+            raise
+        return True
+
+    def _y_changed(self, value: float) -> None:
+        self._set_state(replace(self.state, y=value))
+
+    def _marker_typed(self, value: float) -> None:
+        self._set_state(replace(self.state, marker=value))
+
+    def _marker_dragged(self, line: pg.InfiniteLine) -> None:
+        if not self._updating:
+            self._set_state(replace(self.state, marker=float(line.value())))
+
+    def _range_changed(self, _value: float) -> None:
+        low, high = self.a_min_input.value(), self.a_max_input.value()
+        if not low < high:
+            target = self.a_min_input if self.sender() is self.a_min_input else self.a_max_input
+            target.show_error(f"the range needs from < to (got {low:g} … {high:g})")
+            return
+        if high - low > 2e4:
+            target = self.a_min_input if self.sender() is self.a_min_input else self.a_max_input
+            target.show_error("the range may span at most 20000")
+            return
+        self.a_min_input.clear_error()
+        self.a_max_input.clear_error()
+        self._set_state(replace(self.state, a_min=low, a_max=high))
+
+    def _lab_changed(self, _value: float) -> None:
+        candidate = replace(self.state, x=self.x_input.value(), w0=self.w_input.value(),
+                            b0=self.b_input.value(), lr=self.lr_input.value(),
+                            steps=int(self.steps_input.value()))
+        try:
+            self._set_state(candidate)
+        except ValueError as exc:
+            sender = self.sender()
+            if isinstance(sender, NumberInput):
+                sender.show_error(str(exc))
+
+    def _scrubbed(self, position: int) -> None:
+        self._step = position
+        self._update_lab_cursor()
+        self.changed.emit()
+
+    # -- state -> model -> plot items ----------------------------------------------------
+    _updating = False
+
+    def update_view(self) -> None:
+        """Recompute everything from :attr:`state` and move the plot items to it."""
+        s = self.state
+        a = np.linspace(s.a_min, s.a_max, GRID_POINTS)
+        f = sigmoid(a)
+        ce, mse = losses.bce(a, s.y), losses.mse(a, s.y)
+        ce_grad, mse_grad = losses.bce_grad(a, s.y), losses.mse_grad(a, s.y)
+        history = {name: losses.train_unit(s.x, s.y, s.w0, s.b0, s.lr, s.steps, name)
+                   for name in ("bce", "mse")}
+        self._grid = a
+        self._history = history
+        # A new run is shown finished; ▶ replays it from the start.
+        self._step = s.steps
+
+        self._updating = True
+        try:
+            self.sigmoid_curve.setData(a, f)
+            self.ce_curve.setData(a, ce)
+            self.mse_curve.setData(a, mse)
+            self.ce_grad_curve.setData(a, ce_grad)
+            self.mse_grad_curve.setData(a, mse_grad)
+            for plot in (self.sigmoid_plot, self.loss_plot, self.grad_plot):
+                plot.setXRange(s.a_min, s.a_max, padding=0)
+            self.loss_plot.setYRange(0, max(1.0, float(np.max(ce)), float(np.max(mse))) * 1.05,
+                                     padding=0)
+            self.grad_plot.setYRange(-1.05, 1.05, padding=0)
+            self._update_stall_region(a)
+            for marker in self.markers:
+                marker.setValue(min(max(s.marker, s.a_min), s.a_max))
+            self.sigmoid_dot.setData([s.marker], [float(sigmoid(s.marker))])
+            self._update_readout()
+            self._update_lab()
+            self.marker_input.set_slider_range(s.a_min, s.a_max)
+            self.marker_input.set_value(s.marker)
+        finally:
+            self._updating = False
+        self.checks_strip.set_checks(self.checks())
+        self.changed.emit()
+
+    def _update_stall_region(self, a: np.ndarray) -> None:
+        mask = losses.stall_mask(a, self.state.y, losses.STALL_FRACTION)
+        visible = bool(mask.any())
+        if visible:
+            low, high = float(a[mask].min()), float(a[mask].max())
+        for region in self.stall_regions:
+            region.setVisible(visible)
+            if visible:
+                region.setRegion((low, high))
+        for label, plot in zip(self.stall_labels, (self.loss_plot, self.grad_plot), strict=True):
+            label.setVisible(visible)
+            if visible:
+                (_, _), (y0, y1) = plot.viewRange()
+                left_side = low <= self.state.a_min + 1e-9
+                label.setAnchor((0, 0) if left_side else (1, 0))
+                label.setPos(low if left_side else high, y1)
+
+    def _update_readout(self) -> None:
+        s = self.state
+        a = s.marker
+        f = float(sigmoid(a))
+        ce, mse = float(losses.bce(a, s.y)), float(losses.mse(a, s.y))
+        gce, gmse = float(losses.bce_grad(a, s.y)), float(losses.mse_grad(a, s.y))
+        ratio = float(losses.gradient_ratio(a))
+        self.readout.setText(
+            "<table cellspacing=2>"
+            f"<tr><td>f = σ(a)</td><td align=right>{f:.6g}</td></tr>"
+            f"<tr><td style='color:{CE_COLOR}'>L<sub>CE</sub></td><td align=right>{ce:.6g}</td>"
+            f"<td style='color:{CE_COLOR}'>∂/∂a</td><td align=right>{gce:.6g}</td></tr>"
+            f"<tr><td style='color:{MSE_COLOR}'>L<sub>MSE</sub></td><td align=right>{mse:.6g}"
+            f"</td><td style='color:{MSE_COLOR}'>∂/∂a</td><td align=right>{gmse:.6g}</td></tr>"
+            f"<tr><td colspan=3>MSE slope ÷ CE slope = 2f(1−f)</td>"
+            f"<td align=right><b>{ratio:.3g}</b></td></tr></table>"
+        )
+
+    def _update_lab(self) -> None:
+        s = self.state
+        steps = np.arange(s.steps + 1)
+        ce, mse = self._history["bce"], self._history["mse"]
+        self.lab_ce_a_full.setData(steps, ce["a"])
+        self.lab_mse_a_full.setData(steps, mse["a"])
+        top = max(float(ce["loss"].max()), float(mse["loss"].max()), 1e-3)
+        self.lab_loss_plot.setXRange(0, s.steps, padding=0.02)
+        self.lab_loss_plot.setYRange(0, top * 1.05, padding=0)
+        a_all = np.concatenate([ce["a"], mse["a"]])
+        self.lab_a_plot.setXRange(0, s.steps, padding=0.02)
+        low, high = float(a_all.min()), float(a_all.max())
+        margin = max(0.5, 0.05 * (high - low))
+        self.lab_a_plot.setYRange(low - margin, high + margin, padding=0)
+        self.playback.set_count(s.steps + 1)
+        self._update_lab_cursor()
+
+    def _update_lab_cursor(self) -> None:
+        t = self._step
+        steps = np.arange(t + 1)
+        ce, mse = self._history["bce"], self._history["mse"]
+        self.lab_ce_loss.setData(steps, ce["loss"][: t + 1])
+        self.lab_mse_loss.setData(steps, mse["loss"][: t + 1])
+        self.lab_ce_a.setData(steps, ce["a"][: t + 1])
+        self.lab_mse_a.setData(steps, mse["a"][: t + 1])
+        for cursor in self.lab_cursor:
+            cursor.setValue(t)
+        self.playback.set_position(t)
+
+    # -- Panel contract ------------------------------------------------------------------
+    def advance(self) -> None:
+        """One SGD step of the lab (wraps to the start after the last step)."""
+        self._step = 0 if self._step >= self.state.steps else self._step + 1
+        self._update_lab_cursor()
+
+    def lab_step(self) -> int:
+        """The SGD step the lab shows."""
+        return self._step
+
+    def lab_history(self, loss: str) -> dict[str, np.ndarray]:
+        """The lab's trajectory for ``loss`` in {"bce", "mse"}."""
+        return self._history[loss]
+
+    def bench_change(self, i: int) -> None:
+        """Move the target y, as a student dragging its slider would (the bench calls this)."""
+        self.y_input.set_value(0.5 + 0.5 * np.sin(0.1 * i))
+        self._y_changed(self.y_input.value())
+
+    def reset(self) -> None:
+        """Back to y = 1, the range −10…10, a = −6 and the lab's confidently wrong start."""
+        self.playback.pause()
+        self._step = 0
+        self.state = LossState()
+        s = self.state
+        for widget, value in ((self.y_input, s.y), (self.a_min_input, s.a_min),
+                              (self.a_max_input, s.a_max), (self.x_input, s.x),
+                              (self.w_input, s.w0), (self.b_input, s.b0), (self.lr_input, s.lr),
+                              (self.steps_input, s.steps)):
+            widget.set_value(value)
+        self.update_view()
+
+    def checks(self) -> list[Check]:
+        """Both gradients against central differences on the plotted grid; CE slope is f − y."""
+        y = self.state.y
+        a = self._grid
+        return [
+            Check.compare("∂L_CE/∂a matches finite differences", losses.bce_grad(a, y),
+                          gradcheck.derivative(lambda v: losses.bce(v, y), a), 1e-6),
+            Check.compare("∂L_MSE/∂a matches finite differences", losses.mse_grad(a, y),
+                          gradcheck.derivative(lambda v: losses.mse(v, y), a), 1e-6),
+            # The reference writes σ through tanh, independently of the model's exp-based sigmoid.
+            Check.compare("∂L_CE/∂a equals f − y", losses.bce_grad(a, y),
+                          0.5 * np.tanh(0.5 * a) + 0.5 - y, 1e-12),
+        ]
+
+    def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
+        self.playback.pause()
+        super().closeEvent(event)

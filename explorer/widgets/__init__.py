@@ -1,0 +1,1 @@
+"""Reusable Qt pieces shared by the panels."""

@@ -1,0 +1,67 @@
+"""Small badges that show a panel's live checks: green when they pass, red when they fail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from explorer.panels.base import Check
+
+_PASS_STYLE = ("QLabel { background: #e3f4ea; color: #14532d; border: 1px solid #7cc49b;"
+               " border-radius: 8px; padding: 2px 8px; }")
+_FAIL_STYLE = ("QLabel { background: #fde8e8; color: #7f1d1d; border: 1px solid #e08a8a;"
+               " border-radius: 8px; padding: 2px 8px; }")
+
+
+class CheckBadge(QLabel):
+    """One check as a rounded label: "✓ name, max error 2e-10"."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self._check: Check | None = None
+
+    def set_check(self, check: Check) -> None:
+        """Show ``check``."""
+        self._check = check
+        mark = "✓" if check.passed else "✗"
+        self.setText(f"{mark} {check.summary()}")
+        self.setStyleSheet(_PASS_STYLE if check.passed else _FAIL_STYLE)
+        self.setToolTip(
+            f"{check.name}\nlargest |shown − reference| = {check.max_abs_error:.3e}\n"
+            f"tolerance {check.tolerance:.0e}: {'passes' if check.passed else 'FAILS'}"
+        )
+
+    def check(self) -> Check | None:
+        """The check shown."""
+        return self._check
+
+
+class CheckStrip(QWidget):
+    """A row of badges; reuses its labels so updating costs no widget creation."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(6)
+        self._layout.addStretch(1)
+        self._badges: list[CheckBadge] = []
+        self.setToolTip("Live checks: each value on screen compared with an independent oracle")
+
+    def set_checks(self, checks: Sequence[Check]) -> None:
+        """Show ``checks``, one badge each."""
+        while len(self._badges) < len(checks):
+            badge = CheckBadge(self)
+            self._layout.insertWidget(len(self._badges), badge)
+            self._badges.append(badge)
+        for badge, check in zip(self._badges, checks, strict=False):
+            badge.set_check(check)
+            badge.show()
+        for badge in self._badges[len(checks):]:
+            badge.hide()
+
+    def badges(self) -> list[CheckBadge]:
+        """The visible badges."""
+        return [b for b in self._badges if not b.isHidden()]

@@ -1,0 +1,58 @@
+"""pyqtgraph set-up shared by every plot: one configuration, one palette, labelled axes."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+#: Okabe–Ito colours: distinguishable with the common forms of colour blindness.
+OKABE_ITO = {
+    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
+    "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000",
+}
+CE_COLOR = OKABE_ITO["blue"]
+MSE_COLOR = OKABE_ITO["vermillion"]
+
+_configured = False
+
+
+def configure() -> None:
+    """Set pyqtgraph's global options once (row-major images, light theme, antialiasing)."""
+    global _configured
+    if not _configured:
+        pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background="w",
+                            foreground="#222222")
+        _configured = True
+
+
+def make_plot(title: str, x_label: str, y_label: str, parent: QWidget | None = None,
+              legend: bool = False) -> pg.PlotWidget:
+    """A PlotWidget with a title, labelled axes, a light grid and no auto-ranging.
+
+    Auto-range is off so a change of data never re-ranges the axes (that flickers and costs a
+    full axis redraw); callers set the range they want.
+    """
+    configure()
+    plot = pg.PlotWidget(parent=parent)
+    item = plot.getPlotItem()
+    item.setTitle(title, size="11pt")
+    item.setLabel("bottom", x_label)
+    item.setLabel("left", y_label)
+    item.showGrid(x=True, y=True, alpha=0.15)
+    item.setMenuEnabled(False)
+    item.hideButtons()
+    plot.disableAutoRange()
+    plot.setMinimumSize(220, 160)
+    if legend:
+        item.addLegend(offset=(-8, 8), labelTextSize="9pt")
+    return plot
+
+
+def pen(color: str, width: float = 2.0, dashed: bool = False) -> pg.QtGui.QPen:
+    """A cosmetic pen of ``color``."""
+    from PySide6.QtCore import Qt
+
+    p = pg.mkPen(color=color, width=width)
+    if dashed:
+        p.setStyle(Qt.PenStyle.DashLine)
+    return p

@@ -1,0 +1,141 @@
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from explorer.model import losses
+from explorer.model.activations import sigmoid
+from explorer.panels.loss import GRID_POINTS, LossPanel
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = LossPanel()
+    qtbot.addWidget(p)
+    p.resize(1280, 800)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def type_into(qtbot, number_input, text):
+    edit = number_input.line_edit()
+    edit.setFocus()
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def test_default_is_the_confidently_wrong_example(panel):
+    s = panel.state
+    assert (s.y, s.marker, s.a_min, s.a_max) == (1.0, -6.0, -10.0, 10.0)
+    x, y = panel.ce_grad_curve.getData()
+    assert len(x) == GRID_POINTS and x[0] == -10 and x[-1] == 10
+    np.testing.assert_allclose(y, sigmoid(x) - 1.0, atol=1e-15)
+    x, y = panel.mse_grad_curve.getData()
+    f = 1 / (1 + np.exp(-x))
+    np.testing.assert_allclose(y, -2 * (1 - f) * f * (1 - f), atol=1e-15)
+    assert all(c.passed for c in panel.checks()) and len(panel.checks()) == 3
+
+
+def test_changing_y_moves_the_curves(panel, qtbot):
+    type_into(qtbot, panel.y_input, "0.25")
+    assert panel.state.y == 0.25
+    x, y = panel.ce_curve.getData()
+    f = 1 / (1 + np.exp(-x))
+    np.testing.assert_allclose(y, -(0.25 * np.log(f) + 0.75 * np.log(1 - f)), rtol=1e-10)
+    x, y = panel.mse_curve.getData()
+    np.testing.assert_allclose(y, (0.25 - f) ** 2, atol=1e-15)
+    assert all(c.passed for c in panel.checks())
+
+
+@pytest.mark.parametrize("text, message", [
+    ("abc", "not a number"), ("nan", "NaN"), ("inf", "finite"), ("", "empty"),
+    ("1.5", "[0, 1]"), ("-0.1", "[0, 1]"),
+])
+def test_bad_y_shows_message_and_keeps_state(panel, qtbot, text, message):
+    before = panel.ce_curve.getData()[1].copy()
+    type_into(qtbot, panel.y_input, text)
+    assert message in panel.y_input.error()
+    assert panel.state.y == 1.0
+    np.testing.assert_array_equal(panel.ce_curve.getData()[1], before)
+    type_into(qtbot, panel.y_input, "0")
+    assert panel.y_input.error() == ""
+    assert panel.state.y == 0.0
+
+
+def test_stall_region_matches_the_model(panel, qtbot):
+    a = np.linspace(-10, 10, GRID_POINTS)
+    mask = losses.stall_mask(a, 1.0)
+    region = panel.stall_regions[0]
+    assert region.isVisible()
+    assert region.getRegion() == pytest.approx((a[mask].min(), a[mask].max()))
+    type_into(qtbot, panel.y_input, "0.5")
+    assert not panel.stall_regions[0].isVisible()
+    type_into(qtbot, panel.y_input, "0")
+    mask = losses.stall_mask(a, 0.0)
+    assert panel.stall_regions[1].getRegion() == pytest.approx((a[mask].min(), a[mask].max()))
+
+
+def test_marker_drag_updates_readout(panel):
+    panel.markers[1].setValue(2.0)
+    assert panel.state.marker == 2.0
+    assert panel.marker_input.value() == 2.0
+    assert panel.markers[0].value() == 2.0 and panel.markers[2].value() == 2.0
+    text = panel.readout.text()
+    assert f"{float(sigmoid(2.0)):.6g}" in text
+    assert f"{float(losses.mse_grad(2.0, 1.0)):.6g}" in text
+    assert f"{float(losses.gradient_ratio(2.0)):.3g}" in text
+
+
+def test_range_change_and_bad_range(panel, qtbot):
+    type_into(qtbot, panel.a_min_input, "-3")
+    x, _ = panel.sigmoid_curve.getData()
+    assert x[0] == -3 and x[-1] == 10
+    assert panel.sigmoid_plot.viewRange()[0] == pytest.approx([-3, 10])
+    type_into(qtbot, panel.a_max_input, "-5")
+    assert "from < to" in panel.a_max_input.error()
+    assert panel.state.a_max == 10.0
+
+
+def test_sgd_lab_plays_and_matches_model(panel, qtbot):
+    s = panel.state
+    ce = losses.train_unit(s.x, s.y, s.w0, s.b0, s.lr, s.steps, "bce")
+    assert panel.lab_step() == s.steps  # a new run is shown finished
+    panel.advance()
+    assert panel.lab_step() == 0
+    for _ in range(5):
+        panel.advance()
+    x, y = panel.lab_ce_a.getData()
+    np.testing.assert_array_equal(x, np.arange(6))
+    np.testing.assert_allclose(y, ce["a"][:6])
+    assert panel.playback.position() == 5
+    type_into(qtbot, panel.lr_input, "2")
+    ce2 = losses.train_unit(s.x, s.y, s.w0, s.b0, 2.0, s.steps, "bce")
+    np.testing.assert_allclose(panel.lab_ce_a_full.getData()[1], ce2["a"])
+    type_into(qtbot, panel.lr_input, "0")
+    assert "> 0" in panel.lr_input.error()
+
+
+def test_playback_timer_drives_advance(panel, qtbot):
+    panel.playback.play()
+    qtbot.waitUntil(lambda: 0 < panel.lab_step() < panel.state.steps, timeout=3000)
+    panel.playback.pause()
+    assert not panel.playback.timer().isActive()
+
+
+def test_reset_restores_example(panel, qtbot):
+    type_into(qtbot, panel.y_input, "0.3")
+    type_into(qtbot, panel.steps_input, "12")
+    panel.markers[0].setValue(4.0)
+    panel.reset()
+    assert panel.state == type(panel.state)()
+    assert panel.y_input.line_edit().text() == "1"
+    assert panel.steps_input.line_edit().text() == "60"
+    assert all(c.passed for c in panel.checks())
+
+
+def test_pixels_show_both_curves(panel, qtbot):
+    image = panel.loss_plot.grab().toImage()
+    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 2)
+               for y in range(0, image.height(), 2)}
+    assert "#0072b2" in colours and "#d55e00" in colours
