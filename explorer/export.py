@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -64,6 +64,10 @@ def prepare_directory(directory: Path) -> Path:
 
 def lay_out(widget: QWidget, size: tuple[int, int]) -> None:
     """Give ``widget`` its export size and let it lay out and finish deferred rendering."""
+    needed = widget.minimumSizeHint()
+    if needed.width() > size[0] or needed.height() > size[1]:
+        raise ExportError(f"size {size[0]}x{size[1]} is too small for this panel: it needs at "
+                          f"least {needed.width()}x{needed.height()}")
     widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     widget.resize(*size)
     widget.show()
@@ -100,7 +104,7 @@ def write_widget(widget: QWidget, path: Path, fmt: str) -> Path:
             generator.setTitle(getattr(widget, "title", "NN Explorer"))
             painter = QPainter(generator)
             try:
-                widget.render(painter)
+                widget.render(painter, QPoint(0, 0))
             finally:
                 painter.end()
             if os.path.getsize(temporary) == 0:

@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         self._stack.insertWidget(index, panel)
         self._stack.removeWidget(placeholder)
         placeholder.deleteLater()
-        panel.changed.connect(self._panel_changed)
+        panel.checksChanged.connect(self._checks_changed)
         return panel
 
     def _build_next(self) -> None:
@@ -148,12 +148,13 @@ class MainWindow(QMainWindow):
         panel = self.panels[self._ids[row]]
         self._stack.setCurrentWidget(panel)
         self._settings.setValue("last_panel", self._ids[row])
-        self._panel_changed()
+        self._show_checks(panel.last_checks())
 
-    def _panel_changed(self) -> None:
-        if self.sender() not in (None, self) and self.sender() is not self.current_panel():
-            return
-        checks = self.current_panel().checks()
+    def _checks_changed(self, checks: list) -> None:
+        if self.sender() is self.current_panel():
+            self._show_checks(checks)
+
+    def _show_checks(self, checks: list) -> None:
         passed = sum(c.passed for c in checks)
         mark = "✓" if passed == len(checks) else "✗"
         self._check_label.setText(f"{mark} {passed}/{len(checks)} checks pass")

@@ -6,6 +6,8 @@ from explorer.model import losses
 from explorer.model.activations import sigmoid
 from explorer.panels.loss import GRID_POINTS, LossPanel
 
+from .pixels import count_bluish, count_orangeish, image_array
+
 
 @pytest.fixture
 def panel(qtbot):
@@ -135,7 +137,13 @@ def test_reset_restores_example(panel, qtbot):
 
 
 def test_pixels_show_both_curves(panel, qtbot):
-    image = panel.loss_plot.grab().toImage()
-    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 2)
-               for y in range(0, image.height(), 2)}
-    assert "#0072b2" in colours and "#d55e00" in colours
+    array = image_array(panel.loss_plot)
+    # Each curve spans the plot: hundreds of pixels of each colour.
+    assert count_bluish(array) > 200
+    assert count_orangeish(array) > 200
+    # The stall band is shaded on the left of the loss plot (y = 1), not on the right.
+    band = np.array([248, 231, 217])  # orange at alpha 40 over white
+    shaded = np.abs(array.astype(int) - band).sum(axis=2) < 12
+    half = array.shape[1] // 2
+    assert shaded[:, :half].mean() > 0.05
+    assert shaded[:, half:].mean() < 0.001  # a few antialiased curve pixels at most

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from explorer.model.activations import sigmoid, softplus
@@ -188,22 +190,32 @@ def train_unit(
         raise ValueError(f"learning rate must be > 0, got {lr:g}")
     if isinstance(steps, bool) or int(steps) != steps or steps < 1:
         raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
-    loss_fn, grad_fn = LOSSES[loss]
-    ws = np.empty(steps + 1)
-    bs = np.empty(steps + 1)
-    ws[0], bs[0] = w, b
-    for t in range(steps):
-        with np.errstate(over="ignore", invalid="ignore"):
-            a_t = ws[t] * x + bs[t]
-        if not np.isfinite(a_t):
+    loss_fn, _ = LOSSES[loss]
+    ws = [w]
+    bs = [b]
+    # Scalar arithmetic: the updates are sequential, and per-step array calls would cost ~100x.
+    for _ in range(steps):
+        a_t = ws[-1] * x + bs[-1]
+        if not math.isfinite(a_t):
             raise ValueError("the weights overflowed: use a smaller learning rate or input")
-        g = float(grad_fn(a_t, y))
-        ws[t + 1] = ws[t] - lr * g * x
-        bs[t + 1] = bs[t] - lr * g
-    if not (np.all(np.isfinite(ws)) and np.all(np.isfinite(bs))):
+        f, one_minus_f = _sigmoid_pair(a_t)
+        error = f - y if a_t < 0 else (1.0 - y) - one_minus_f
+        g = error if loss == "bce" else 2.0 * error * f * one_minus_f
+        ws.append(ws[-1] - lr * g * x)
+        bs.append(bs[-1] - lr * g)
+    ws_arr, bs_arr = np.array(ws), np.array(bs)
+    with np.errstate(over="ignore", invalid="ignore"):
+        a = ws_arr * x + bs_arr
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(ws_arr)) and np.all(np.isfinite(bs_arr))):
         raise ValueError("the weights overflowed: use a smaller learning rate or input")
-    a = ws * x + bs
-    return {"w": ws, "b": bs, "a": a, "f": sigmoid(a), "loss": loss_fn(a, y)}
+    return {"w": ws_arr, "b": bs_arr, "a": a, "f": sigmoid(a), "loss": loss_fn(a, y)}
+
+
+def _sigmoid_pair(a: float) -> tuple[float, float]:
+    """``(sigmoid(a), sigmoid(-a))`` for one finite float, each without cancellation."""
+    e = math.exp(-abs(a))
+    big, small = 1.0 / (1.0 + e), e / (1.0 + e)
+    return (big, small) if a >= 0 else (small, big)
 
 
 #: Question 1.7's story as a default: a unit that is confidently wrong (a = w x + b = -6, y = 1).

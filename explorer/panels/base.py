@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 
@@ -66,8 +66,42 @@ class Panel(QWidget):
     id: ClassVar[str]
     title: ClassVar[str]
     questions: ClassVar[str]
-    #: Emitted after the panel has redrawn, so the window can refresh the status bar.
+    #: Emitted after the panel has redrawn.
     changed = Signal()
+    #: Emitted with the fresh list of checks after :meth:`refresh_checks` has run them.
+    checksChanged = Signal(list)
+    #: Checks run at most this often (ms) while a control is being dragged: a badge cannot be
+    #: read at 60 frames per second, and the finite differences need not cost every frame.
+    CHECK_INTERVAL_MS = 60
+
+    def refresh_checks(self) -> None:
+        """Run :meth:`checks` soon (throttled) and show them; call at the end of each update."""
+        timer = getattr(self, "_check_timer", None)
+        if timer is None:
+            timer = self._check_timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.setInterval(self.CHECK_INTERVAL_MS)
+            timer.timeout.connect(self.run_checks)
+        if not timer.isActive():
+            timer.start()
+
+    def run_checks(self) -> list[Check]:
+        """Run the checks now, show them in the panel's ``checks_strip`` and announce them."""
+        timer = getattr(self, "_check_timer", None)
+        if timer is not None:
+            timer.stop()
+        result = self.checks()
+        strip = getattr(self, "checks_strip", None)
+        if strip is not None:
+            strip.set_checks(result)
+        self._last_checks = result
+        self.checksChanged.emit(result)
+        return result
+
+    def last_checks(self) -> list[Check]:
+        """The checks as last shown (runs them if they never ran)."""
+        checks = getattr(self, "_last_checks", None)
+        return checks if checks is not None else self.run_checks()
 
     def reset(self) -> None:
         """Go back to the homework's own example."""

@@ -28,7 +28,8 @@ from explorer.widgets.number_input import NumberInput
 from explorer.widgets.playback import PlaybackBar
 from explorer.widgets.plot import CE_COLOR, MSE_COLOR, OKABE_ITO, make_plot, pen
 
-GRID_POINTS = 801
+# Enough for smooth curves at any plot width here; path stroking cost grows with the count.
+GRID_POINTS = 401
 
 EXPLANATION = """
 <h3>Question 1 — which loss for a sigmoid output?</h3>
@@ -100,6 +101,7 @@ class LossPanel(Panel):
         self._history: dict[str, dict[str, np.ndarray]] = {}
         self._build()
         self.update_view()
+        self.run_checks()
 
     # -- construction --------------------------------------------------------------------
     def _build(self) -> None:
@@ -203,8 +205,9 @@ class LossPanel(Panel):
         self.lab_mse_loss = self.lab_loss_plot.plot(pen=pen(MSE_COLOR), name="squared error")
         self.lab_ce_a = self.lab_a_plot.plot(pen=pen(CE_COLOR), name="trained with CE")
         self.lab_mse_a = self.lab_a_plot.plot(pen=pen(MSE_COLOR), name="trained with MSE")
-        self.lab_ce_a_full = self.lab_a_plot.plot(pen=pen(CE_COLOR, 1, True))
-        self.lab_mse_a_full = self.lab_a_plot.plot(pen=pen(MSE_COLOR, 1, True))
+        # The whole run, faint, under the part played so far.
+        self.lab_ce_a_full = self.lab_a_plot.plot(pen=pg.mkPen(CE_COLOR + "55", width=1))
+        self.lab_mse_a_full = self.lab_a_plot.plot(pen=pg.mkPen(MSE_COLOR + "55", width=1))
         self.lab_cursor = [pg.InfiniteLine(angle=90, pen=pen("#888888", 1)) for _ in range(2)]
         self.lab_loss_plot.addItem(self.lab_cursor[0])
         self.lab_a_plot.addItem(self.lab_cursor[1])
@@ -281,6 +284,7 @@ class LossPanel(Panel):
         self._set_state(replace(self.state, a_min=low, a_max=high))
 
     def _lab_changed(self, _value: float) -> None:
+        self._lab_fit = True
         candidate = replace(self.state, x=self.x_input.value(), w0=self.w_input.value(),
                             b0=self.b_input.value(), lr=self.lr_input.value(),
                             steps=int(self.steps_input.value()))
@@ -294,10 +298,14 @@ class LossPanel(Panel):
     def _scrubbed(self, position: int) -> None:
         self._step = position
         self._update_lab_cursor()
-        self.changed.emit()
 
     # -- state -> model -> plot items ----------------------------------------------------
     _updating = False
+    _ranges_for: tuple[float, float] | None = None
+    _marker_shown: float | None = None
+    _stall_shown: tuple | None = None
+    #: Lab axis ranges: refitted when a lab control changes, otherwise only grown.
+    _lab_fit = True
 
     def update_view(self) -> None:
         """Recompute everything from :attr:`state` and move the plot items to it."""
@@ -315,34 +323,52 @@ class LossPanel(Panel):
 
         self._updating = True
         try:
-            self.sigmoid_curve.setData(a, f)
+            if self._ranges_for != (s.a_min, s.a_max):
+                self.sigmoid_curve.setData(a, f)
             self.ce_curve.setData(a, ce)
             self.mse_curve.setData(a, mse)
             self.ce_grad_curve.setData(a, ce_grad)
             self.mse_grad_curve.setData(a, mse_grad)
-            for plot in (self.sigmoid_plot, self.loss_plot, self.grad_plot):
-                plot.setXRange(s.a_min, s.a_max, padding=0)
-            self.loss_plot.setYRange(0, max(1.0, float(np.max(ce)), float(np.max(mse))) * 1.05,
-                                     padding=0)
-            self.grad_plot.setYRange(-1.05, 1.05, padding=0)
+            self._set_ranges(a)
             self._update_stall_region(a)
-            for marker in self.markers:
-                marker.setValue(min(max(s.marker, s.a_min), s.a_max))
-            self.sigmoid_dot.setData([s.marker], [float(sigmoid(s.marker))])
+            shown = min(max(s.marker, s.a_min), s.a_max)
+            if self.markers[0].value() != shown or self._marker_shown != s.marker:
+                for marker in self.markers:
+                    marker.setValue(shown)
+                self.sigmoid_dot.setData([s.marker], [float(sigmoid(s.marker))])
+                self._marker_shown = s.marker
             self._update_readout()
             self._update_lab()
             self.marker_input.set_slider_range(s.a_min, s.a_max)
             self.marker_input.set_value(s.marker)
         finally:
             self._updating = False
-        self.checks_strip.set_checks(self.checks())
+        self.refresh_checks()
         self.changed.emit()
+
+    def _set_ranges(self, a: np.ndarray) -> None:
+        """Axis ranges depend on the a-range only, never on y: a y drag redraws no axis."""
+        key = (self.state.a_min, self.state.a_max)
+        if key == self._ranges_for:
+            return
+        self._ranges_for = key
+        for plot in (self.sigmoid_plot, self.loss_plot, self.grad_plot):
+            plot.setXRange(*key, padding=0)
+        # The largest loss over every target in [0, 1] is at a hard label, at an end of the range.
+        top = max(1.0, float(losses.bce(a[[0, -1]], 0.0).max()),
+                  float(losses.bce(a[[0, -1]], 1.0).max()))
+        self.loss_plot.setYRange(0, top * 1.05, padding=0)
+        self.grad_plot.setYRange(-1.05, 1.05, padding=0)
 
     def _update_stall_region(self, a: np.ndarray) -> None:
         mask = losses.stall_mask(a, self.state.y, losses.STALL_FRACTION)
         visible = bool(mask.any())
+        low = high = None
         if visible:
             low, high = float(a[mask].min()), float(a[mask].max())
+        if (visible, low, high) == self._stall_shown:
+            return
+        self._stall_shown = (visible, low, high)
         for region in self.stall_regions:
             region.setVisible(visible)
             if visible:
@@ -379,14 +405,24 @@ class LossPanel(Panel):
         ce, mse = self._history["bce"], self._history["mse"]
         self.lab_ce_a_full.setData(steps, ce["a"])
         self.lab_mse_a_full.setData(steps, mse["a"])
-        top = max(float(ce["loss"].max()), float(mse["loss"].max()), 1e-3)
-        self.lab_loss_plot.setXRange(0, s.steps, padding=0.02)
-        self.lab_loss_plot.setYRange(0, top * 1.05, padding=0)
+        top = max(float(ce["loss"].max()), float(mse["loss"].max()), 1e-3) * 1.05
         a_all = np.concatenate([ce["a"], mse["a"]])
-        self.lab_a_plot.setXRange(0, s.steps, padding=0.02)
         low, high = float(a_all.min()), float(a_all.max())
         margin = max(0.5, 0.05 * (high - low))
-        self.lab_a_plot.setYRange(low - margin, high + margin, padding=0)
+        low, high = low - margin, high + margin
+        (_, (_, old_top)) = self.lab_loss_plot.viewRange()
+        (_, (old_low, old_high)) = self.lab_a_plot.viewRange()
+        if self._lab_fit:
+            self.lab_loss_plot.setXRange(0, s.steps, padding=0.02)
+            self.lab_a_plot.setXRange(0, s.steps, padding=0.02)
+            self.lab_loss_plot.setYRange(0, top, padding=0)
+            self.lab_a_plot.setYRange(low, high, padding=0)
+            self._lab_fit = False
+        else:
+            if top > old_top:
+                self.lab_loss_plot.setYRange(0, top, padding=0)
+            if low < old_low or high > old_high:
+                self.lab_a_plot.setYRange(min(low, old_low), max(high, old_high), padding=0)
         self.playback.set_count(s.steps + 1)
         self._update_lab_cursor()
 
@@ -426,6 +462,7 @@ class LossPanel(Panel):
         self.playback.pause()
         self._step = 0
         self.state = LossState()
+        self._lab_fit = True
         s = self.state
         for widget, value in ((self.y_input, s.y), (self.a_min_input, s.a_min),
                               (self.a_max_input, s.a_max), (self.x_input, s.x),
@@ -451,3 +488,4 @@ class LossPanel(Panel):
     def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
         self.playback.pause()
         super().closeEvent(event)
+

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from explorer.panels.base import Check
+from explorer.widgets.flow_layout import FlowLayout
 
 _PASS_STYLE = ("QLabel { background: #e3f4ea; color: #14532d; border: 1px solid #7cc49b;"
                " border-radius: 8px; padding: 2px 8px; }")
@@ -24,10 +25,12 @@ class CheckBadge(QLabel):
 
     def set_check(self, check: Check) -> None:
         """Show ``check``."""
+        restyle = self._check is None or self._check.passed != check.passed
         self._check = check
         mark = "✓" if check.passed else "✗"
         self.setText(f"{mark} {check.summary()}")
-        self.setStyleSheet(_PASS_STYLE if check.passed else _FAIL_STYLE)
+        if restyle:  # re-polishing a style sheet is costly; do it only when the verdict flips
+            self.setStyleSheet(_PASS_STYLE if check.passed else _FAIL_STYLE)
         self.setToolTip(
             f"{check.name}\nlargest |shown − reference| = {check.max_abs_error:.3e}\n"
             f"tolerance {check.tolerance:.0e}: {'passes' if check.passed else 'FAILS'}"
@@ -43,18 +46,18 @@ class CheckStrip(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(6)
-        self._layout.addStretch(1)
+        self._layout = FlowLayout(self)
         self._badges: list[CheckBadge] = []
         self.setToolTip("Live checks: each value on screen compared with an independent oracle")
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
 
     def set_checks(self, checks: Sequence[Check]) -> None:
         """Show ``checks``, one badge each."""
         while len(self._badges) < len(checks):
             badge = CheckBadge(self)
-            self._layout.insertWidget(len(self._badges), badge)
+            self._layout.addWidget(badge)
             self._badges.append(badge)
         for badge, check in zip(self._badges, checks, strict=False):
             badge.set_check(check)

@@ -27,8 +27,12 @@ class PlaybackBar(QWidget):
     advanceRequested = Signal()
     positionChanged = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None, speed: str = "2 steps/s") -> None:
+    def __init__(self, parent: QWidget | None = None, speed: str = "2 steps/s",
+                 fixed_label: bool = False) -> None:
         super().__init__(parent)
+        # A label whose size may change re-lays out the whole panel on every frame (about 1 ms
+        # at 1280 x 800); with ``fixed_label`` its size is set once per count instead.
+        self._fixed_label = fixed_label
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.advanceRequested)
         icons = QStyle.StandardPixmap
@@ -71,6 +75,11 @@ class PlaybackBar(QWidget):
         """Number of frames (>= 1)."""
         with QSignalBlocker(self._scrub):
             self._scrub.setRange(0, max(0, count - 1))
+        if self._fixed_label:
+            widest = f"step {max(1, count)} / {max(1, count)}"
+            width = max(90, self._label.fontMetrics().horizontalAdvance(widest) + 8)
+            if self._label.width() != width or self._label.minimumWidth() != width:
+                self._label.setFixedSize(width, self._label.sizeHint().height())
         self._update_label()
 
     def count(self) -> int:

@@ -1,0 +1,124 @@
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from explorer.main_window import MainWindow
+from explorer.panels import PANELS, Panel
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_every_registered_panel_is_reachable(window, qtbot):
+    assert list(window.panels) == list(PANELS)
+    assert len(window.panels) == len(PANELS)
+    for panel_id, cls in PANELS.items():
+        window.show_panel(panel_id)
+        panel = window.panels[panel_id]
+        assert isinstance(panel, cls) and isinstance(panel, Panel)
+        assert window.current_id() == panel_id
+        assert window._stack.currentWidget() is panel
+        checks = panel.checks()
+        assert checks and all(c.passed for c in checks)
+        assert window.check_summary() == f"✓ {len(checks)}/{len(checks)} checks pass"
+
+
+def test_remaining_panels_are_built_after_the_first_frame(window, qtbot):
+    qtbot.waitUntil(lambda: all(window.panels.is_built(i) for i in PANELS), timeout=10000)
+    assert window.current_id() == next(iter(PANELS))
+
+
+def test_view_shortcuts_switch_panels(window, qtbot):
+    for number, panel_id in enumerate(PANELS, start=1):
+        action = window.view_actions[panel_id]
+        assert action.shortcut().toString() == f"Ctrl+{number}"
+        action.trigger()
+        assert window.current_id() == panel_id
+
+
+def test_last_panel_and_geometry_are_restored(qtbot, settings):
+    last = list(PANELS)[-1]
+    first = MainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 500)  # within the offscreen screen (800 x 600), which restore clamps to
+    first.show_panel(last)
+    QApplication.processEvents()  # let the layout settle the window's size
+    size = (first.width(), first.height())
+    assert size != (1280, 800)
+    first.close()
+    second = MainWindow(settings=settings)
+    qtbot.addWidget(second)
+    assert second.current_id() == last
+    # Restoring clamps to the screen; the offscreen platform's screen is 800 pixels wide.
+    screen = second.screen().availableGeometry()
+    assert second.height() == size[1]
+    assert abs(second.width() - min(size[0], screen.width())) <= 4
+
+
+def test_unknown_saved_panel_and_garbage_geometry_fall_back(qtbot, settings):
+    settings.setValue("last_panel", "no-such-panel")
+    settings.setValue("geometry", "garbage")
+    settings.sync()
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    assert w.current_id() == next(iter(PANELS))
+    assert (w.width(), w.height()) == (1280, 800)
+
+
+def test_corrupt_settings_file_gives_defaults(qtbot, tmp_path, capsys):
+    path = tmp_path / "broken.ini"
+    path.write_bytes(b"\x00\xff[geometry\n=\x01\x02 not an ini file \xfe")
+    w = MainWindow(settings=QSettings(str(path), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    assert w.current_id() == next(iter(PANELS))
+
+
+def test_status_bar_follows_live_checks(window, qtbot):
+    panel = window.panels["loss"]
+    panel.y_input.set_value(0.3)
+    panel._y_changed(0.3)
+    qtbot.waitUntil(lambda: panel.last_checks()[0].value.shape == (401,), timeout=2000)
+    n = len(panel.checks())
+    assert window.check_summary() == f"✓ {n}/{n} checks pass"
+
+
+def test_reset_action_restores_panel(window, qtbot):
+    panel = window.panels["loss"]
+    panel._y_changed(0.2)
+    assert panel.state.y == 0.2
+    window.reset_current()
+    assert panel.state.y == 1.0
+
+
+def test_export_current_writes_file(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "out" / "loss.png"
+    target.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(target), "PNG image (*.png)"))
+    window.export_current()
+    image = QImage(str(target))
+    assert not image.isNull() and image.width() > 500
+
+
+@pytest.mark.parametrize("panel_id", list(PANELS))
+def test_panel_fits_the_default_window(qtbot, panel_id):
+    """Every panel lays out inside 1280 x 800 beside the navigation list, without growing it."""
+    panel = PANELS[panel_id]()
+    qtbot.addWidget(panel)
+    hint = panel.minimumSizeHint()
+    assert hint.width() <= 1280 - 270 and hint.height() <= 800 - 60, hint
