@@ -33,14 +33,15 @@ def make_plot(title: str, x_label: str, y_label: str, parent: QWidget | None = N
     full axis redraw); callers set the range they want.
     """
     configure()
-    plot = pg.PlotWidget(parent=parent)
+    # No context menus: building pyqtgraph's ViewBox menu costs ~30 ms a plot at start-up, and
+    # its options (log axes, FFT, ...) would only confuse what the panels show.
+    plot = pg.PlotWidget(parent=parent, enableMenu=False)
     item = plot.getPlotItem()
     item.setTitle(title, size="11pt")
     item.setLabel("bottom", x_label)
     item.setLabel("left", y_label)
     # No grid: pyqtgraph draws grid lines as part of the axes, so every curve change would
     # replay both axes' pictures (text included) and triple the cost of a repaint.
-    item.setMenuEnabled(False)
     item.hideButtons()
     plot.disableAutoRange()
     plot.setMinimumSize(160, 120)
