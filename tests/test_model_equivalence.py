@@ -11,12 +11,34 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.model.equivalence import (
+    MAPPINGS,
+    RULES,
+    SAMPLE_POINTS,
+    SEED_HIDDEN,
+    SEED_INPUTS,
+    SEED_OUTPUTS,
+    SEED_RADIUS,
+    SEED_RANDOM_SEED,
+    SEED_SCALE,
+    SETTING_LIMITS,
     WRONG_MAPPINGS,
     TwoLayerNet,
+    check_radius,
+    check_setting,
+    convert,
+    flatten,
     forward,
+    input_grid,
+    parameter_labels,
+    predicted_gap,
     random_net,
+    sample_inputs,
+    seed_network,
     sigmoid_to_tanh,
+    sigmoid_via_tanh,
     tanh_to_sigmoid,
+    ulp,
+    with_parameter,
     wrong_mapping,
 )
 
@@ -363,3 +385,120 @@ def test_overflow_is_a_value_error_not_inf() -> None:
         sigmoid_to_tanh(
             TwoLayerNet(W1=[[1.0], [1.0]], b1=[0.0, 0.0], W2=[[1.7e308, 1.7e308]], b2=[1.7e308])
         )
+
+
+# --- what the panel uses -----------------------------------------------------------------------
+
+
+def test_seed_network_is_the_documented_example() -> None:
+    net = seed_network()
+    assert (SEED_INPUTS, SEED_HIDDEN, SEED_OUTPUTS, SEED_RANDOM_SEED) == (1, 4, 2, 0)
+    assert (net.input_size, net.hidden_size, net.output_size) == (1, 4, 2)
+    assert net == random_net(1, 4, 2, 0, scale=SEED_SCALE)
+    assert all(np.all(np.abs(a) <= SEED_SCALE) for a in arrays_of(net))
+    assert SEED_RADIUS > 0 and SAMPLE_POINTS >= 10
+
+
+def test_sigmoid_via_tanh_is_the_logistic_function() -> None:
+    a = np.linspace(-40, 40, 801)
+    expected = np.array([math_sigmoid(v) for v in a])
+    # Within one rounding of the values near 1 (the spacing there is 2.2e-16).
+    np.testing.assert_allclose(sigmoid_via_tanh(a), expected, rtol=0, atol=2.3e-16)
+    assert sigmoid_via_tanh(0.0) == 0.5
+    with pytest.raises(ValueError, match="NaN or inf"):
+        sigmoid_via_tanh([0.0, np.inf])
+
+
+@FAST
+@given(nets_and_inputs())
+def test_convert_dispatches_and_predicted_gap_matches(case) -> None:
+    net, X = case
+    assert convert(net, "correct") == sigmoid_to_tanh(net)
+    for kind in WRONG_MAPPINGS:
+        assert convert(net, kind) == wrong_mapping(net, kind)
+    for mapping in MAPPINGS:
+        gap = forward(convert(net, mapping), X, "tanh") - forward(net, X, "sigmoid")
+        predicted = predicted_gap(net, X, mapping)
+        assert predicted.shape == gap.shape
+        assert_within(predicted, gap, 1e-12 * (1 + output_scale(net)))
+    np.testing.assert_array_equal(predicted_gap(net, X, "correct"), 0.0)
+    np.testing.assert_array_equal(
+        predicted_gap(net, X, "no_bias_correction")[0], -0.5 * net.W2.sum(axis=1)
+    )
+
+
+@pytest.mark.parametrize("fn", [convert, lambda n, m: predicted_gap(n, [[0.0]], m)])
+def test_unknown_mapping_is_refused(fn) -> None:
+    with pytest.raises(ValueError, match="mapping must be one of"):
+        fn(random_net(1, 2, 1), "halve_everything")
+
+
+def test_rules_cover_every_mapping_and_group() -> None:
+    assert set(RULES) == set(MAPPINGS)
+    for rules in RULES.values():
+        assert set(rules) == {"W1", "b1", "W2", "b2"}
+    assert RULES["correct"]["b2"] != RULES["no_bias_correction"]["b2"]
+    assert RULES["correct"]["b1"] != RULES["weights_only"]["b1"]
+
+
+def test_flatten_labels_and_with_parameter_agree() -> None:
+    net = random_net(2, 3, 2, seed=4)
+    theta = flatten(net)
+    labels = parameter_labels(net)
+    assert theta.shape == (2 * 3 + 3 + 2 * 3 + 2,) and len(labels) == theta.size
+    expected = np.concatenate([net.W1.ravel(), net.b1, net.W2.ravel(), net.b2])
+    np.testing.assert_array_equal(theta, expected)
+    assert labels[0] == ("W¹[1,1]", "W1") and labels[1] == ("W¹[1,2]", "W1")
+    assert labels[6] == ("b¹[1]", "b1") and labels[9] == ("W²[1,1]", "W2")
+    assert labels[-1] == ("b²[2]", "b2")
+    for index in range(theta.size):
+        changed = with_parameter(net, index, 7.5)
+        new_theta = flatten(changed)
+        assert new_theta[index] == 7.5
+        np.testing.assert_array_equal(np.delete(new_theta, index), np.delete(theta, index))
+    assert with_parameter(net, 10, 7.5).W2[0, 1] == 7.5
+    np.testing.assert_array_equal(flatten(net), theta)  # not mutated
+
+
+@pytest.mark.parametrize(
+    ("index", "value", "words"),
+    [(17, 1.0, "index must be below 17"), (-1, 1.0, "index"), (0, np.nan, "finite"),
+     (0, "x", "must be a number"), (0, [1.0, 2.0], "must be a number")],
+)
+def test_with_parameter_rejects_bad_arguments(index, value, words) -> None:
+    with pytest.raises(ValueError, match=words):
+        with_parameter(random_net(2, 3, 2), index, value)
+
+
+def test_check_setting_names_the_valid_range() -> None:
+    assert check_setting("M", 32) == 32 and check_setting("K", 1.0) == 1
+    assert check_setting("seed", 0) == 0 and SETTING_LIMITS["D"][0] == 1
+    for name, value in (("M", 33), ("M", 0), ("K", 2.5), ("D", 9), ("seed", -1), ("K", "2")):
+        low, high = SETTING_LIMITS[name]
+        with pytest.raises(ValueError, match=f"{name} must be a whole number from {low} to {high}"):
+            check_setting(name, value)
+    with pytest.raises(ValueError, match="unknown setting"):
+        check_setting("N", 3)
+
+
+def test_check_radius_and_inputs() -> None:
+    assert check_radius(5) == 5.0
+    for bad in (0.0, -1.0, np.inf, np.nan, 1e6, "wide"):
+        with pytest.raises(ValueError, match="0 < R"):
+            check_radius(bad)
+    X = input_grid(3.0, 7)
+    np.testing.assert_array_equal(X[:, 0], np.linspace(-3, 3, 7))
+    assert X.shape == (7, 1)
+    S = sample_inputs(3, 50, 2.0, seed=5)
+    assert S.shape == (50, 3) and np.all(np.abs(S) <= 2.0)
+    np.testing.assert_array_equal(S, np.random.default_rng(5).uniform(-2.0, 2.0, (50, 3)))
+    with pytest.raises(ValueError, match="0 < R"):
+        sample_inputs(2, 5, -1.0)
+
+
+def test_ulp_is_the_float_spacing_at_the_largest_value() -> None:
+    assert ulp([0.5, -1.0]) == EPS
+    assert ulp([3.0]) == 2 * EPS
+    assert ulp([-1024.0, 1.0]) == 1024 * EPS
+    with pytest.raises(ValueError):
+        ulp([])

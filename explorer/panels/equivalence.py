@@ -1,0 +1,820 @@
+"""Question 3: every two-layer sigmoid network is a tanh network with rescaled parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.model import equivalence
+from explorer.model.activations import sigmoid, tanh
+from explorer.model.equivalence import TwoLayerNet
+from explorer.panels.base import Check, Panel
+from explorer.widgets.check_badge import CheckStrip
+from explorer.widgets.equation import EquationView
+from explorer.widgets.number_input import NumberInput, parse_number
+from explorer.widgets.plot import OKABE_ITO, make_plot, pen
+
+GRID_POINTS = 301
+#: |Δ| is drawn on a log axis, where an exact 0 has no place: exact zeros sit on this floor line.
+GAP_FLOOR = 1e-18
+#: Top of the |Δ| axis (log10) unless a gap needs more: rounding (near 1e-16) and a broken
+#: rule's error (near 1) share one fixed scale, so switching rules never re-ranges the axis.
+GAP_TOP = 1.0
+#: Half-height, in decades, of the tick drawn for each |Δ| value.
+TICK_HALF = 0.25
+#: Axis ranges stay inside ±this so their span is a finite float64 (pyqtgraph needs that).
+AXIS_LIMIT = 4e307
+OUTPUT_COLORS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"],
+                 OKABE_ITO["purple"])
+MAX_OUTPUTS = equivalence.SETTING_LIMITS["K"][1]
+
+MAPPING_CHOICES = {
+    "correct": "Correct rule (question 3)",
+    "no_bias_correction": "Break it: forget the output-bias correction",
+    "weights_only": "Break it: halve the weights but not b¹",
+}
+MAPPING_NOTES = {
+    "correct": "All four parts of the rule are applied: the tanh-net reproduces the σ-net "
+               "for every input, up to rounding.",
+    "no_bias_correction": "Through σ = ½ tanh + ½, each hidden unit hands output k a constant "
+                          "½ W²ₖⱼ on top of its tanh part. Leave those out of b² and output k "
+                          "is shifted by −½ Σⱼ W²ₖⱼ for every input: a constant offset.",
+    "weights_only": "Halving W¹ but not b¹ feeds tanh(W¹x/2 + b¹) instead of "
+                    "tanh((W¹x + b¹)/2): each hidden unit's step moves, so the error changes "
+                    "with x.",
+}
+
+#: Columns of the mapping table.
+LABEL, SIGMOID_VALUE, RULE, TANH_VALUE, RIGHT_VALUE = range(5)
+COLUMNS = ("parameter", "σ-net Θ", "rule", "tanh-net Θ′", "should be")
+WRONG_BRUSH = QBrush(QColor("#fbdada"))
+
+EXPLANATION = """
+<h3>Question 3 — a sigmoid network is a tanh network in disguise</h3>
+<p>The logistic sigmoid and tanh draw the same S: halve the input, halve the height and lift
+the curve by ½, and tanh becomes σ exactly (top-right plot).</p>
+<p>Put that into a two-layer network. Each hidden unit can swap σ for tanh if everything flowing
+<i>into</i> it is halved (W¹ and b¹) and everything flowing <i>out</i> of it is halved as well
+(W²). The ½ lift each unit loses is constant, so output <i>k</i> gets it back through its bias:
+b²ₖ grows by ½ Σⱼ W²ₖⱼ. The new parameters Θ′ describe the very same map x ↦ y as Θ.</p>
+<p>Reading the rule backwards converts a tanh network to a sigmoid one: double W̃¹, b̃¹ and W̃²,
+and take Σⱼ W̃²ₖⱼ off each output bias. The live check runs that round trip.</p>
+<p><b>Try:</b> change M, K or the seed; double-click a value in the table to edit a weight of
+either network; pick a broken rule and see which part of the rule it drops; set D above 1 to
+compare the networks on random points instead of along a line.</p>
+"""
+
+FORMULAS = (
+    (r"$\sigma(a) = \dfrac{1}{1+e^{-a}} = \frac{1}{2}\tanh\left(\frac{a}{2}\right) + \frac{1}{2}$",
+     "σ(a) = 1/(1+exp(−a)) = ½ tanh(a/2) + ½"),
+    (r"$y(x;\Theta,\sigma) = W^{(2)}\,\sigma(W^{(1)}x + b^{(1)}) + b^{(2)}$",
+     "y(x; Θ, σ) = W² σ(W¹x + b¹) + b²"),
+    (r"$\tilde W^{(1)} = \frac{1}{2}W^{(1)},\ \ \tilde b^{(1)} = \frac{1}{2}b^{(1)},"
+     r"\ \ \tilde W^{(2)} = \frac{1}{2}W^{(2)}$",
+     "W̃¹ = W¹/2, b̃¹ = b¹/2, W̃² = W²/2"),
+    (r"$\tilde b^{(2)}_k = b^{(2)}_k + \frac{1}{2}\sum_{j=1}^{M} W^{(2)}_{kj}$",
+     "b̃²ₖ = b²ₖ + ½ Σⱼ W²ₖⱼ"),
+    (r"$y(x;\Theta',\tanh) = \tilde W^{(2)}\tanh(\tilde W^{(1)}x + \tilde b^{(1)})"
+     r" + \tilde b^{(2)}$",
+     "y(x; Θ′, tanh) = W̃² tanh(W̃¹x + b̃¹) + b̃²"),
+)
+
+
+@dataclass(frozen=True)
+class EquivalenceState:
+    """Everything the panel shows is a function of these values."""
+
+    net: TwoLayerNet = field(default_factory=equivalence.seed_network)
+    seed: int = equivalence.SEED_RANDOM_SEED
+    radius: float = equivalence.SEED_RADIUS
+    mapping: str = "correct"
+    #: True once a weight was typed into the table (the seed no longer describes the network).
+    edited: bool = False
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What one update computed; checks() and the tests read it."""
+
+    X: np.ndarray
+    y_sigmoid: np.ndarray
+    y_tanh: np.ndarray
+    y_right: np.ndarray
+    predicted: np.ndarray
+    tanh_net: TwoLayerNet
+    right_net: TwoLayerNet
+    round_trip: TwoLayerNet
+    grid: np.ndarray
+    identity_left: np.ndarray
+    identity_right: np.ndarray
+
+
+def _setting(name: str):
+    def validate(value: float) -> None:
+        equivalence.check_setting(name, value)
+    return validate
+
+
+def _radius(value: float) -> None:
+    equivalence.check_radius(value)
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _numbers(values: np.ndarray) -> str:
+    return ", ".join(f"{v:.3g}" for v in values)
+
+
+def _grown_range(current: tuple[float, float] | None, low: float,
+                 high: float) -> tuple[float, float]:
+    """The current axis range if it holds ``[low, high]``, else one grown (never shrunk) to."""
+    if current is not None:
+        if current[0] <= low and high <= current[1]:
+            return current
+        low, high = min(low, current[0]), max(high, current[1])
+    # Halves first: with edited weights near 1e308 the plain difference would overflow.
+    half_span = high / 2 - low / 2
+    margin = 0.16 * half_span if half_span > 1e-9 else max(1e-3, 0.1 * abs(high))
+    limit = AXIS_LIMIT
+    return (max(low - margin, -limit), min(high + margin, limit))
+
+
+def _alpha(color: str, alpha: int) -> QColor:
+    c = QColor(color)
+    c.setAlpha(alpha)
+    return c
+
+
+class EquivalencePanel(Panel):
+    """A sigmoid network, its tanh twin, the rule between them and what breaks without it."""
+
+    id = "equivalence"
+    title = "Sigmoid ⇄ tanh networks"
+    questions = "3"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = EquivalenceState()
+        self._shown: Shown | None = None
+        self._single: bool | None = None
+        self._outputs = 0
+        self._ranges: dict[str, tuple[float, float]] = {}
+        self._data_ranges: dict[str, tuple[tuple[int, int, int], tuple[float, float]]] = {}
+        self._cells: list[list[QTableWidgetItem]] = []
+        self._texts: list[list[str]] = []
+        self._wrong: list[bool] = []
+        self._visible_rows = 0
+        self._tanh_editable: bool | None = None
+        self._table_mapping = "correct"
+        self._build()
+        self.update_view()
+
+    # -- construction --------------------------------------------------------------------
+    def _build(self) -> None:
+        s = self.state
+        limits = equivalence.SETTING_LIMITS
+        self.d_input = NumberInput(
+            "inputs &D", s.net.input_size, slider=limits["D"], decimals=0,
+            validate=_setting("D"),
+            tooltip="Number of inputs. D = 1 plots y against x; D > 1 compares the networks on "
+                    f"{equivalence.SAMPLE_POINTS} random points")
+        self.m_input = NumberInput(
+            "hidden &M", s.net.hidden_size, slider=limits["M"], decimals=0,
+            validate=_setting("M"), tooltip="Number of hidden units (draws new weights)")
+        self.k_input = NumberInput(
+            "outputs &K", s.net.output_size, slider=limits["K"], decimals=0,
+            validate=_setting("K"), tooltip="Number of outputs (draws new weights)")
+        self.seed_input = NumberInput(
+            "&seed", s.seed, decimals=0, validate=_setting("seed"),
+            tooltip="Seed of the random weights: the same seed gives the same network")
+        self.new_button = QPushButton("&New weights", self)
+        self.new_button.setToolTip("Draw another random network (seed + 1)")
+        self.radius_input = NumberInput(
+            "input range &R", s.radius, validate=_radius,
+            tooltip="Inputs are taken from [−R, R] (in every coordinate when D > 1)")
+        self.origin_label = QLabel(self)
+        self.origin_label.setWordWrap(True)
+        self.origin_label.setToolTip("Where the σ-network's weights came from")
+        self.mapping_combo = QComboBox(self)
+        for key, text in MAPPING_CHOICES.items():
+            self.mapping_combo.addItem(text, key)
+        self.mapping_combo.setToolTip("Convert with the right rule, or with a common mistake to "
+                                      "see what that part of the rule is for")
+        self.mapping_note = QLabel(self)
+        self.mapping_error = QLabel(self)
+        self.mapping_error.setStyleSheet("color: #c0392b;")
+        self.mapping_error.setWordWrap(True)
+        self.mapping_error.hide()
+        self.mapping_note.setWordWrap(True)
+        self.mapping_note.setToolTip("What the chosen conversion does")
+
+        controls = QWidget(self)
+        column = QVBoxLayout(controls)
+        column.setContentsMargins(4, 4, 4, 4)
+        text = QTextBrowser(controls)
+        text.setHtml(EXPLANATION)
+        text.setOpenExternalLinks(False)
+        text.setMinimumHeight(150)
+        column.addWidget(text, 3)
+        for tex, plain in FORMULAS:
+            column.addWidget(EquationView(tex, plain, points=10.5, parent=controls))
+        network = QGroupBox("σ-network Θ: a seeded random network", controls)
+        grid = QVBoxLayout(network)
+        for w in (self.d_input, self.m_input, self.k_input):
+            grid.addWidget(w)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed_input, 1)
+        seed_row.addWidget(self.new_button)
+        grid.addLayout(seed_row)
+        grid.addWidget(self.radius_input)
+        grid.addWidget(self.origin_label)
+        column.addWidget(network)
+        mapping = QGroupBox("Conversion to the tanh-network Θ′", controls)
+        mapping_layout = QVBoxLayout(mapping)
+        mapping_layout.addWidget(self.mapping_combo)
+        mapping_layout.addWidget(self.mapping_error)
+        mapping_layout.addWidget(self.mapping_note)
+        column.addWidget(mapping)
+        scroll = QScrollArea(self)
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(360)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        # The identity σ(a) = ½ tanh(a/2) + ½, with tanh itself for comparison.
+        self.identity_plot = make_plot("σ(a) = ½ tanh(a/2) + ½", "a", "value")
+        self.identity_plot.getPlotItem().addLegend(offset=(-8, -8), labelTextSize="9pt")
+        self.tanh_curve = self.identity_plot.plot(pen=pen("#999999", 1, True), name="tanh(a)")
+        self.sigmoid_curve = self.identity_plot.plot(
+            pen=pg.mkPen(_alpha(OKABE_ITO["orange"], 140), width=6), antialias=False,
+            name="σ(a) = 1/(1+e⁻ᵃ)")
+        self.via_tanh_curve = self.identity_plot.plot(
+            pen=pg.mkPen(OKABE_ITO["black"], width=1), name="½ tanh(a/2) + ½")
+        self.identity_plot.setYRange(-1.1, 1.1, padding=0)
+
+        # D = 1: both networks' outputs against x; wide band = σ-net, dashed = tanh-net.
+        self.curves_plot = make_plot("Outputs: σ-net Θ (wide band), tanh-net Θ′ (thin line)",
+                                     "input x", "output y")
+        self.curves_legend = self.curves_plot.getPlotItem().addLegend(
+            offset=(-8, -8), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 200))
+        self.sigmoid_curves = []
+        self.tanh_curves = []
+        for color in OUTPUT_COLORS:
+            # Wide antialiased strokes are the costliest thing to paint here; the band keeps
+            # its width but skips antialiasing, and the tanh line is 1 px (Qt's fast path).
+            # PlotCurveItem rather than PlotDataItem: no log/downsampling layer to pay for.
+            band = pg.PlotCurveItem(pen=pg.mkPen(_alpha(color, 100), width=6), antialias=False)
+            line = pg.PlotCurveItem(pen=pg.mkPen(color, width=1))
+            self.curves_plot.addItem(band)
+            self.curves_plot.addItem(line)
+            self.sigmoid_curves.append(band)
+            self.tanh_curves.append(line)
+        # D > 1: one network's outputs against the other's, on the line y = x.
+        self.scatter_plot = make_plot("Outputs on random inputs: tanh-net vs σ-net",
+                                      "σ-net output y(x; Θ, σ)", "tanh-net output y(x; Θ′, tanh)")
+        self.scatter_legend = self.scatter_plot.getPlotItem().addLegend(
+            offset=(8, 8), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 200))
+        self.identity_line = self.scatter_plot.plot(pen=pen("#777777", 1.5, True))
+        self.scatter_points = []
+        for color in OUTPUT_COLORS:
+            points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None), brush=pg.mkBrush(color))
+            self.scatter_plot.addItem(points)
+            self.scatter_points.append(points)
+        for plot in (self.identity_plot, self.curves_plot, self.scatter_plot):
+            # A fixed width keeps new tick labels from re-laying out (and repainting) the plot.
+            plot.getPlotItem().getAxis("left").setWidth(46)
+        self.outputs_stack = QStackedWidget(self)
+        self.outputs_stack.addWidget(self.curves_plot)
+        self.outputs_stack.addWidget(self.scatter_plot)
+
+        # |Δ| on a log axis, with the float64 spacing of the outputs for scale.
+        self.gap_plot = make_plot("|Δ| = |y(x; Θ′, tanh) − y(x; Θ, σ)|", "input x",
+                                  "|Δ| (log scale)")
+        self.gap_plot.setLogMode(y=True)
+        # Powers of ten on the ticks, never a "(x1e-12)" rescaling of them.
+        self.gap_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.gap_plot.getPlotItem().getAxis("left").setWidth(52)
+        # One short vertical tick per value, not a line: rounding noise hops between 0 and an
+        # ulp, and a line through it would paint a solid block. Width-1 ticks are also far
+        # cheaper to draw than symbols. The items take log10 values (the axis is logarithmic).
+        self.gap_ticks = []
+        for color in OUTPUT_COLORS:
+            ticks = pg.PlotCurveItem(pen=pg.mkPen(color, width=1), connect="pairs")
+            self.gap_plot.addItem(ticks)
+            self.gap_ticks.append(ticks)
+        label_fill = pg.mkBrush(255, 255, 255, 210)
+        self.ulp_line = pg.InfiniteLine(
+            angle=0, pen=pen("#555555", 1, True), label="1 ulp of max |y|",
+            labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)], "color": "#333333",
+                       "fill": label_fill})
+        self.floor_line = pg.InfiniteLine(
+            np.log10(GAP_FLOOR), angle=0, pen=pen("#aaaaaa", 1, True), label="|Δ| = 0 exactly",
+            labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)], "color": "#555555",
+                       "fill": label_fill})
+        for line in (self.ulp_line, self.floor_line):
+            line.setZValue(20)  # labels above the dots
+            self.gap_plot.addItem(line)
+        self.rounding_label = QLabel(self)
+        self.rounding_label.setWordWrap(True)
+        self.rounding_label.setToolTip("What the size of |Δ| means")
+
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(RULE, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((LABEL, 66), (SIGMOID_VALUE, 78), (TANH_VALUE, 84),
+                           (RIGHT_VALUE, 76)):
+            self.table.setColumnWidth(col, width)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setToolTip(
+            "Every parameter before (σ-net) and after (tanh-net) the conversion, and the rule "
+            "that links them.\nDouble-click a σ-net value — or a tanh-net value while the rule "
+            "is correct — to edit it; the other network follows.")
+        self.table_title = QLabel("<b>The mapping Θ → Θ′</b> (double-click a value to edit)",
+                                  self)
+        self.table_error = QLabel(self)
+        self.table_error.setStyleSheet("color: #c0392b;")
+        self.table_error.setWordWrap(True)
+        self.table_error.hide()
+
+        self.checks_strip = CheckStrip(self)
+        gap_box = QWidget(self)
+        gap_layout = QVBoxLayout(gap_box)
+        gap_layout.setContentsMargins(0, 0, 0, 0)
+        gap_layout.addWidget(self.gap_plot, 1)
+        gap_layout.addWidget(self.rounding_label)
+        table_box = QWidget(self)
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.table_title)
+        table_layout.addWidget(self.table, 1)
+        table_layout.addWidget(self.table_error)
+        # A splitter, not a layout, shares the height: the wrapped note's height-for-width and
+        # the table's every-row size hint would otherwise claim most of it for the bottom row.
+        top = QWidget(self)
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.outputs_stack, 3)
+        top_layout.addWidget(self.identity_plot, 2)
+        bottom = QWidget(self)
+        bottom_layout = QHBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(gap_box, 1)
+        bottom_layout.addWidget(table_box, 1)
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.setChildrenCollapsible(False)
+        right.addWidget(top)
+        right.addWidget(bottom)
+        right.setStretchFactor(0, 5)
+        right.setStretchFactor(1, 4)
+        right.setSizes([500, 400])
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter, 1)
+        # Across the whole width: a broken rule adds a fourth badge.
+        layout.addWidget(self.checks_strip)
+
+        for w in (self.d_input, self.m_input, self.k_input):
+            w.valueChanged.connect(self._size_changed)
+        self.seed_input.valueChanged.connect(self._seed_changed)
+        self.new_button.clicked.connect(self._new_weights)
+        self.radius_input.valueChanged.connect(self._radius_changed)
+        self.mapping_combo.currentIndexChanged.connect(self._mapping_changed)
+        self.table.itemChanged.connect(self._cell_edited)
+        self._fix_label_heights()
+
+    # -- control -> state ----------------------------------------------------------------
+    def _set_state(self, state: EquivalenceState) -> None:
+        """Adopt ``state`` if the model accepts it; otherwise keep the last valid one."""
+        previous = self.state
+        self.state = state
+        try:
+            self.update_view()
+        except ValueError:
+            self.state = previous
+            self.update_view()
+            raise
+
+    def _random_state(self, seed: int) -> EquivalenceState:
+        D, M, K = (int(w.value()) for w in (self.d_input, self.m_input, self.k_input))
+        net = equivalence.random_net(D, M, K, seed, scale=equivalence.SEED_SCALE)
+        return replace(self.state, net=net, seed=seed, edited=False)
+
+    def _apply(self, state: EquivalenceState, control: NumberInput, shown: float) -> None:
+        """Adopt ``state``, or put ``control`` back to ``shown`` and say why it was refused."""
+        try:
+            self._set_state(state)
+        except ValueError as exc:
+            control.set_value(shown)
+            control.show_error(str(exc))
+
+    def _size_changed(self, _value: float) -> None:
+        control = self.sender()
+        if not isinstance(control, NumberInput):
+            control = self.m_input
+        net = self.state.net
+        shown = {self.d_input: net.input_size, self.m_input: net.hidden_size,
+                 self.k_input: net.output_size}[control]
+        self._apply(self._random_state(self.state.seed), control, shown)
+
+    def _seed_changed(self, value: float) -> None:
+        self._apply(self._random_state(int(value)), self.seed_input, self.state.seed)
+
+    def _new_weights(self) -> None:
+        low, high = equivalence.SETTING_LIMITS["seed"]
+        seed = self.state.seed + 1 if self.state.seed < high else low
+        self.seed_input.set_value(seed)
+        self._seed_changed(seed)
+
+    def _radius_changed(self, value: float) -> None:
+        self._apply(replace(self.state, radius=value), self.radius_input, self.state.radius)
+
+    def _mapping_changed(self, index: int) -> None:
+        try:
+            self._set_state(replace(self.state, mapping=self.mapping_combo.itemData(index)))
+        except ValueError as exc:
+            with QSignalBlocker(self.mapping_combo):
+                self.mapping_combo.setCurrentIndex(list(MAPPING_CHOICES).index(self.state.mapping))
+            self.mapping_error.setText(str(exc))
+            self.mapping_error.show()
+            return
+        self.mapping_error.hide()
+
+    def _cell_edited(self, item: QTableWidgetItem) -> None:
+        row, col = item.row(), item.column()
+        if col not in (SIGMOID_VALUE, TANH_VALUE) or row >= self._visible_rows:
+            return
+        label = self._texts[row][LABEL]
+        try:
+            value = parse_number(item.text())
+            if col == SIGMOID_VALUE:
+                net = equivalence.with_parameter(self.state.net, row, value)
+            else:
+                twin = equivalence.with_parameter(
+                    equivalence.sigmoid_to_tanh(self.state.net), row, value)
+                net = equivalence.tanh_to_sigmoid(twin)
+            self._set_state(replace(self.state, net=net, edited=True))
+        except ValueError as exc:
+            with QSignalBlocker(self.table):
+                item.setText(self._texts[row][col])
+            self.table_error.setText(f"{label}: {exc}")
+            self.table_error.show()
+            return
+        self.table_error.hide()
+
+    # -- state -> model -> plot items ----------------------------------------------------
+    def update_view(self) -> None:
+        """Recompute everything from :attr:`state` and move the plot items and table to it."""
+        s = self.state
+        net = s.net
+        # Everything is computed before any item moves, so a ValueError leaves the view intact.
+        right_net = equivalence.sigmoid_to_tanh(net)
+        tanh_net = right_net if s.mapping == "correct" else equivalence.convert(net, s.mapping)
+        single = net.input_size == 1
+        if single:
+            X = equivalence.input_grid(s.radius, GRID_POINTS)
+            grid = X[:, 0]
+        else:
+            X = equivalence.sample_inputs(net.input_size, equivalence.SAMPLE_POINTS, s.radius,
+                                          s.seed)
+            grid = equivalence.input_grid(s.radius, GRID_POINTS)[:, 0]
+        y_sigmoid = equivalence.forward(net, X, "sigmoid")
+        y_tanh = equivalence.forward(tanh_net, X, "tanh")
+        y_right = y_tanh if tanh_net is right_net else equivalence.forward(right_net, X, "tanh")
+        shown = Shown(
+            X=X, y_sigmoid=y_sigmoid, y_tanh=y_tanh, y_right=y_right,
+            predicted=equivalence.predicted_gap(net, X, s.mapping), tanh_net=tanh_net,
+            right_net=right_net, round_trip=equivalence.tanh_to_sigmoid(right_net), grid=grid,
+            identity_left=sigmoid(grid), identity_right=equivalence.sigmoid_via_tanh(grid))
+        self._shown = shown
+
+        self._update_mode(single)
+        self._update_identity(grid, shown)
+        K = net.output_size
+        self._update_legends(K)
+        with np.errstate(over="ignore"):
+            # Drawn on a log axis: exact zeros go to the floor line, and a difference of two
+            # outputs near ±1e308 (edited weights) that overflows is drawn at the float64 top.
+            gap = np.clip(np.abs(y_tanh - y_sigmoid), GAP_FLOOR, np.finfo(np.float64).max)
+        if single:
+            self._update_curves(grid, shown, gap, K)
+        else:
+            self._update_scatter(shown, gap, K)
+        self._update_gap_axis(gap, y_sigmoid)
+        self._update_rounding_note(shown)
+        self._update_table(net, tanh_net, right_net)
+        if s.mapping != self._table_mapping:
+            self._table_mapping = s.mapping
+            if s.mapping != "correct" and any(self._wrong[: self._visible_rows]):
+                # Bring the rows the broken rule gets wrong into view.
+                first = self._wrong.index(True)
+                self.table.scrollToItem(self._cells[first][LABEL],
+                                        QAbstractItemView.ScrollHint.PositionAtTop)
+            else:
+                self.table.scrollToTop()
+        self._update_labels()
+        self.checks_strip.set_checks(self.checks())
+        self.changed.emit()
+
+    def _set_range(self, key: str, plot: pg.PlotWidget, axis: str, low: float,
+                   high: float) -> None:
+        """Move an axis range only when it actually changes (a move redraws the axis)."""
+        if self._ranges.get(key) == (low, high):
+            return
+        self._ranges[key] = (low, high)
+        if axis == "x":
+            plot.setXRange(low, high, padding=0)
+        else:
+            plot.setYRange(low, high, padding=0)
+        # pyqtgraph defers the new view transform to the next paint, whose items then ask for a
+        # second paint; applying it now lets one paint show the change.
+        plot.getViewBox().updateMatrix()
+
+    def _update_mode(self, single: bool) -> None:
+        if single == self._single:
+            return
+        self._single = single
+        self.outputs_stack.setCurrentIndex(0 if single else 1)
+        if single:
+            self.gap_plot.setLabel("bottom", "input x")
+        else:
+            self.gap_plot.setLabel("bottom", "random input point n")
+
+    def _update_identity(self, grid: np.ndarray, shown: Shown) -> None:
+        if self._ranges.get("identity x") == (grid[0], grid[-1]):
+            return  # same grid, same curves: skip the repaint
+        self.tanh_curve.setData(grid, tanh(grid))
+        self.sigmoid_curve.setData(grid, shown.identity_left)
+        self.via_tanh_curve.setData(grid, shown.identity_right)
+        self._set_range("identity x", self.identity_plot, "x", grid[0], grid[-1])
+
+    def _update_legends(self, K: int) -> None:
+        if K == self._outputs:
+            return
+        self._outputs = K
+        self.curves_legend.clear()
+        self.scatter_legend.clear()
+        for k in range(MAX_OUTPUTS):
+            visible = k < K
+            for item in (self.sigmoid_curves[k], self.tanh_curves[k], self.scatter_points[k]):
+                item.setVisible(visible)
+            if visible:
+                self.curves_legend.addItem(self.sigmoid_curves[k], f"output y{k + 1}")
+                self.scatter_legend.addItem(self.scatter_points[k], f"output y{k + 1}")
+        self.scatter_legend.addItem(self.identity_line, "tanh-net = σ-net")
+
+    def _update_curves(self, grid: np.ndarray, shown: Shown, gap: np.ndarray, K: int) -> None:
+        for k in range(K):
+            self.sigmoid_curves[k].setData(grid, shown.y_sigmoid[:, k])
+            self.tanh_curves[k].setData(grid, shown.y_tanh[:, k])
+            self._set_ticks(k, grid, gap[:, k])
+        for k in range(K, MAX_OUTPUTS):
+            self.gap_ticks[k].setData([], [])
+        values = np.concatenate([shown.y_sigmoid.ravel(), shown.y_tanh.ravel()])
+        low, high = self._stable("curves y", float(values.min()), float(values.max()))
+        self._set_range("curves x", self.curves_plot, "x", grid[0], grid[-1])
+        self._set_range("curves y", self.curves_plot, "y", low, high)
+        self._set_range("gap x", self.gap_plot, "x", grid[0], grid[-1])
+
+    def _update_scatter(self, shown: Shown, gap: np.ndarray, K: int) -> None:
+        index = np.arange(1, shown.X.shape[0] + 1, dtype=float)
+        for k in range(K):
+            self.scatter_points[k].setData(shown.y_sigmoid[:, k], shown.y_tanh[:, k])
+            self._set_ticks(k, index, gap[:, k])
+        for k in range(K, MAX_OUTPUTS):
+            self.gap_ticks[k].setData([], [])
+        values = np.concatenate([shown.y_sigmoid.ravel(), shown.y_tanh.ravel()])
+        low, high = self._stable("scatter", float(values.min()), float(values.max()))
+        self.identity_line.setData([low, high], [low, high])
+        self._set_range("scatter x", self.scatter_plot, "x", low, high)
+        self._set_range("scatter y", self.scatter_plot, "y", low, high)
+        self._set_range("gap x", self.gap_plot, "x", 0.0, index[-1] + 1.0)
+
+    def _set_ticks(self, k: int, x: np.ndarray, gap: np.ndarray) -> None:
+        centre = np.log10(gap)
+        self.gap_ticks[k].setData(np.repeat(x, 2),
+                                  np.column_stack([centre - TICK_HALF, centre + TICK_HALF]).ravel())
+
+    def _stable(self, key: str, low: float, high: float) -> tuple[float, float]:
+        """A y range that only grows while the network keeps its shape (new seeds, edits)."""
+        net = self.state.net
+        shape = (net.input_size, net.hidden_size, net.output_size)
+        current = self._data_ranges.get(key)
+        chosen = _grown_range(current[1] if current and current[0] == shape else None,
+                              low, high)
+        self._data_ranges[key] = (shape, chosen)
+        return chosen
+
+    def _update_gap_axis(self, gap: np.ndarray, y_sigmoid: np.ndarray) -> None:
+        # Log axis: positions are log10 values. The top only grows (huge edited weights).
+        top = max(GAP_TOP, float(np.ceil(np.log10(gap.max()))) + 0.5)
+        current = self._ranges.get("gap y")
+        if current is not None:
+            top = max(top, current[1])
+        self._set_range("gap y", self.gap_plot, "y", np.log10(GAP_FLOOR) - 0.6, top)
+        level = float(np.log10(equivalence.ulp(y_sigmoid)))
+        if level != self.ulp_line.value():
+            self.ulp_line.setValue(level)
+
+    def _update_rounding_note(self, shown: Shown) -> None:
+        s = self.state
+        largest = float(np.max(np.abs(shown.y_tanh - shown.y_sigmoid)))
+        where = "with x" if s.net.input_size == 1 else "from point to point"
+        if s.mapping == "correct":
+            spacing = equivalence.ulp(shown.y_sigmoid)
+            size = float(np.max(np.abs(shown.y_sigmoid)))
+            if largest == 0.0:
+                first = "Largest |Δ| = 0: both networks gave bit-identical outputs."
+            else:
+                first = (f"Largest |Δ| = {largest:.1e}, {largest / spacing:.2g} ulp (the step "
+                         f"between neighbouring float64 numbers near |y| = {size:.2g} is "
+                         f"{spacing:.1e}).")
+            note = (f"{first} That is rounding, not a difference: the two routes round in the "
+                    "last binary digit in different places, but compute the same function.")
+        elif s.mapping == "no_bias_correction":
+            offset = shown.predicted[0]
+            note = (f"Largest |Δ| = {largest:.3g}: a different function, not rounding. Output k "
+                    f"is off by the constant −½ Σⱼ W²ₖⱼ = ({_numbers(offset)}), the same "
+                    "for every input.")
+        else:
+            note = (f"Largest |Δ| = {largest:.3g}: a different function, not rounding, and the "
+                    f"error changes {where} because the hidden units switch at the wrong "
+                    "inputs.")
+        self.rounding_label.setText(note)
+
+    def _update_table(self, net: TwoLayerNet, tanh_net: TwoLayerNet,
+                      right_net: TwoLayerNet) -> None:
+        broken = self.state.mapping != "correct"
+        labels = equivalence.parameter_labels(net)
+        rules = equivalence.RULES[self.state.mapping]
+        before = equivalence.flatten(net)
+        after = equivalence.flatten(tanh_net)
+        should = equivalence.flatten(right_net)
+        rows = before.size
+        with QSignalBlocker(self.table):
+            self._ensure_rows(rows)
+            self._set_tanh_editable(not broken)
+            self.table.setColumnHidden(RIGHT_VALUE, not broken)
+            for row in range(rows):
+                label, group = labels[row]
+                texts = (label, _number(before[row]), rules[group], _number(after[row]),
+                         _number(should[row]) if broken else "")
+                cached = self._texts[row]
+                cells = self._cells[row]
+                for col, text in enumerate(texts):
+                    if cached[col] != text:
+                        cells[col].setText(text)
+                        cached[col] = text
+                wrong = bool(after[row] != should[row])
+                if wrong != self._wrong[row]:
+                    self._wrong[row] = wrong
+                    brush = WRONG_BRUSH if wrong else QBrush()
+                    for col in (RULE, TANH_VALUE, RIGHT_VALUE):
+                        cells[col].setBackground(brush)
+
+    def _ensure_rows(self, rows: int) -> None:
+        """Grow the table's pool of items when needed and hide the rows not in use."""
+        have = self.table.rowCount()
+        if rows > have:
+            self.table.setRowCount(rows)
+            for row in range(have, rows):
+                cells = []
+                for col in range(len(COLUMNS)):
+                    item = QTableWidgetItem("")
+                    flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                    if col == SIGMOID_VALUE or (col == TANH_VALUE and self._tanh_editable):
+                        flags |= Qt.ItemFlag.ItemIsEditable
+                    item.setFlags(flags)
+                    if col in (SIGMOID_VALUE, TANH_VALUE, RIGHT_VALUE):
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                              | Qt.AlignmentFlag.AlignVCenter)
+                    self.table.setItem(row, col, item)
+                    cells.append(item)
+                self._cells.append(cells)
+                self._texts.append([""] * len(COLUMNS))
+                self._wrong.append(False)
+        for row in range(min(rows, self._visible_rows), max(rows, self._visible_rows)):
+            self.table.setRowHidden(row, row >= rows)
+        self._visible_rows = rows
+
+    def _set_tanh_editable(self, editable: bool) -> None:
+        if editable == self._tanh_editable:
+            return
+        self._tanh_editable = editable
+        for cells in self._cells:
+            flags = cells[TANH_VALUE].flags()
+            if editable:
+                flags |= Qt.ItemFlag.ItemIsEditable
+            else:
+                flags &= ~Qt.ItemFlag.ItemIsEditable
+            cells[TANH_VALUE].setFlags(flags)
+
+    def _fix_label_heights(self) -> None:
+        """Give the labels whose text changes a fixed height, so new text never re-lays out."""
+        line = self.fontMetrics().lineSpacing()
+        for label, lines in ((self.rounding_label, 4), (self.origin_label, 2),
+                             (self.mapping_note, 4)):
+            label.setFixedHeight(lines * line + 4)
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+    def _update_labels(self) -> None:
+        s = self.state
+        net = s.net
+        origin = (f"Weights drawn uniformly from [−{equivalence.SEED_SCALE:g}, "
+                  f"{equivalence.SEED_SCALE:g}) with seed {s.seed}")
+        if s.edited:
+            origin += ", then edited in the table"
+        origin += f": {equivalence.flatten(net).size} parameters."
+        self.origin_label.setText(origin)
+        self.mapping_note.setText(MAPPING_NOTES[s.mapping])
+
+    # -- Panel contract ------------------------------------------------------------------
+    def shown(self) -> Shown:
+        """What the last update computed (inputs, both networks' outputs, the converted nets)."""
+        assert self._shown is not None
+        return self._shown
+
+    def bench_change(self, i: int) -> None:
+        """Cycle through a new seed, a broken rule, a new M and a new R, as a student would."""
+        step, turn = i % 4, i // 4
+        if step == 0:
+            self.seed_input.set_value(turn % 50)
+            self._seed_changed(self.seed_input.value())
+        elif step == 1:
+            self.mapping_combo.setCurrentIndex((turn + 1) % len(MAPPING_CHOICES))
+        elif step == 2:
+            self.m_input.set_value(2 + turn % 8)
+            self._size_changed(self.m_input.value())
+        else:
+            self.radius_input.set_value(3 + turn % 5)
+            self._radius_changed(self.radius_input.value())
+
+    def reset(self) -> None:
+        """Back to the example: D = 1, M = 4, K = 2, seed 0, R = 5 and the correct rule."""
+        self.state = EquivalenceState()
+        s = self.state
+        for widget, value in ((self.d_input, s.net.input_size), (self.m_input, s.net.hidden_size),
+                              (self.k_input, s.net.output_size), (self.seed_input, s.seed),
+                              (self.radius_input, s.radius)):
+            widget.set_value(value)
+        with QSignalBlocker(self.mapping_combo):
+            self.mapping_combo.setCurrentIndex(list(MAPPING_CHOICES).index(s.mapping))
+        self.table_error.hide()
+        self.mapping_error.hide()
+        self.table.scrollToTop()
+        self._ranges.clear()
+        self._data_ranges.clear()
+        self.update_view()
+
+    def checks(self) -> list[Check]:
+        """The correct tanh-net against the σ-net, the round trip, and the plotted identity."""
+        shown = self.shown()
+        net = self.state.net
+        size = max(1.0, float(np.max(np.abs(shown.y_sigmoid))))
+        theta = equivalence.flatten(net)
+        checks = [
+            Check.compare("σ-net = tanh-net Θ′", shown.y_right, shown.y_sigmoid, 1e-12 * size),
+            Check.compare("tanh → σ restores Θ", equivalence.flatten(shown.round_trip), theta,
+                          1e-12 * max(1.0, float(np.max(np.abs(theta))))),
+            # Two independent routes to σ: exp-based in activations, tanh-based in the identity.
+            Check.compare("σ = ½tanh(a/2)+½", shown.identity_right, shown.identity_left, 1e-15),
+        ]
+        if self.state.mapping != "correct":
+            checks.append(Check.compare("gap as predicted", shown.y_tanh - shown.y_sigmoid,
+                                        shown.predicted, 1e-12 * size))
+        return checks
