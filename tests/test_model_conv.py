@@ -13,7 +13,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from explorer.model.conv import (
+    PRESETS_2D,
+    SEED_GRID,
     SEED_KERNEL,
+    SEED_KERNEL2D,
     SEED_SIGNAL,
     Step,
     Step2d,
@@ -22,11 +25,14 @@ from explorer.model.conv import (
     convolve,
     convolve2d,
     flip,
+    grey_crop,
     output_length,
     output_shape2d,
     pad_widths,
+    padded_input2d,
     padded_length,
     padded_signal,
+    preset2d,
     same_padding,
     trace,
     trace2d,
@@ -357,6 +363,101 @@ def test_convolve2d_known_values() -> None:
 def test_homework_layer_one_output_size() -> None:
     # Question 4.1: 128x128, 8x8 kernel, stride 2, padding 3 -> 64x64.
     assert output_shape2d((128, 128), (8, 8), stride=2, padding=3) == (64, 64)
+
+
+# --- 2-D defaults and presets --------------------------------------------------------------------
+
+
+def test_seed_grid_and_kernel() -> None:
+    assert SEED_GRID.shape == (5, 5) and SEED_KERNEL2D.shape == (3, 3)
+    assert not SEED_GRID.flags.writeable and not SEED_KERNEL2D.flags.writeable
+    np.testing.assert_array_equal(SEED_GRID, np.round(SEED_GRID))
+    # The guide to convolution arithmetic's worked example, computed by hand loops.
+    expected = conv2d_by_loops(np.array(SEED_GRID), np.array(SEED_KERNEL2D), 1, 0, 1, False)
+    np.testing.assert_array_equal(expected, [[12, 12, 17], [10, 17, 19], [9, 6, 14]])
+    np.testing.assert_array_equal(convolve2d(SEED_GRID, SEED_KERNEL2D), expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "kernel_shape", "expected", "out_shape"),
+    [
+        ("no padding, unit stride", (3, 3), (1, 0, 1), (3, 3)),
+        ("half padding", (3, 3), (1, 1, 1), (5, 5)),
+        ("full padding", (3, 3), (1, 2, 1), (7, 7)),
+        ("stride 2", (3, 3), (2, 0, 1), (2, 2)),
+        ("dilation 2", (3, 3), (1, 0, 2), (1, 1)),
+        ("half padding", (2, 5), (1, 2, 1), (8, 5)),
+        ("full padding", (4, 2), (1, 3, 1), (8, 10)),
+    ],
+)
+def test_presets(
+    name: str,
+    kernel_shape: tuple[int, int],
+    expected: tuple[int, int, int],
+    out_shape: tuple[int, int],
+) -> None:
+    assert name in PRESETS_2D
+    assert preset2d(name, kernel_shape) == expected
+    stride, padding, dilation = expected
+    assert output_shape2d((5, 5), kernel_shape, stride, padding, dilation) == out_shape
+
+
+@given(k=st.integers(1, 7).filter(lambda k: k % 2 == 1), side=st.integers(7, 12))
+def test_half_padding_keeps_the_size_for_odd_kernels(k: int, side: int) -> None:
+    stride, padding, dilation = preset2d("half padding", (k, k))
+    assert output_shape2d((side, side), (k, k), stride, padding, dilation) == (side, side)
+    stride, padding, dilation = preset2d("full padding", (k, k))
+    assert output_shape2d((side, side), (k, k), stride, padding, dilation) == (
+        side + k - 1,
+        side + k - 1,
+    )
+
+
+def test_bad_preset() -> None:
+    with pytest.raises(ValueError, match="preset must be one of no padding"):
+        preset2d("circular", (3, 3))
+    with pytest.raises(ValueError, match="kernel size must be >= 1"):
+        preset2d("half padding", (0, 3))
+
+
+@FAST
+@given(x=matrices(6), padding=st.integers(0, 3))
+def test_padded_input2d(x: np.ndarray, padding: int) -> None:
+    before = x.copy()
+    padded = padded_input2d(x, padding)
+    h, w = x.shape
+    assert padded.shape == (h + 2 * padding, w + 2 * padding)
+    np.testing.assert_array_equal(padded[padding : padding + h, padding : padding + w], x)
+    border = np.ones(padded.shape, dtype=bool)
+    border[padding : padding + h, padding : padding + w] = False
+    assert not padded[border].any()
+    padded[...] = 99.0  # a new array: the input is untouched
+    np.testing.assert_array_equal(x, before)
+
+
+def test_padded_input2d_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="padding must be >= 0"):
+        padded_input2d(np.ones((2, 2)), -1)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        padded_input2d(np.full((2, 2), np.nan), 1)
+
+
+def test_grey_crop() -> None:
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (12, 10, 3)).astype(float)
+    crop = grey_crop(image, 2, 3, 4)
+    assert crop.shape == (4, 4)
+    for i in range(4):
+        for j in range(4):
+            r, g, b = image[2 + i, 3 + j]
+            assert crop[i, j] == round(0.299 * r + 0.587 * g + 0.114 * b)
+    assert grey_crop(np.full((3, 3, 3), 255.0), 0, 0, 3).max() == 255
+    with pytest.raises(ValueError, match=r"a 4x4 crop at \(9, 0\) leaves the 12x10 image"):
+        grey_crop(image, 9, 0, 4)
+    with pytest.raises(ValueError, match="3 colour channels"):
+        grey_crop(np.zeros((4, 4, 4)), 0, 0, 2)
+    with pytest.raises(ValueError, match="crop top must be >= 0"):
+        grey_crop(image, -1, 0, 2)
 
 
 # --- invalid arguments ---------------------------------------------------------------------------

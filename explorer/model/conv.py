@@ -12,7 +12,10 @@ from explorer.model.validation import finite_array, finite_vector, positive_int
 
 __all__ = [
     "MODES",
+    "PRESETS_2D",
+    "SEED_GRID",
     "SEED_KERNEL",
+    "SEED_KERNEL2D",
     "SEED_SIGNAL",
     "Step",
     "Step2d",
@@ -21,11 +24,14 @@ __all__ = [
     "convolve",
     "convolve2d",
     "flip",
+    "grey_crop",
     "output_length",
     "output_shape2d",
     "pad_widths",
     "padded_length",
+    "padded_input2d",
     "padded_signal",
+    "preset2d",
     "same_padding",
     "trace",
     "trace2d",
@@ -37,6 +43,30 @@ SEED_SIGNAL: Final = np.array([1.0, 2.0, 3.0, 4.0])
 SEED_SIGNAL.flags.writeable = False
 SEED_KERNEL: Final = np.array([2.0, 0.0, 1.0])
 SEED_KERNEL.flags.writeable = False
+
+#: A 5 x 5 grid of small integers and a 3 x 3 kernel for the 2-D animation (the homework has no
+#: 2-D example; these are the ones of Dumoulin & Visin's "guide to convolution arithmetic").
+SEED_GRID: Final = np.array(
+    [
+        [3.0, 3.0, 2.0, 1.0, 0.0],
+        [0.0, 0.0, 1.0, 3.0, 1.0],
+        [3.0, 1.0, 2.0, 2.0, 3.0],
+        [2.0, 0.0, 0.0, 2.0, 2.0],
+        [2.0, 0.0, 0.0, 0.0, 1.0],
+    ]
+)
+SEED_GRID.flags.writeable = False
+SEED_KERNEL2D: Final = np.array([[0.0, 1.0, 2.0], [2.0, 2.0, 0.0], [0.0, 1.0, 2.0]])
+SEED_KERNEL2D.flags.writeable = False
+
+#: The classic 2-D cases, each changing one thing from "no padding, unit stride".
+PRESETS_2D: Final = (
+    "no padding, unit stride",
+    "half padding",
+    "full padding",
+    "stride 2",
+    "dilation 2",
+)
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -534,3 +564,86 @@ def trace2d(
                 )
             )
     return steps
+
+
+def preset2d(name: str, kernel_shape: tuple[int, int]) -> tuple[int, int, int]:
+    """Stride, padding and dilation of one of the classic 2-D cases in `PRESETS_2D`.
+
+    Parameters
+    ----------
+    name : str
+        One of `PRESETS_2D`.
+    kernel_shape : (int, int)
+        ``(kh, kw)``; the paddings use ``k = max(kh, kw)`` because `convolve2d` pads every border
+        alike.
+
+    Returns
+    -------
+    stride, padding, dilation : int
+        ``(1, 0, 1)`` for no padding; half padding ``p = k // 2`` (keeps the size for odd ``k``);
+        full padding ``p = k - 1`` (every partial overlap); ``(2, 0, 1)`` and ``(1, 0, 2)``.
+    """
+    kh, kw = (positive_int(v, "kernel size") for v in kernel_shape)
+    k = max(kh, kw)
+    presets = {
+        "no padding, unit stride": (1, 0, 1),
+        "half padding": (1, k // 2, 1),
+        "full padding": (1, k - 1, 1),
+        "stride 2": (2, 0, 1),
+        "dilation 2": (1, 0, 2),
+    }
+    if name not in presets:
+        raise ValueError(f"preset must be one of {', '.join(PRESETS_2D)}; got {name!r}")
+    return presets[name]
+
+
+def padded_input2d(x: object, padding: int) -> np.ndarray:
+    """Return the 2-D input with ``padding`` zeros on every border, as the kernel sees it.
+
+    Parameters
+    ----------
+    x : (H, W) array_like
+        Input image.
+    padding : int
+        Zeros per border, >= 0.
+
+    Returns
+    -------
+    (H + 2 padding, W + 2 padding) array
+        A new array; the rows and columns of `Step2d` index into it.
+    """
+    x = finite_array(x, "input", ndim=2)
+    return np.pad(x, positive_int(padding, "padding", minimum=0))
+
+
+def grey_crop(image: object, top: int, left: int, size: int) -> np.ndarray:
+    """Grey levels of a square crop of an RGB image, rounded to whole numbers 0-255.
+
+    Parameters
+    ----------
+    image : (H, W, 3) array_like
+        RGB values in 0-255.
+    top, left : int
+        Corner of the crop, >= 0.
+    size : int
+        Side of the crop, >= 1; the crop must lie inside the image.
+
+    Returns
+    -------
+    (size, size) array
+        ``round(0.299 R + 0.587 G + 0.114 B)`` (the ITU-R BT.601 luma weights) per pixel.
+    """
+    image = finite_array(image, "image", ndim=3)
+    if image.shape[2] != 3:
+        raise ValueError(f"image must have 3 colour channels (RGB), got {image.shape[2]}")
+    top = positive_int(top, "crop top", minimum=0)
+    left = positive_int(left, "crop left", minimum=0)
+    size = positive_int(size, "crop size")
+    height, width = image.shape[:2]
+    if top + size > height or left + size > width:
+        raise ValueError(
+            f"a {size}x{size} crop at ({top}, {left}) leaves the {height}x{width} image: "
+            f"use top <= {height - size} and left <= {width - size}"
+        )
+    crop = image[top : top + size, left : left + size]
+    return np.rint(crop @ np.array([0.299, 0.587, 0.114]))

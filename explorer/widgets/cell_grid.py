@@ -1,0 +1,421 @@
+"""A grid of cells with a 2-D kernel window sliding over it and the output grid filling, reusable.
+
+Like :mod:`explorer.widgets.cell_row`, the view only draws what a :class:`GridScene` holds; the
+static part (input, kernel, empty output cells, titles) is cached in a pixmap so one animation
+frame repaints just the window, the filled outputs and the caption.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPixmap
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from explorer.widgets.cell_style import (
+    BACKGROUND,
+    CELL_BORDER,
+    GHOST_BORDER,
+    GHOST_FILL,
+    GHOST_TEXT,
+    HOVER_COLOR,
+    KERNEL_FILL,
+    LABEL_TEXT,
+    OUTPUT_FILL,
+    PENDING_BORDER,
+    STEP_COLOR,
+    TEXT,
+    blank_pixmap,
+    cached_background,
+    cell_pen,
+    draw_cell,
+    grey_shades,
+    pixel_font,
+    short_number,
+    sum_caption,
+    tint,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class GridScene:
+    """What a :class:`CellGridView` draws; every number comes from the caller's model.
+
+    Attributes
+    ----------
+    cells : (R, C) array
+        The input as the kernel sees it, padding included.
+    ghost : (R, C) bool array
+        True for padding cells.
+    kernel : (kh, kw) array
+        The kernel as applied.
+    rows : (n, kh) int array
+        Rows of ``cells`` under the kernel for output ``i`` (outputs in row-major order).
+    cols : (n, kw) int array
+        Columns of ``cells`` under the kernel for output ``i``.
+    outputs : (oh, ow) array
+        The outputs; ``n == oh * ow``.
+    output_labels : tuple of str, length n
+        Name of each output in the caption (``"y₁,₂"``).
+    input_name, kernel_name, output_name : str
+        Titles drawn above the three grids.
+    shade : bool
+        Fill the input cells and the filled outputs with grey levels of their values, so an
+        image crop looks like an image.
+    """
+
+    cells: np.ndarray
+    ghost: np.ndarray
+    kernel: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    outputs: np.ndarray
+    output_labels: tuple[str, ...]
+    input_name: str = "input"
+    kernel_name: str = "kernel"
+    output_name: str = "output"
+    shade: bool = False
+
+    def __post_init__(self) -> None:
+        n = np.size(self.outputs)
+        kh, kw = np.shape(self.kernel)
+        if not (np.shape(self.ghost) == np.shape(self.cells) and np.ndim(self.cells) == 2
+                and np.shape(self.rows) == (n, kh) and np.shape(self.cols) == (n, kw)
+                and len(self.output_labels) == n and n >= 1):
+            raise ValueError("GridScene: cells, ghost, kernel, rows, cols and outputs must "
+                             "have matching shapes")
+        r, c = np.shape(self.cells)
+        if (np.min(self.rows) < 0 or np.max(self.rows) >= r or np.min(self.cols) < 0
+                or np.max(self.cols) >= c):
+            raise ValueError("GridScene: a window points outside the cells")
+
+
+@dataclass
+class _GridGeometry:
+    size: float = 0.0
+    input_origin: QPointF = field(default_factory=QPointF)
+    output_origin: QPointF = field(default_factory=QPointF)
+    kernel_origin: QPointF = field(default_factory=QPointF)
+    caption_top: float = 0.0
+
+
+class CellGridView(QWidget):
+    """A padded input grid, the kernel window on it, and the output grid filling cell by cell.
+
+    Frame ``i`` (row-major over the outputs) shows the window of output ``i`` and outputs
+    ``0 … i`` filled. Hovering an output cell shows its window in another colour.
+    """
+
+    #: Flat output index under the mouse, or -1.
+    hoverChanged = Signal(int)
+
+    MARGIN = 10
+    TITLE = 22
+    CAPTION = 30
+    MAX_CELL = 64
+    MIN_CELL = 14
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._scene: GridScene | None = None
+        self._frame = 0
+        self._hover = -1
+        self._geometry = _GridGeometry()
+        self._background: QPixmap | None = None
+        self._input_shades: list = []
+        self._output_shades: list = []
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setToolTip("Rest the mouse on an output cell to see the window that produced it")
+        self._pens = {
+            "cell": cell_pen(CELL_BORDER, 1.0),
+            "ghost": cell_pen(GHOST_BORDER, 1.0, Qt.PenStyle.DashLine),
+            "pending": cell_pen(PENDING_BORDER, 1.0, Qt.PenStyle.DotLine),
+            "text": cell_pen(TEXT),
+            "ghost_text": cell_pen(GHOST_TEXT),
+            "label": cell_pen(LABEL_TEXT),
+            "frame": cell_pen(CELL_BORDER, 2.0),
+        }
+
+    # -- what is shown ----------------------------------------------------------------------
+    def set_scene(self, scene: GridScene, frame: int | None = None) -> None:
+        """Show ``scene`` at ``frame`` (default: keep the frame, clamped to the new outputs)."""
+        self._scene = scene
+        self._background = None
+        self._hover = -1
+        count = scene.outputs.size
+        self._frame = min(max(self._frame if frame is None else frame, 0), count - 1)
+        inside = scene.cells[~scene.ghost]
+        self._input_shades = grey_shades(scene.cells.clip(inside.min(), inside.max())
+                                         if scene.shade and inside.size else np.zeros(0))
+        self._output_shades = grey_shades(scene.outputs if scene.shade else np.zeros(0))
+        self._relayout()
+        self.update()
+
+    def scene(self) -> GridScene | None:
+        """The scene shown."""
+        return self._scene
+
+    def set_frame(self, frame: int) -> None:
+        """Put the window on output ``frame`` (row-major; outputs up to it are filled)."""
+        if self._scene is None:
+            return
+        frame = min(max(int(frame), 0), self._scene.outputs.size - 1)
+        if frame == self._frame:
+            return
+        if not cached_background(self, self._background):
+            self._background = self._paint_background()
+        # Repaint only the old and new windows, the outputs between them and the caption.
+        low, high = sorted((self._frame, frame))
+        area = self.window_rect(self._frame).united(self.window_rect(frame))
+        area = area.united(self.output_rect(self._frame)).united(self.output_rect(frame))
+        if divmod(low, self._scene.outputs.shape[1])[0] != divmod(high,
+                                                                  self._scene.outputs.shape[1])[0]:
+            first = self.output_rect(0)
+            last = self.output_rect(self._scene.outputs.size - 1)
+            area = area.united(first.united(last))
+        self._frame = frame
+        self.update(area.adjusted(-3, -3, 3, 3).toAlignedRect())
+        self.update(QRectF(0, self._geometry.caption_top, self.width(),
+                           self.CAPTION).toAlignedRect())
+
+    def frame(self) -> int:
+        """The output (row-major index) the window is on."""
+        return self._frame
+
+    def hovered(self) -> int:
+        """The output under the mouse, or -1."""
+        return self._hover
+
+    def caption(self) -> str:
+        """The sum of products for the window shown (the hovered one while hovering)."""
+        if self._scene is None:
+            return ""
+        s = self._scene
+        i = self._hover if self._hover >= 0 else self._frame
+        values = s.cells[np.ix_(s.rows[i], s.cols[i])]
+        return sum_caption(s.output_labels[i], values, s.kernel, s.outputs.flat[i])
+
+    # -- geometry ---------------------------------------------------------------------------
+    def input_rect(self, r: int, c: int) -> QRectF:
+        """Cell ``(r, c)`` of the padded input."""
+        g = self._geometry
+        return QRectF(g.input_origin.x() + c * g.size, g.input_origin.y() + r * g.size,
+                      g.size, g.size)
+
+    def output_rect(self, n: int) -> QRectF:
+        """Output cell ``n`` (row-major)."""
+        g = self._geometry
+        r, c = divmod(int(n), self._scene.outputs.shape[1])
+        return QRectF(g.output_origin.x() + c * g.size, g.output_origin.y() + r * g.size,
+                      g.size, g.size)
+
+    def kernel_rect(self, a: int, b: int) -> QRectF:
+        """Kernel cell ``(a, b)`` of the kernel drawn on its own."""
+        g = self._geometry
+        return QRectF(g.kernel_origin.x() + b * g.size, g.kernel_origin.y() + a * g.size,
+                      g.size, g.size)
+
+    def window_rect(self, i: int | None = None) -> QRectF:
+        """Bounding box of the window of output ``i`` (default: the current one)."""
+        s = self._scene
+        i = self._frame if i is None else i
+        top_left = self.input_rect(int(s.rows[i][0]), int(s.cols[i][0]))
+        bottom_right = self.input_rect(int(s.rows[i][-1]), int(s.cols[i][-1]))
+        return top_left.united(bottom_right)
+
+    def output_at(self, point: QPointF) -> int:
+        """The output cell under ``point``, or -1."""
+        if self._scene is None:
+            return -1
+        for n in range(self._scene.outputs.size):
+            if self.output_rect(n).contains(point):
+                return n
+        return -1
+
+    def sizeHint(self) -> QSize:  # noqa: D102 - Qt override
+        return QSize(760, 420)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: D102 - Qt override
+        return QSize(420, 260)
+
+    def _relayout(self) -> None:
+        s = self._scene
+        if s is None:
+            return
+        g = self._geometry
+        rows, cols = s.cells.shape
+        oh, ow = s.outputs.shape
+        kh, kw = s.kernel.shape
+        width = self.width() - 2 * self.MARGIN
+        height = self.height() - 2 * self.MARGIN - self.CAPTION
+        gap = 44.0
+        size = min(
+            self.MAX_CELL,
+            (width - gap) / (cols + max(ow, kw)),
+            (height - self.TITLE) / rows,
+            (height - 2 * self.TITLE - 16) / (oh + kh),
+        )
+        size = max(self.MIN_CELL, size)
+        g.size = size
+        right_width = max(ow, kw) * size
+        used_width = cols * size + gap + right_width
+        left = self.MARGIN + max(0.0, (width - used_width) / 2)
+        used_height = max(rows * size + self.TITLE, (oh + kh) * size + 2 * self.TITLE + 16)
+        top = self.MARGIN + max(0.0, (height - used_height) / 2)
+        g.input_origin = QPointF(left, top + self.TITLE)
+        right = left + cols * size + gap
+        g.output_origin = QPointF(right + (right_width - ow * size) / 2, top + self.TITLE)
+        g.kernel_origin = QPointF(right + (right_width - kw * size) / 2,
+                                  top + oh * size + 2 * self.TITLE + 16)
+        g.caption_top = top + used_height + 6
+        self._cell_font = pixel_font(0.36 * size)
+        self._corner_font = pixel_font(max(9, 0.24 * size), bold=True)
+        self._title_font = pixel_font(13)
+        self._caption_font = pixel_font(17)
+
+    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
+        self._background = None
+        self._relayout()
+        super().resizeEvent(event)
+
+    # -- painting ---------------------------------------------------------------------------
+    def _title(self, painter: QPainter, x: float, y: float, width: float, text: str) -> None:
+        rect = QRectF(x - 60, y - self.TITLE, width + 120, self.TITLE - 3)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, text)
+
+    def _paint_background(self) -> QPixmap:
+        pixmap = blank_pixmap(self)
+        if self._scene is not None:
+            painter = QPainter(pixmap)
+            self._paint_static(painter)
+            painter.end()
+        return pixmap
+
+    def _paint_static(self, painter: QPainter) -> None:
+        """Titles, the padded input, the kernel and the empty output cells."""
+        s, g = self._scene, self._geometry
+        rows, cols = s.cells.shape
+        oh, ow = s.outputs.shape
+        kh, kw = s.kernel.shape
+        painter.setFont(self._title_font)
+        painter.setPen(self._pens["label"])
+        self._title(painter, g.input_origin.x(), g.input_origin.y(), cols * g.size, s.input_name)
+        self._title(painter, g.output_origin.x(), g.output_origin.y(), ow * g.size,
+                    s.output_name)
+        self._title(painter, g.kernel_origin.x(), g.kernel_origin.y(), kw * g.size,
+                    s.kernel_name)
+        painter.setFont(self._cell_font)
+        plain = QBrush(QColor("#FFFFFF"))
+        ghost = QBrush(QColor(GHOST_FILL))
+        for r in range(rows):
+            for c in range(cols):
+                text = short_number(s.cells[r, c])
+                if s.ghost[r, c]:
+                    draw_cell(painter, self.input_rect(r, c), text, self._pens["ghost"], ghost,
+                              self._pens["ghost_text"])
+                elif s.shade:
+                    fill, pen = self._input_shades[r * cols + c]
+                    draw_cell(painter, self.input_rect(r, c), text, self._pens["cell"], fill, pen)
+                else:
+                    draw_cell(painter, self.input_rect(r, c), text, self._pens["cell"], plain,
+                              self._pens["text"])
+        inside = np.argwhere(~s.ghost)
+        if inside.size:
+            (r0, c0), (r1, c1) = inside.min(axis=0), inside.max(axis=0)
+            painter.setPen(self._pens["frame"])
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.input_rect(r0, c0).united(self.input_rect(r1, c1)))
+        kernel_fill = QBrush(QColor(KERNEL_FILL))
+        for a in range(kh):
+            for b in range(kw):
+                draw_cell(painter, self.kernel_rect(a, b), short_number(s.kernel[a, b]),
+                           self._pens["cell"], kernel_fill, self._pens["text"])
+        painter.setPen(self._pens["pending"])
+        for n in range(oh * ow):
+            painter.drawRect(self.output_rect(n))
+
+    def _paint_window(self, painter: QPainter, i: int, color: str) -> None:
+        s = self._scene
+        fill = tint(color, 60)
+        edge = cell_pen(color, 2.5)
+        corner = cell_pen(color)
+        rows, cols = s.rows[i], s.cols[i]
+        painter.setFont(self._corner_font)
+        metrics = QFontMetrics(self._corner_font)
+        # A pale tab under each tap's weight keeps it readable on dark (photo) cells.
+        backing = tint(BACKGROUND, 215)
+        for a, r in enumerate(rows):
+            for b, c in enumerate(cols):
+                rect = self.input_rect(int(r), int(c))
+                painter.fillRect(rect, fill)
+                label = f"×{short_number(s.kernel[a, b])}"
+                tab = QRectF(rect.right() - metrics.horizontalAdvance(label) - 4, rect.top() + 1,
+                             metrics.horizontalAdvance(label) + 3, metrics.height())
+                painter.fillRect(tab, backing)
+                painter.setPen(corner)
+                painter.drawText(tab, Qt.AlignmentFlag.AlignCenter, label)
+        window = self.window_rect(i)
+        painter.setPen(edge)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(window)
+        out = self.output_rect(i)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(cell_pen(color, 1.3, Qt.PenStyle.DashLine))
+        painter.drawLine(QPointF(window.right(), window.center().y()),
+                         QPointF(out.left(), out.center().y()))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setFont(self._cell_font)
+        draw_cell(painter, out, short_number(s.outputs.flat[i]), edge, fill, self._pens["text"])
+
+    def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
+        painter = QPainter(self)
+        if cached_background(self, self._background):
+            painter.drawPixmap(0, 0, self._background)
+        else:
+            # As in CellRowView: draw straight away after a change, cache when the window moves.
+            painter.fillRect(self.rect(), QColor(BACKGROUND))
+            if self._scene is not None:
+                self._paint_static(painter)
+        s = self._scene
+        if s is None:
+            painter.end()
+            return
+        filled = QBrush(QColor(OUTPUT_FILL))
+        painter.setFont(self._cell_font)
+        for n in range(self._frame):
+            fill, pen = self._output_shades[n] if s.shade else (filled, self._pens["text"])
+            draw_cell(painter, self.output_rect(n), short_number(s.outputs.flat[n]),
+                      self._pens["cell"], fill, pen)
+        self._paint_window(painter, self._frame, STEP_COLOR)
+        color = STEP_COLOR
+        if self._hover >= 0:
+            self._paint_window(painter, self._hover, HOVER_COLOR)
+            color = HOVER_COLOR
+        painter.setFont(self._caption_font)
+        painter.setPen(cell_pen(color))
+        rect = QRectF(self.MARGIN, self._geometry.caption_top, self.width() - 2 * self.MARGIN,
+                      self.CAPTION - 4)
+        text = QFontMetrics(self._caption_font).elidedText(
+            self.caption(), Qt.TextElideMode.ElideMiddle, int(rect.width()))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.end()
+
+    # -- mouse ------------------------------------------------------------------------------
+    def _set_hover(self, n: int) -> None:
+        if n != self._hover:
+            self._hover = n
+            self.update()
+            self.hoverChanged.emit(n)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: D102 - Qt override
+        self._set_hover(self.output_at(event.position()))
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: D102 - Qt override
+        self._set_hover(-1)
+        super().leaveEvent(event)

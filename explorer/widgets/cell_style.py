@@ -1,0 +1,123 @@
+"""Colours, pens and number formatting shared by the cell views (row and grid)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QWidget
+
+#: Colour of the current window, its products and the output cell they fill (Okabe–Ito vermillion).
+STEP_COLOR = "#D55E00"
+#: Colour of the window shown while the mouse rests on an output cell (Okabe–Ito blue).
+HOVER_COLOR = "#0072B2"
+KERNEL_FILL = "#DCEFFA"
+OUTPUT_FILL = "#DDF2EA"
+GHOST_BORDER = "#A8A8A8"
+GHOST_TEXT = "#9A9A9A"
+GHOST_FILL = "#F3F3F3"
+PENDING_BORDER = "#B5B5B5"
+CELL_BORDER = "#4A4A4A"
+TEXT = "#1E1E1E"
+LABEL_TEXT = "#555555"
+BACKGROUND = "#FFFFFF"
+
+
+def short_number(value: float) -> str:
+    """A number as short as a cell needs, with a true minus sign: ``3``, ``−0.5``, ``1.23e+04``."""
+    value = float(value)
+    if value == 0:
+        return "0"  # never "-0"
+    if value.is_integer() and abs(value) < 1e5:
+        text = str(int(value))
+    else:
+        text = f"{value:.3g}"
+    return text.replace("-", "−", 1) if text.startswith("-") else text
+
+
+def product_term(value: float, weight: float) -> str:
+    """One term of a sum of products, ``"4·2"``; negative factors get parentheses."""
+    def factor(v: float) -> str:
+        text = short_number(v)
+        return f"({text})" if text.startswith("−") else text
+
+    return f"{factor(value)}·{factor(weight)}"
+
+
+def sum_caption(label: str, values: np.ndarray, kernel: np.ndarray, total: float) -> str:
+    """``"y₄ = 2·1 + 3·0 + 4·2 = 10"``: a window's values, the kernel as applied, the total."""
+    terms = " + ".join(product_term(v, w) for v, w in zip(values.ravel(), kernel.ravel(),
+                                                          strict=True))
+    return f"{label} = {terms} = {short_number(total)}"
+
+
+def subscript(number: int) -> str:
+    """``12`` -> ``"₁₂"``."""
+    return str(number).translate(str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋"))
+
+
+def cell_pen(color: str, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    """A cosmetic pen (its width does not scale with the painter)."""
+    pen = QPen(QColor(color), width)
+    pen.setStyle(style)
+    pen.setCosmetic(True)
+    return pen
+
+
+def tint(color: str, alpha: int) -> QBrush:
+    """A brush of ``color`` at ``alpha`` (0–255), so the cell's number shows through."""
+    c = QColor(color)
+    c.setAlpha(alpha)
+    return QBrush(c)
+
+
+def pixel_font(pixels: float, bold: bool = False) -> QFont:
+    """The default font at ``pixels`` pixels (at least 8)."""
+    font = QFont()
+    font.setPixelSize(max(8, int(pixels)))
+    font.setBold(bold)
+    return font
+
+
+def draw_cell(painter: QPainter, rect: QRectF, text: str, border: QPen, fill: QBrush | None,
+              text_pen: QPen) -> None:
+    """One cell: optional fill, border, centred text."""
+    if fill is not None:
+        painter.fillRect(rect, fill)
+    painter.setPen(border)
+    painter.drawRect(rect)
+    painter.setPen(text_pen)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def cached_background(widget: QWidget, pixmap: QPixmap | None) -> bool:
+    """Whether ``pixmap`` still matches ``widget``'s size in device pixels."""
+    ratio = widget.devicePixelRatioF()
+    wanted = QSize(max(1, int(widget.width() * ratio)), max(1, int(widget.height() * ratio)))
+    return pixmap is not None and pixmap.size() == wanted
+
+
+def blank_pixmap(widget: QWidget) -> QPixmap:
+    """A white pixmap the size of ``widget`` in device pixels (white like the plots' background)."""
+    ratio = widget.devicePixelRatioF()
+    pixmap = QPixmap(QSize(max(1, int(widget.width() * ratio)),
+                           max(1, int(widget.height() * ratio))))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(QColor(BACKGROUND))
+    return pixmap
+
+
+def grey_shades(values: np.ndarray) -> list[tuple[QBrush, QPen]]:
+    """Fill and text pen per value: a grey level from the values' own range, like an image.
+
+    Dark cells get white text so every number stays readable.
+    """
+    flat = np.asarray(values, dtype=np.float64).ravel()
+    low, high = (float(flat.min()), float(flat.max())) if flat.size else (0.0, 1.0)
+    span = high - low if high > low else 1.0
+    shades = []
+    light, dark = cell_pen("#FFFFFF"), cell_pen(TEXT)
+    for v in flat:
+        level = int(round(255 * (v - low) / span))
+        shades.append((QBrush(QColor(level, level, level)), light if level < 120 else dark))
+    return shades
