@@ -74,7 +74,12 @@ def lay_out(widget: QWidget, size: tuple[int, int]) -> None:
     QApplication.processEvents()
     if isinstance(widget, Panel):
         widget.prepare_export()
-    QApplication.processEvents()
+    # Typeset formulas change label heights; let every layout they touch settle (each pass can
+    # post the next layout request) before the picture is taken.
+    for _ in range(3):
+        QApplication.processEvents()
+        if widget.layout() is not None:
+            widget.layout().activate()
 
 
 def write_widget(widget: QWidget, path: Path, fmt: str) -> Path:
