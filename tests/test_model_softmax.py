@@ -13,11 +13,20 @@ from hypothesis.extra.numpy import array_shapes, arrays
 
 from explorer.model.gradcheck import jacobian
 from explorer.model.softmax import (
+    JACOBIAN_FD_STEP,
+    SEED_LOGITS,
+    SEED_SHIFT,
+    SEED_TEMPERATURE,
+    first_vs_rest_logit,
     naive_exponentials,
     naive_softmax,
     reduce_logits,
+    scale_logits,
+    shift_logits,
     softmax,
     softmax_jacobian,
+    softmax_jacobian_fd,
+    stable_exponentials,
     two_class_logit,
 )
 
@@ -356,3 +365,117 @@ def test_softmax_any_shape_any_axis(x: np.ndarray, data: st.DataObject) -> None:
     moved = np.moveaxis(x, axis, -1).reshape(-1, x.shape[axis])
     expected = np.array([math_softmax(row) for row in moved])
     np.testing.assert_allclose(np.moveaxis(p, axis, -1).reshape(moved.shape), expected, rtol=1e-13)
+
+
+# --- the panel's defaults and helpers -------------------------------------------------------------
+
+
+def test_seed_logits_are_a_read_only_k4_example() -> None:
+    np.testing.assert_array_equal(SEED_LOGITS, [2.0, 1.0, 0.1, -1.0])
+    assert not SEED_LOGITS.flags.writeable
+    assert (SEED_TEMPERATURE, SEED_SHIFT) == (1.0, 0.0)
+    np.testing.assert_allclose(softmax(SEED_LOGITS), math_softmax(SEED_LOGITS), rtol=1e-15)
+
+
+@FAST
+@given(logits(-1e6, 1e6), st.floats(1e-3, 1e3))
+def test_scale_logits_divides_by_temperature(x: np.ndarray, t: float) -> None:
+    u = scale_logits(x, t)
+    np.testing.assert_array_equal(u, x / t)
+    # T -> large flattens, T = 1 is the identity.
+    np.testing.assert_array_equal(scale_logits(x, 1.0), x)
+
+
+@pytest.mark.parametrize(
+    ("x", "t", "words"),
+    [
+        ([1.0, 2.0], 0.0, "> 0"),
+        ([1.0, 2.0], -1.0, "> 0"),
+        ([1.0, 2.0], np.nan, "finite"),
+        ([1.0, 2.0], np.inf, "finite"),
+        ([1.0, 2.0], "warm", "number"),
+        ([1e308, 0.0], 1e-3, "overflows"),
+        ([], 1.0, "empty"),
+        ([np.nan], 1.0, "NaN"),
+    ],
+)
+def test_scale_logits_rejects_invalid_input(x: object, t: object, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        scale_logits(x, t)
+
+
+def test_shift_logits_adds_and_rejects_overflow() -> None:
+    np.testing.assert_array_equal(shift_logits([1.0, -2.0], 1000.0), [1001.0, 998.0])
+    with pytest.raises(ValueError, match="overflows"):
+        shift_logits([1.7e308, 0.0], 1.7e308)
+    with pytest.raises(ValueError, match="finite"):
+        shift_logits([1.0], np.inf)
+    with pytest.raises(ValueError, match="number"):
+        shift_logits([1.0], None)
+
+
+@FAST
+@given(logits(-1e4, 1e4))
+def test_stable_exponentials_normalise_to_softmax(x: np.ndarray) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = stable_exponentials(x)
+    assert np.all((e >= 0) & (e <= 1)) and e[np.argmax(x)] == 1.0
+    np.testing.assert_allclose(e / e.sum(), softmax(x), rtol=1e-15, atol=1e-300)
+
+
+def test_stable_exponentials_finite_where_naive_overflow() -> None:
+    x = [1000.0, 999.0, 0.0]
+    assert np.all(np.isinf(naive_exponentials(x)[:2]))
+    np.testing.assert_allclose(stable_exponentials(x), [1.0, math.exp(-1.0), math.exp(-1000.0)])
+    np.testing.assert_array_equal(stable_exponentials([1e308, -1e308]), [1.0, 0.0])
+
+
+@FAST
+@given(logits(-300.0, 300.0, min_size=2))
+def test_first_vs_rest_logit_gives_first_probability(x: np.ndarray) -> None:
+    z = first_vs_rest_logit(x)
+    # Oracle: extended-precision log-sum-exp of the other logits.
+    rest = np.asarray(x[1:], dtype=np.longdouble)
+    expected = float(np.longdouble(x[0]) - np.log(np.sum(np.exp(rest))))
+    np.testing.assert_allclose(z, expected, rtol=1e-13, atol=1e-12)
+    np.testing.assert_allclose(math_sigmoid(z), softmax(x)[0], rtol=1e-12, atol=1e-300)
+
+
+@FAST
+@given(st.floats(-1e300, 1e300), st.floats(-1e300, 1e300))
+def test_first_vs_rest_logit_is_two_class_logit_for_k2(x0: float, x1: float) -> None:
+    assert first_vs_rest_logit([x0, x1]) == two_class_logit([x0, x1])
+
+
+def test_first_vs_rest_logit_known_values_and_errors() -> None:
+    assert first_vs_rest_logit([0.0, 0.0, 0.0]) == pytest.approx(-math.log(2.0), rel=1e-15)
+    assert first_vs_rest_logit([-1e308, 1e308, 0.0]) == -np.finfo(float).max
+    with pytest.raises(ValueError, match="K >= 2"):
+        first_vs_rest_logit([1.0])
+    with pytest.raises(ValueError, match="inf"):
+        first_vs_rest_logit([1.0, np.inf])
+
+
+@FAST
+@given(logits(-1e4, 1e4, max_size=10))
+def test_jacobian_fd_matches_analytic_for_any_logits(x: np.ndarray) -> None:
+    J_fd = softmax_jacobian_fd(x)
+    assert J_fd.shape == (x.size, x.size)
+    np.testing.assert_allclose(J_fd, softmax_jacobian(x), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6, -1e6, 1e12, 1e300])
+def test_jacobian_fd_accurate_far_from_zero(offset: float) -> None:
+    # A plain step of 1e-5 at 1e12 would be lost to rounding; centring on the max keeps it exact.
+    x = np.array([0.5, -1.25, 2.0, 3.0]) + offset
+    J_fd = softmax_jacobian_fd(x)
+    np.testing.assert_allclose(J_fd, softmax_jacobian(x), rtol=0, atol=1e-9)
+    if offset == 0.0:
+        np.testing.assert_allclose(J_fd, jacobian(softmax, x, h=JACOBIAN_FD_STEP), atol=1e-15)
+
+
+@pytest.mark.parametrize(("h", "words"), [(0.0, "> 0"), (-1e-5, "> 0"), (np.nan, "finite")])
+def test_jacobian_fd_rejects_bad_step(h: float, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        softmax_jacobian_fd([1.0, 2.0], h)

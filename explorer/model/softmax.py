@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 
+from explorer.model.gradcheck import jacobian
 from explorer.model.validation import finite_array, finite_vector
 
 _FLOAT_MAX = float(np.finfo(np.float64).max)
+
+#: Default logits for the softmax panel. Question 2 has no numeric example, so these are chosen
+#: to be distinct, of both signs and unevenly spaced (K = 4).
+SEED_LOGITS: Final = np.array([2.0, 1.0, 0.1, -1.0])
+SEED_LOGITS.flags.writeable = False
+#: Default temperature T of ``S(x / T)``: 1 is the plain softmax.
+SEED_TEMPERATURE: Final = 1.0
+#: Default shift c of ``S(x + c)``.
+SEED_SHIFT: Final = 0.0
+#: Step of the central differences that check the Jacobian. The error is about h**2 (truncation)
+#: plus 1e-16 / h (rounding): 1e-5 balances both near 1e-10.
+JACOBIAN_FD_STEP: Final = 1e-5
 
 
 def _checked_axis(x: np.ndarray, axis: object) -> int:
@@ -213,3 +228,177 @@ def naive_softmax(x: object, axis: int = -1) -> np.ndarray:
     e = naive_exponentials(x)
     with np.errstate(invalid="ignore", divide="ignore"):
         return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def scale_logits(x: object, temperature: float) -> np.ndarray:
+    """Divide logits by a temperature: ``S(x / T)`` is flatter for T > 1, sharper for T < 1.
+
+    Parameters
+    ----------
+    x : (K,) array_like
+        Finite logits.
+    temperature : float
+        Finite and > 0.
+
+    Returns
+    -------
+    u : (K,) array
+        ``x / T``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a non-empty finite vector, ``T`` is not a finite number > 0, or ``x / T``
+        exceeds the float64 range.
+    """
+    x = finite_vector(x, "x")
+    t = _finite_scalar(temperature, "temperature T")
+    if t <= 0:
+        raise ValueError(f"temperature T must be > 0, got {t:g}")
+    with np.errstate(over="ignore"):
+        u = x / t
+    if not np.all(np.isfinite(u)):
+        raise ValueError(
+            f"x / T overflows float64 (largest |x| = {np.max(np.abs(x)):.3g}, T = {t:.3g}): "
+            "use a larger T or smaller logits"
+        )
+    return u
+
+
+def shift_logits(x: object, c: float) -> np.ndarray:
+    """Add the same constant to every logit: ``x + c`` (question 2.1).
+
+    Parameters
+    ----------
+    x : (K,) array_like
+        Finite logits.
+    c : float
+        Finite shift.
+
+    Returns
+    -------
+    shifted : (K,) array
+        ``x + c``, rounded to float64 like any sum.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a non-empty finite vector, ``c`` is not finite, or ``x + c`` exceeds the
+        float64 range.
+    """
+    x = finite_vector(x, "x")
+    c = _finite_scalar(c, "shift c")
+    with np.errstate(over="ignore"):
+        shifted = x + c
+    if not np.all(np.isfinite(shifted)):
+        raise ValueError("x + c overflows float64: use a smaller shift or smaller logits")
+    return shifted
+
+
+def stable_exponentials(x: object) -> np.ndarray:
+    """The exponentials the stable softmax really takes: ``exp(x - max(x))``, each in (0, 1].
+
+    ``S(x) = stable_exponentials(x) / stable_exponentials(x).sum()``: by question 2.1 subtracting
+    the maximum changes nothing, and it turns every exponent into a number <= 0.
+
+    Parameters
+    ----------
+    x : (K,) array_like
+        Finite logits.
+
+    Returns
+    -------
+    e : (K,) array
+        In [0, 1]; the entry of the largest logit is exactly 1.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a non-empty finite vector.
+    """
+    x = finite_vector(x, "x")
+    # As in softmax: a gap beyond the float64 range rounds to -inf and exp(-inf) is exactly 0.
+    with np.errstate(over="ignore"):
+        return np.exp(x - np.max(x))
+
+
+def first_vs_rest_logit(x: object) -> float:
+    """Return ``z`` with ``S(x)_1 == sigmoid(z)``: class 1 against all the others.
+
+    ``S(x)_1 = 1 / (1 + sum_{j>1} exp(x_j - x_1)) = sigmoid(x_1 - log sum_{j>1} exp(x_j))``. For
+    K = 2 this is :func:`two_class_logit`, ``z = x_1 - x_2`` (question 2.2); for K > 2 it says
+    the probability of one class is a sigmoid of its logit against the log-sum-exp of the rest.
+
+    Parameters
+    ----------
+    x : (K,) array_like
+        Finite logits, ``K >= 2``.
+
+    Returns
+    -------
+    z : float
+        ``x[0] - logsumexp(x[1:])`` (exactly ``x[0] - x[1]`` for K = 2), clamped to +-1.8e308
+        if the difference overflows float64.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a vector of at least 2 finite numbers.
+    """
+    x = finite_vector(x, "x")
+    if x.size < 2:
+        raise ValueError(f"x needs at least 2 logits (K >= 2), got K = {x.size}")
+    rest = x[1:]
+    top = np.max(rest)
+    with np.errstate(over="ignore"):
+        # log(sum) is log(1) = 0 for K = 2, so z is exactly x[0] - x[1] then.
+        log_sum = top + np.log(np.sum(np.exp(rest - top)))
+        z = x[0] - log_sum
+    return float(np.clip(z, -_FLOAT_MAX, _FLOAT_MAX))
+
+
+def softmax_jacobian_fd(x: object, h: float = JACOBIAN_FD_STEP) -> np.ndarray:
+    """The softmax Jacobian by central differences: the independent check of question 2.4.
+
+    The differences are taken at ``x - max(x)``: by question 2.1 the softmax, hence its
+    Jacobian, is the same there, and logits near 0 make a step of ``h`` exact in float64 for
+    every logit that matters (a logit far below the maximum has probability ~0 and a zero
+    column both ways).
+
+    Parameters
+    ----------
+    x : (K,) array_like
+        Finite logits.
+    h : float
+        Finite step > 0.
+
+    Returns
+    -------
+    J : (K, K) array
+        ``J[i, j] ~ dS_i / dx_j``, within about 1e-10 of :func:`softmax_jacobian` for h = 1e-5.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a non-empty finite vector or ``h`` is not a finite number > 0.
+    """
+    x = finite_vector(x, "x")
+    h = _finite_scalar(h, "step h")
+    if h <= 0:
+        raise ValueError(f"step h must be > 0, got {h:g}")
+    with np.errstate(over="ignore"):
+        centred = np.maximum(x - np.max(x), -_FLOAT_MAX)
+    return jacobian(softmax, centred, h)
+
+
+def _finite_scalar(value: object, name: str) -> float:
+    """Return ``value`` as a finite float, or raise ValueError naming it."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {number}")
+    return number

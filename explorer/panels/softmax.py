@@ -1,0 +1,950 @@
+"""Question 2: the softmax — shift invariance, the sigmoid case, K − 1 parameters, the Jacobian."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, QSignalBlocker, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.model import softmax as sm
+from explorer.model.activations import sigmoid
+from explorer.panels.base import Check, Panel
+from explorer.widgets.check_badge import CheckStrip
+from explorer.widgets.equation import EquationView
+from explorer.widgets.label_layer import LabelLayer
+from explorer.widgets.number_input import NumberInput, VectorInput
+from explorer.widgets.plot import OKABE_ITO, make_plot, pen
+
+K_MIN, K_MAX = 2, 10
+SHIFT_LIMIT = 1000.0
+SIGMOID_POINTS = 401
+#: The z axis of the sigmoid plot starts at ±this and grows only when z leaves it.
+Z_RANGE = 6.0
+BAR_WIDTH = 0.6
+#: Axes never reach past this, so a view's width (high − low) stays finite in float64.
+RANGE_LIMIT = float(np.finfo(np.float64).max) / 4
+#: Largest |logit| (typed, and after dividing by T) the panel draws. The model takes any finite
+#: logits, but pyqtgraph's bounding boxes overflow for bars near 1e308; 1e100 is far past where
+#: every probability is already exactly 0 or 1.
+LOGIT_LIMIT = 1e100
+LOGIT_COLOR = OKABE_ITO["sky"]
+PROB_COLOR = OKABE_ITO["blue"]
+REDUCED_COLOR = OKABE_ITO["green"]
+SHIFT_COLOR = OKABE_ITO["vermillion"]
+SIGMA_COLOR = OKABE_ITO["orange"]
+BAD_COLOR = "#c0392b"
+#: Diverging map for the Jacobian: negative blue, zero white, positive vermillion.
+#: Every entry of Diag(p) − ppᵀ lies in [−1/4, 1/4] (p_i p_j <= 1/4, p_i (1 − p_i) <= 1/4):
+#: a fixed scale keeps colours comparable between inputs and shows a saturated softmax fading.
+JACOBIAN_LEVELS = (-0.25, 0.25)
+JACOBIAN_CMAP = pg.ColorMap([0.0, 0.5, 1.0],
+                            [OKABE_ITO["blue"], "#ffffff", OKABE_ITO["vermillion"]])
+
+EXPLANATION = """
+<h3>Question 2 — the softmax</h3>
+<p>The softmax turns <i>K</i> real scores (logits) into <i>K</i> positive numbers that add up
+to 1: exponentiate every logit, then divide by the total. Drag a bar top or type the logits.</p>
+<p><b>2.1 Shift.</b> Adding the same <i>c</i> to every logit multiplies every exponential by
+the same factor e<sup><i>c</i></sup>, which cancels in the ratio: <b>p</b> stays put (the ◆
+markers never leave the bar tops) while the exponentials change by orders of magnitude.
+Written out literally, e<sup><i>x</i>+<i>c</i></sup> passes the largest float64 (about
+1.8·10<sup>308</sup>) once <i>x</i> + <i>c</i> &gt; 709.8 and becomes inf, and inf/inf is NaN.
+Real softmax code uses the invariance on purpose: it subtracts the largest logit first, so no
+exponent is positive and nothing can overflow — see the table.</p>
+<p><b>2.2 Two classes.</b> Divide top and bottom of <i>p</i><sub>1</sub> by
+e<sup><i>x</i><sub>1</sub></sup>: what is left is the logistic sigmoid of
+<i>z</i> = <i>x</i><sub>1</sub> − <i>x</i><sub>2</sub>. Only the gap between the two logits
+matters. Set <i>K</i> = 2 and the dots on the σ curves land on the heights of the two bars.
+For <i>K</i> &gt; 2 the same step shows class 1 against all the others, with
+<i>z</i> = <i>x</i><sub>1</sub> − log Σ<sub><i>j</i>&gt;1</sub>
+e<sup><i>x<sub>j</sub></i></sup>.</p>
+<p><b>2.3 K − 1 numbers.</b> Since a shift is free, shift by −<i>x</i><sub>1</sub>: the first
+logit becomes 0 and needs no storage, and
+<i>y<sub>i</sub></i> = <i>x</i><sub><i>i</i>+1</sub> − <i>x</i><sub>1</sub> describe the same
+distribution (▲ markers).</p>
+<p><b>2.4 Jacobian.</b> The derivative of <i>p<sub>i</sub></i> by <i>x<sub>j</sub></i> is
+<i>p<sub>i</sub></i>(1 − <i>p<sub>i</sub></i>) on the diagonal and
+−<i>p<sub>i</sub>p<sub>j</sub></i> elsewhere. The matrix is symmetric; raising your own
+logit raises your probability and lowers the others. Every row sums to 0, because raising all
+logits together is a shift (2.1). The right heatmap measures the same matrix by nudging one
+logit at a time.</p>
+<p><b>Temperature.</b> S(<b>x</b>/<i>T</i>) flattens towards uniform for <i>T</i> &gt; 1 and
+sharpens towards the largest logit for <i>T</i> &lt; 1. Facts 2.1–2.4 hold for any logits, so
+with <i>T</i> ≠ 1 they are shown for <b>x</b>/<i>T</i>, the logits the softmax really sees.</p>
+<p><b>Try:</b> slide <i>c</i> past 710 or below −745; set <i>K</i> = 2; make one logit much
+larger than the rest and watch the whole Jacobian fade to 0 — a confident softmax has almost
+no gradient to learn from.</p>
+"""
+
+EQUATIONS = (
+    (r"$S(\mathbf{x})_i = e^{x_i} \,/\, \Sigma_{j=1}^{K}\, e^{x_j}$",
+     "S(x)_i = exp(x_i) / sum_j exp(x_j)"),
+    (r"$S(\mathbf{x} + c) = S(\mathbf{x})$", "S(x + c) = S(x)"),
+    (r"$K = 2:\ \ S(\mathbf{x}) = [\,\sigma(z),\ 1 - \sigma(z)\,],\ \ z = x_1 - x_2$",
+     "K = 2: S(x) = [sigma(z), 1 - sigma(z)], z = x1 - x2"),
+    (r"$S(\mathbf{x}) = S([\,0,\ x_2 - x_1,\ \ldots,\ x_K - x_1\,])$",
+     "S(x) = S([0, x2 - x1, ..., xK - x1])"),
+    (r"$J = \partial\mathbf{p} / \partial\mathbf{x} = \mathrm{Diag}(\mathbf{p})"
+     r" - \mathbf{p}\,\mathbf{p}^{\top}$", "J = Diag(p) - p p^T"),
+)
+
+
+@dataclass(frozen=True)
+class SoftmaxState:
+    """Everything the softmax panel shows is a function of these numbers."""
+
+    logits: tuple[float, ...] = tuple(float(v) for v in sm.SEED_LOGITS)
+    temperature: float = sm.SEED_TEMPERATURE
+    shift: float = sm.SEED_SHIFT
+
+
+@dataclass(frozen=True)
+class SoftmaxView:
+    """The model's answers for one state: what every plot item and table cell shows."""
+
+    x: np.ndarray            # (K,) logits as typed
+    u: np.ndarray            # (K,) x / T, the logits the softmax sees
+    p: np.ndarray            # (K,) S(u)
+    shifted: np.ndarray      # (K,) u + c
+    p_shifted: np.ndarray    # (K,) S(u + c), stable
+    naive_exp: np.ndarray    # (K,) e^(u + c) as written (may be inf or 0)
+    stable_exp: np.ndarray   # (K,) e^(u + c - max)
+    naive_p: np.ndarray      # (K,) naive softmax of u + c (may be NaN)
+    z: float                 # S(u)_1 = sigmoid(z)
+    sigma: np.ndarray        # (2,) sigmoid(z), 1 - sigmoid(z)
+    reduced: np.ndarray      # (K,) [0, y_1, ..., y_{K-1}]
+    p_reduced: np.ndarray    # (K,) S(reduced)
+    jac: np.ndarray          # (K, K) Diag(p) - p p^T
+    jac_fd: np.ndarray       # (K, K) central differences
+    row_sums: np.ndarray     # (K,) of jac
+
+    @property
+    def k(self) -> int:
+        """Number of classes."""
+        return int(self.x.size)
+
+
+def compute(state: SoftmaxState, previous: SoftmaxView | None = None) -> SoftmaxView:
+    """Ask the model everything the panel shows; raises ValueError for a state it rejects.
+
+    Parts that depend only on x / T are taken from ``previous`` when x / T is unchanged (a
+    change of c alone), so sliding c costs only the shifted quantities.
+    """
+    x = np.array(state.logits, dtype=np.float64)
+    _valid_logits(x)
+    u = sm.scale_logits(x, state.temperature)
+    if np.max(np.abs(u)) > LOGIT_LIMIT:
+        raise ValueError(f"x / T reaches {np.max(np.abs(u)):.3g}; the panel draws logits "
+                         f"within ±{LOGIT_LIMIT:.0e}: use a larger T")
+    shifted = sm.shift_logits(u, state.shift)
+    shift_parts = {
+        "shifted": shifted, "p_shifted": sm.softmax(shifted),
+        "naive_exp": sm.naive_exponentials(shifted),
+        "stable_exp": sm.stable_exponentials(shifted), "naive_p": sm.naive_softmax(shifted),
+    }
+    if previous is not None and _same(previous.u, u):
+        return replace(previous, x=x, **shift_parts)
+    z = sm.two_class_logit(u) if u.size == 2 else sm.first_vs_rest_logit(u)
+    # 1 - sigmoid(z) is sigmoid(-z); asking for it directly keeps its relative accuracy.
+    sigma = np.array([float(sigmoid(z)), float(sigmoid(-z))])
+    reduced = np.concatenate([[0.0], sm.reduce_logits(u)])
+    jac = sm.softmax_jacobian(u)
+    return SoftmaxView(
+        x=x, u=u, p=sm.softmax(u), z=z, sigma=sigma, reduced=reduced,
+        p_reduced=sm.softmax(reduced), jac=jac, jac_fd=sm.softmax_jacobian_fd(u),
+        row_sums=jac.sum(axis=1), **shift_parts,
+    )
+
+
+def rounding_tolerance(*arrays: np.ndarray) -> float:
+    """Tolerance for two softmaxes of logits that agree up to one float64 rounding.
+
+    ``x + c`` and ``x_i - x_1`` are rounded to float64, which moves each logit by up to half an
+    ulp of its size; a softmax entry moves by at most half of that (its slope is at most 1/2).
+    """
+    largest = max(float(np.max(np.abs(a))) for a in arrays)
+    return 1e-13 + 2.0 * float(np.finfo(np.float64).eps) * largest
+
+
+def _number(value: float, digits: int = 3) -> str:
+    """A short, honest label: ``digits`` significant digits, inf and NaN spelled out."""
+    if np.isnan(value):
+        return "NaN"
+    if np.isinf(value):
+        return "inf" if value > 0 else "−inf"
+    return f"{value:.{digits}g}".replace("-", "−")
+
+
+def _compact(value: float) -> str:
+    """Two decimals without the leading zero ("−.13", ".05"), for crowded plots."""
+    if value == 0:
+        return "0"
+    text = f"{value:.2f}"
+    if abs(value) < 1:
+        text = text.replace("0.", ".", 1)
+    return text.replace("-", "−")
+
+
+def _cell(value: float, k: int) -> str:
+    """A Jacobian cell: 3 decimals, or compact when K > 6 leaves narrow cells.
+
+    A nonzero value that 3 decimals would show as 0 gets one significant digit instead.
+    """
+    if k > 6:
+        return _compact(value)
+    if value == 0:
+        return "0"
+    if abs(value) < 0.0005:
+        return f"{value:.0e}".replace("-", "−")
+    return f"{value:.3f}".replace("-", "−")
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two arrays hold the same numbers (and shape)."""
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def _valid_logits(values: np.ndarray) -> None:
+    if not K_MIN <= values.size <= K_MAX:
+        raise ValueError(f"type {K_MIN} to {K_MAX} logits (K = {K_MIN}…{K_MAX}), "
+                         f"got {values.size}")
+    largest = float(np.max(np.abs(values)))
+    if largest > LOGIT_LIMIT:
+        raise ValueError(f"{largest:.3g} is too large to draw: keep logits within "
+                         f"±{LOGIT_LIMIT:.0e}")
+
+
+def _positive_temperature(value: float) -> None:
+    if value <= 0:
+        raise ValueError("T must be > 0 (below 1 sharpens, above 1 flattens)")
+
+
+def _shift_in_range(value: float) -> None:
+    if abs(value) > SHIFT_LIMIT:
+        raise ValueError(f"c must lie in −{SHIFT_LIMIT:g}…{SHIFT_LIMIT:g}")
+
+
+class _Insulated(QWidget):
+    """Holds one widget whose size hint changes often (a label, the check badges).
+
+    Without a layout of its own and with a fixed height, it stops those changes here instead of
+    re-laying out the whole panel on every update; the child simply fills it.
+    """
+
+    def __init__(self, child: QWidget, height: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        child.setParent(self)
+        self._child = child
+        self.setFixedHeight(height)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
+        self._child.setGeometry(self.rect())
+        super().resizeEvent(event)
+
+
+class ShiftTableModel(QAbstractTableModel):
+    """The 2.1 table: one row per class, texts and red flags set all at once."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._headers: list[str] = [""] * 5
+        self._texts: list[list[str]] = []
+        self._bad: list[list[bool]] = []
+        self._red = QBrush(QColor(BAD_COLOR))
+
+    def set_rows(self, texts: list[list[str]], bad: list[list[bool]]) -> None:
+        """Show ``texts[row][col]``; ``bad`` marks the cells drawn in red."""
+        if len(texts) != len(self._texts):
+            self.beginResetModel()
+            self._texts, self._bad = texts, bad
+            self.endResetModel()
+        elif texts != self._texts or bad != self._bad:
+            self._texts, self._bad = texts, bad
+            # One signal for the whole table, not one per cell.
+            self.dataChanged.emit(self.index(0, 0), self.index(len(texts) - 1, 4))
+
+    def set_headers(self, headers: list[str]) -> None:
+        """Column titles."""
+        self._headers = list(headers)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 4)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, D102
+        return 0 if parent.isValid() else len(self._texts)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, D102
+        return 0 if parent.isValid() else 5
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:  # noqa: D102
+        row, col = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._texts[row][col]
+        if role == Qt.ItemDataRole.ForegroundRole and self._bad[row][col]:
+            return self._red
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: D102
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._headers[section]
+        return str(section + 1)
+
+
+class SoftmaxPanel(Panel):
+    """Logits and probabilities with the four facts of question 2 shown live on them."""
+
+    id = "softmax"
+    title = "Softmax"
+    questions = "2.1–2.4"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = SoftmaxState()
+        self._view = compute(self.state)
+        self._z_html = ""
+        self._updating = False
+        self._shown_k = 0
+        self._shown_symbol = ""
+        self._shown_two_class: bool | None = None
+        self._shown_view: SoftmaxView | None = None
+        self._shown_checks: list[str] = []
+        self._legend_left = False
+        self._logit_range = (0.0, 0.0)
+        self._reduced_range = (0.0, 0.0)
+        self._z_range = (-Z_RANGE, Z_RANGE)
+        self._build()
+        self._refit_ranges()
+        self.update_view()
+
+    # -- construction --------------------------------------------------------------------
+    def _build(self) -> None:
+        s = self.state
+        self.logits_input = VectorInput(
+            "logits &x", np.array(s.logits), validate=_valid_logits,
+            tooltip=f"{K_MIN} to {K_MAX} numbers separated by commas or spaces; their count "
+                    "sets K. You can also drag the bar tops in the logits plot.")
+        self.k_spin = QSpinBox(self)
+        self.k_spin.setRange(K_MIN, K_MAX)
+        self.k_spin.setValue(len(s.logits))
+        self.k_spin.setToolTip("Number of classes K: fewer drops the last logits, more appends "
+                               "logits equal to 0")
+        k_label = QLabel("classes &K", self)
+        k_label.setBuddy(self.k_spin)
+        k_label.setToolTip(self.k_spin.toolTip())
+        self.temperature_input = NumberInput(
+            "temperature &T", s.temperature, slider=(0.1, 5.0), decimals=2,
+            validate=_positive_temperature,
+            tooltip="p = S(x / T): T > 1 flattens the probabilities, T < 1 sharpens them")
+        self.shift_input = NumberInput(
+            "shift &c", s.shift, slider=(-SHIFT_LIMIT, SHIFT_LIMIT), decimals=1,
+            validate=_shift_in_range,
+            tooltip="Added to every logit (question 2.1). p does not change; the naive "
+                    "exponentials overflow past about 709.8 and underflow below about −745")
+        self.readout = QLabel()
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setWordWrap(True)
+        self.readout.setToolTip("Computed by explorer.model.softmax")
+        readout_box = _Insulated(self.readout, 2 * self.fontMetrics().lineSpacing() + 4, self)
+
+        controls = QWidget(self)
+        column = QVBoxLayout(controls)
+        column.setContentsMargins(4, 4, 4, 4)
+        text = QTextBrowser(controls)
+        text.setHtml(EXPLANATION)
+        text.setOpenExternalLinks(False)
+        text.setMinimumHeight(170)
+        column.addWidget(text, 3)
+        for tex, plain in EQUATIONS:
+            column.addWidget(EquationView(tex, plain, points=11, parent=controls))
+        box = QGroupBox("Logits", controls)
+        box_layout = QVBoxLayout(box)
+        box_layout.addWidget(self.logits_input)
+        k_row = QHBoxLayout()
+        k_row.addWidget(k_label)
+        k_row.addWidget(self.k_spin)
+        k_row.addStretch(1)
+        box_layout.addLayout(k_row)
+        box_layout.addWidget(self.temperature_input)
+        box_layout.addWidget(self.shift_input)
+        box_layout.addWidget(readout_box)
+        column.addWidget(box)
+        scroll = QScrollArea(self)
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(370)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self._build_bar_plots()
+        self._build_sigmoid_plot()
+        self._build_table()
+        self._build_heatmaps()
+
+        self.checks_strip = CheckStrip(self)
+        plots = QWidget(self)
+        grid = QGridLayout(plots)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(6)
+        grid.addWidget(self.logits_plot, 0, 0, 1, 2)
+        grid.addWidget(self.prob_plot, 0, 2, 1, 2)
+        grid.addWidget(self.sigmoid_plot, 0, 4, 1, 2)
+        grid.addWidget(self.shift_box, 1, 0, 1, 3)
+        grid.addWidget(self.reduced_plot, 1, 3, 1, 3)
+        grid.addWidget(self.jac_plot, 2, 0, 1, 3)
+        grid.addWidget(self.fd_plot, 2, 3, 1, 3)
+        for col in range(6):
+            grid.setColumnStretch(col, 1)
+        grid.setRowStretch(0, 4)
+        grid.setRowStretch(1, 4)
+        grid.setRowStretch(2, 5)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(scroll)
+        splitter.addWidget(plots)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter, 1)
+        # Five badges need the full width, not just the plots' share of it.
+        layout.addWidget(_Insulated(self.checks_strip, self.fontMetrics().height() + 14, self))
+
+        self.logits_input.valueChanged.connect(self._logits_typed)
+        self.k_spin.valueChanged.connect(self._k_changed)
+        self.temperature_input.valueChanged.connect(self._temperature_changed)
+        self.shift_input.valueChanged.connect(self._shift_changed)
+
+    def _bar_labels(self, plot: pg.PlotWidget) -> LabelLayer:
+        labels = LabelLayer()
+        plot.addItem(labels)
+        return labels
+
+    def _build_bar_plots(self) -> None:
+        self.logits_plot = make_plot("Logits x — drag a bar top", "class i", "logit x_i")
+        self.logit_bars = pg.BarGraphItem(x=[1], height=[0], width=BAR_WIDTH,
+                                          brush=pg.mkBrush(LOGIT_COLOR), pen=pg.mkPen(None))
+        self.logits_plot.addItem(self.logit_bars)
+        self.logits_plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pen("#777777", 1)))
+        self.scaled_dots = pg.ScatterPlotItem(size=10, symbol="t1", pen=pg.mkPen(None),
+                                              brush=pg.mkBrush(OKABE_ITO["black"]))
+        self.scaled_dots.setToolTip("x / T, the logits the softmax sees")
+        self.logits_plot.addItem(self.scaled_dots)
+        self.handles: list[pg.InfiniteLine] = []
+        for i in range(K_MAX):
+            handle = pg.InfiniteLine(pos=0, angle=0, movable=True,
+                                     pen=pen(OKABE_ITO["black"], 3),
+                                     hoverPen=pen(SHIFT_COLOR, 5))
+            handle.setToolTip(f"Drag to change logit x_{i + 1}")
+            handle.sigPositionChanged.connect(self._handle_dragged)
+            self.logits_plot.addItem(handle)
+            self.handles.append(handle)
+        self.logit_labels = self._bar_labels(self.logits_plot)
+
+        self.prob_plot = make_plot("Probabilities p = S(x)", "class i", "probability")
+        self.prob_bars = pg.BarGraphItem(x=[1], height=[0], width=BAR_WIDTH,
+                                         brush=pg.mkBrush(PROB_COLOR), pen=pg.mkPen(None))
+        self.prob_plot.addItem(self.prob_bars)
+        self.prob_labels = self._bar_labels(self.prob_plot)
+        legend = self.prob_plot.getPlotItem().addLegend(offset=(-4, 4), labelTextSize="8pt",
+                                                        verSpacing=-6,
+                                                        brush=pg.mkBrush(255, 255, 255, 200))
+        self.prob_legend = legend
+        self.shift_dots = pg.ScatterPlotItem(size=9, symbol="d", pen=pg.mkPen("w", width=0.8),
+                                             brush=pg.mkBrush(SHIFT_COLOR), name="S(x + c)")
+        self.reduced_dots = pg.ScatterPlotItem(size=9, symbol="t1",
+                                               pen=pg.mkPen("w", width=0.8),
+                                               brush=pg.mkBrush(REDUCED_COLOR),
+                                               name="S([0, y])")
+        self.sigma_dots = pg.ScatterPlotItem(size=8, symbol="o", pen=pg.mkPen("w", width=0.8),
+                                             brush=pg.mkBrush(SIGMA_COLOR), name="σ(z)")
+        for dots in (self.shift_dots, self.reduced_dots, self.sigma_dots):
+            self.prob_plot.addItem(dots)
+        self.prob_plot.setYRange(0, 1.18, padding=0)
+
+        self.reduced_plot = make_plot("2.3  K − 1 numbers: [0, x₂ − x₁, …, x_K − x₁]",
+                                      "class i", "reduced logit")
+        self.reduced_legend = self.reduced_plot.getPlotItem().addLegend(
+            offset=(-4, 4), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
+        self.original_bars = pg.BarGraphItem(x=[1], height=[0], width=BAR_WIDTH,
+                                             brush=pg.mkBrush(None),
+                                             pen=pen(LOGIT_COLOR, 1.5, True), name="x")
+        self.reduced_bars = pg.BarGraphItem(x=[1], height=[0], width=BAR_WIDTH * 0.7,
+                                            brush=pg.mkBrush(REDUCED_COLOR),
+                                            pen=pg.mkPen(None), name="x − x₁")
+        self.reduced_plot.addItem(self.original_bars)
+        self.reduced_plot.addItem(self.reduced_bars)
+        self.reduced_plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pen("#777777", 1)))
+        self.reduced_labels = self._bar_labels(self.reduced_plot)
+
+    def _build_sigmoid_plot(self) -> None:
+        # No legend: the label beside the z marker names the curves in their colours.
+        self.sigmoid_plot = make_plot("2.2  Two classes: σ(z)", "z = x₁ − x₂", "probability")
+        self.sigmoid_curve = self.sigmoid_plot.plot(pen=pen(PROB_COLOR))
+        self.sigmoid_rest_curve = self.sigmoid_plot.plot(pen=pen(SIGMA_COLOR))
+        self.p_lines = [pg.InfiniteLine(angle=0, pen=pen("#555555", 1, True)) for _ in range(2)]
+        for line in self.p_lines:
+            self.sigmoid_plot.addItem(line)
+        self.z_line = pg.InfiniteLine(angle=90, pen=pen("#555555", 1.5, True))
+        self.sigmoid_plot.addItem(self.z_line)
+        self.z_dots = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=0.8))
+        self._z_brushes = [pg.mkBrush(PROB_COLOR), pg.mkBrush(SIGMA_COLOR)]
+        self.sigmoid_plot.addItem(self.z_dots)
+        self.z_label = pg.TextItem("", color="#222222", anchor=(0, 0.5),
+                                   fill=pg.mkBrush(255, 255, 255, 210))
+        self.sigmoid_plot.addItem(self.z_label)
+        self.sigmoid_plot.setYRange(-0.03, 1.03, padding=0)
+
+    def _build_table(self) -> None:
+        self.shift_box = QGroupBox("2.1  Shift every logit by c: naive vs stable", self)
+        self.shift_box.setToolTip("e^(x+c) computed as written overflows; the stable softmax "
+                                  "subtracts m = max(x + c) first")
+        layout = QVBoxLayout(self.shift_box)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(3)
+        self.shift_status = QLabel()
+        self.shift_status.setTextFormat(Qt.TextFormat.RichText)
+        self.shift_status.setWordWrap(True)
+        status_box = _Insulated(self.shift_status,
+                                2 * self.shift_status.fontMetrics().lineSpacing() + 4,
+                                self.shift_box)
+        self.table_model = ShiftTableModel(self)
+        self.table = QTableView(self.shift_box)
+        self.table.setModel(self.table_model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(19)
+        font = self.table.font()
+        font.setPointSizeF(max(7.5, font.pointSizeF() - 1))
+        self.table.setFont(font)
+        self.table.setToolTip("Row i: class i. Red = inf or NaN, what the textbook formula "
+                              "gives in float64")
+        layout.addWidget(status_box)
+        layout.addWidget(self.table)
+        layout.addStretch(1)
+
+    def _heatmap(self, title: str) -> tuple[pg.PlotWidget, pg.ImageItem, LabelLayer]:
+        plot = make_plot(title, "j  (logit x_j)", "i  (probability p_i)")
+        item = plot.getPlotItem()
+        item.invertY(True)
+        item.showGrid(x=False, y=False)
+        image = pg.ImageItem()
+        image.setColorMap(JACOBIAN_CMAP)
+        plot.addItem(image)
+        labels = LabelLayer()
+        plot.addItem(labels)
+        return plot, image, labels
+
+    def _build_heatmaps(self) -> None:
+        self.jac_plot, self.jac_image, self.jac_labels = self._heatmap("2.4  J = Diag(p) − ppᵀ")
+        self.fd_plot, self.fd_image, self.fd_labels = self._heatmap("Finite differences")
+        self.fd_plot.setToolTip(f"Central differences of the softmax with step h = "
+                                f"{sm.JACOBIAN_FD_STEP:g}, one logit at a time; the last "
+                                "column is the largest |J − J_fd| in each row")
+        self.jac_plot.setToolTip("Diag(p) − ppᵀ from explorer.model.softmax; the last column "
+                                 "is the sum of each row (0: a shift changes nothing)")
+        self.colorbar = pg.ColorBarItem(values=JACOBIAN_LEVELS, colorMap=JACOBIAN_CMAP, width=10,
+                                        interactive=False, colorMapMenu=False)
+        self.colorbar.setImageItem([self.jac_image, self.fd_image],
+                                   insert_in=self.fd_plot.getPlotItem())
+
+    # -- control -> state ----------------------------------------------------------------
+    def _set_state(self, state: SoftmaxState, refit: bool = False) -> None:
+        """Adopt ``state`` if the model accepts it; a ValueError leaves everything as it was."""
+        view = compute(state, self._view)
+        self.state = state
+        self._view = view
+        if refit:
+            self._refit_ranges()
+        self.update_view()
+
+    def _logits_typed(self, values: np.ndarray) -> None:
+        try:
+            self._set_state(replace(self.state, logits=tuple(float(v) for v in values)),
+                            refit=True)
+        except ValueError as exc:
+            self.logits_input.set_value(np.array(self.state.logits))
+            self.logits_input.show_error(f"not applied: {exc}")
+
+    def _k_changed(self, k: int) -> None:
+        logits = list(self.state.logits[:k]) + [0.0] * max(0, k - len(self.state.logits))
+        try:
+            self._set_state(replace(self.state, logits=tuple(logits)), refit=True)
+        except ValueError as exc:
+            with QSignalBlocker(self.k_spin):
+                self.k_spin.setValue(len(self.state.logits))
+            self.logits_input.show_error(f"not applied: {exc}")
+
+    def _temperature_changed(self, value: float) -> None:
+        try:
+            self._set_state(replace(self.state, temperature=value))
+        except ValueError as exc:
+            self.temperature_input.set_value(self.state.temperature)
+            self.temperature_input.show_error(f"T = {value:g} not applied: {exc}")
+
+    def _shift_changed(self, value: float) -> None:
+        try:
+            self._set_state(replace(self.state, shift=value))
+        except ValueError as exc:
+            self.shift_input.set_value(self.state.shift)
+            self.shift_input.show_error(f"c = {value:g} not applied: {exc}")
+
+    def _handle_dragged(self, handle: pg.InfiniteLine) -> None:
+        if self._updating:
+            return
+        i = self.handles.index(handle)
+        logits = list(self.state.logits)
+        # A drag sets logits to 0.01: finer than a hand can aim, and the labels stay readable.
+        logits[i] = round(float(handle.value()), 2)
+        try:
+            self._set_state(replace(self.state, logits=tuple(logits)))
+        except ValueError as exc:
+            self.logits_input.show_error(f"not applied: {exc}")
+            self._shown_view = None  # put the handle back on its bar
+            self.update_view()
+
+    # -- ranges: fitted on discrete edits, only grown while dragging or sliding ------------
+    @staticmethod
+    def _span(values: np.ndarray, margin: float = 0.22) -> tuple[float, float]:
+        low, high = min(0.0, float(np.min(values))), max(0.0, float(np.max(values)))
+        # Logits near the float64 limit would overflow the margin (and the view's width).
+        with np.errstate(over="ignore"):
+            extra = max(high - low, 1.0) * margin
+            return max(low - extra, -RANGE_LIMIT), min(high + extra, RANGE_LIMIT)
+
+    @staticmethod
+    def _grown(current: tuple[float, float], wanted: tuple[float, float]) -> tuple[float, float]:
+        low, high = current
+        if wanted[0] < low or wanted[1] > high:
+            return min(low, wanted[0]), max(high, wanted[1])
+        return current
+
+    def _refit_ranges(self) -> None:
+        v = self._view
+        self._logit_range = self._span(np.concatenate([v.x, v.u]))
+        self._reduced_range = self._span(np.concatenate([v.u, v.reduced]))
+        self._z_range = (-Z_RANGE, Z_RANGE)
+        self._shown_k = 0  # forces the x ranges and the heatmap geometry to be redone
+        self._shown_view = None  # and every plot item to be set again
+
+    # -- state -> model -> plot items ----------------------------------------------------
+    def update_view(self) -> None:
+        """Move every plot item, label and table cell to :attr:`_view` (computed from state)."""
+        v = self._view
+        k = v.k
+        self._updating = True
+        try:
+            # Names first: the table's height depends on its (two-line) headers.
+            symbol = "x" if self.state.temperature == 1.0 else "x/T"
+            if symbol != self._shown_symbol or (k == 2) != self._shown_two_class:
+                self._set_names(symbol, k == 2)
+            if k != self._shown_k:
+                self._set_k_geometry(k)
+            # Only the parts whose inputs changed are touched, so only their plots repaint:
+            # sliding c, for one, leaves every plot but the probabilities alone.
+            old = self._shown_view
+            if old is None or not (_same(old.x, v.x) and _same(old.u, v.u)):
+                self._update_logits(v)
+            if old is None or not _same(old.u, v.u):
+                self._update_probabilities(v)
+                self._update_sigmoid(v)
+                self._update_reduced(v)
+                self._update_heatmaps(v)
+                self._update_readout(v)
+            if old is None or not (_same(old.u, v.u) and _same(old.shifted, v.shifted)):
+                self._update_shift(v)
+            self._shown_view = v
+            if self.k_spin.value() != k:
+                with QSignalBlocker(self.k_spin):
+                    self.k_spin.setValue(k)
+            if not _same(self.logits_input.value(), v.x):
+                self.logits_input.set_value(v.x)
+        finally:
+            self._updating = False
+        checks = self.checks()
+        summaries = [c.summary() for c in checks]
+        if summaries != self._shown_checks:
+            self.checks_strip.set_checks(checks)
+            self._shown_checks = summaries
+        self.changed.emit()
+
+    def _set_k_geometry(self, k: int) -> None:
+        """Ranges, ticks, visibility and fonts that change only with K."""
+        ticks = [[(i + 1, str(i + 1)) for i in range(k)]]
+        for plot in (self.logits_plot, self.prob_plot, self.reduced_plot):
+            plot.setXRange(0.4, k + 0.6, padding=0)
+            plot.getPlotItem().getAxis("bottom").setTicks(ticks)
+        width = k + 0.2
+        for i, handle in enumerate(self.handles):
+            handle.setVisible(i < k)
+            handle.setSpan((i + 1 - BAR_WIDTH / 2 - 0.4) / width,
+                           (i + 1 + BAR_WIDTH / 2 - 0.4) / width)
+        small = QFont()
+        small.setPointSizeF(8.0 if k <= 6 else 7.0)
+        for labels in (self.logit_labels, self.prob_labels, self.reduced_labels):
+            labels.set_font(small)
+        # Exactly K rows tall, so no empty grid hangs under a short table.
+        frame = 2 * self.table.frameWidth()
+        self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height()
+                                  + k * self.table.verticalHeader().defaultSectionSize() + frame)
+        cell_font = QFont()
+        cell_font.setPointSizeF(9.0 if k <= 4 else 8.0 if k <= 6 else 7.0)
+        side_ticks = [[(j + 0.5, str(j + 1)) for j in range(k)]]
+        for plot, labels, header in ((self.jac_plot, self.jac_labels, "Σ row"),
+                                     (self.fd_plot, self.fd_labels, "max |Δ|")):
+            plot.setXRange(0, k + 1.25, padding=0)
+            plot.setYRange(0, k, padding=0)
+            plot.getPlotItem().getAxis("bottom").setTicks(
+                [side_ticks[0] + [(k + 0.65, header)]])
+            plot.getPlotItem().getAxis("left").setTicks(side_ticks)
+            labels.set_font(cell_font)
+        # Label positions: the K x K cell centres row by row, then the side column.
+        rows, cols = np.divmod(np.arange(k * k), k)
+        self._label_x = np.concatenate([cols + 0.5, np.full(k, k + 0.65)])
+        self._label_y = np.concatenate([rows + 0.5, np.arange(k) + 0.5])
+        self._shown_k = k
+
+    def _set_names(self, symbol: str, two_class: bool) -> None:
+        """Titles and legends name x or x/T, and the two-class or one-vs-rest form of 2.2."""
+        self.prob_plot.getPlotItem().setTitle(f"Probabilities p = S({symbol})", size="11pt")
+        self.logits_plot.getPlotItem().setTitle(
+            "Logits x — drag a bar top" if symbol == "x" else "Logits x (bars), x/T (▲)",
+            size="11pt")
+        for sample, label in self.prob_legend.items:
+            if sample.item is self.shift_dots:
+                label.setText(f"S({symbol} + c)")
+        for sample, label in self.reduced_legend.items:
+            if sample.item is self.original_bars:
+                label.setText("x" if symbol == "x" else "u = x/T")
+            elif sample.item is self.reduced_bars:
+                label.setText("x − x₁" if symbol == "x" else "u − u₁")
+        sub = "" if symbol == "x" else " / T"
+        if two_class:
+            self.sigmoid_plot.getPlotItem().setTitle("2.2  p = [σ(z), 1 − σ(z)]",
+                                                     size="11pt")
+            self.sigmoid_plot.getPlotItem().setLabel("bottom", f"z = (x₁ − x₂){sub}")
+        else:
+            self.sigmoid_plot.getPlotItem().setTitle("2.2  Class 1 vs rest: p₁ = σ(z)",
+                                                     size="11pt")
+            self.sigmoid_plot.getPlotItem().setLabel(
+                "bottom", "z = x₁ − log Σ_(j>1) e^(x_j)" if symbol == "x" else
+                "z = u₁ − log Σ_(j>1) e^(u_j),  u = x/T")
+        headers = [f"v = {symbol} + c", "e^v\nnaive", "e^(v − m)\nstable", "S(v)\nnaive",
+                   "S(v)\nstable"]
+        self.table_model.set_headers(headers)
+        self.jac_plot.getPlotItem().setLabel("bottom", f"j  (logit {symbol}_j)")
+        self.fd_plot.getPlotItem().setLabel("bottom", f"j  (logit {symbol}_j)")
+        self._shown_symbol = symbol
+        self._shown_two_class = two_class
+
+    @staticmethod
+    def _place_bar_labels(labels: LabelLayer, plot: pg.PlotWidget, values: np.ndarray,
+                          tops: np.ndarray, compact: bool = False) -> None:
+        """Each value just above its bar top (below it for a negative bar)."""
+        texts = [_compact(v) if compact else _number(v) for v in values.tolist()]
+        positions = np.arange(1, values.size + 1, dtype=np.float64)
+        labels.set_labels(positions, tops, texts, "#222222", np.where(tops >= 0, -9.0, 9.0),
+                          bounds=plot.getPlotItem().getViewBox().viewRect())
+
+    def _update_logits(self, v: SoftmaxView) -> None:
+        positions = np.arange(1, v.k + 1, dtype=np.float64)
+        self.logit_bars.setOpts(x=positions, height=v.x, width=BAR_WIDTH)
+        for handle, value in zip(self.handles, v.x, strict=False):
+            handle.setValue(float(value))
+        scaled = self.state.temperature != 1.0
+        self.scaled_dots.setVisible(scaled)
+        if scaled:
+            # Just right of each bar, clear of the value label on the bar.
+            self.scaled_dots.setData(positions + 0.38, v.u)
+        self._logit_range = self._grown(self._logit_range, self._span(np.concatenate([v.x, v.u])))
+        self.logits_plot.setYRange(*self._logit_range, padding=0)
+        self._place_bar_labels(self.logit_labels, self.logits_plot, v.x, v.x)
+
+    def _update_probabilities(self, v: SoftmaxView) -> None:
+        positions = np.arange(1, v.k + 1, dtype=np.float64)
+        self.prob_bars.setOpts(x=positions, height=v.p, width=BAR_WIDTH)
+        self.reduced_dots.setData(positions + 0.17, v.p_reduced)
+        if v.k == 2:
+            self.sigma_dots.setData(positions, v.sigma)
+        else:
+            self.sigma_dots.setData(positions[:1], v.sigma[:1])
+        # Beyond 4 bars a label like 1.67e−05 would run into its neighbours.
+        self._place_bar_labels(self.prob_labels, self.prob_plot, v.p, v.p, compact=v.k > 4)
+        # The legend sits in the top corner away from the tallest bar (only one bar can
+        # reach into the legend's band above 0.75).
+        left = int(np.argmax(v.p)) >= v.k / 2
+        if left != self._legend_left:
+            self.prob_legend.anchor((0, 0) if left else (1, 0), (0, 0) if left else (1, 0),
+                                    offset=(4, 4) if left else (-4, 4))
+            self._legend_left = left
+
+    def _update_sigmoid(self, v: SoftmaxView) -> None:
+        wanted = (max(min(-Z_RANGE, v.z * 1.15), -RANGE_LIMIT),
+                  min(max(Z_RANGE, v.z * 1.15), RANGE_LIMIT))
+        self._z_range = self._grown(self._z_range, wanted)
+        z_grid = np.linspace(self._z_range[0], self._z_range[1], SIGMOID_POINTS)
+        if (self.sigmoid_curve.xData is None or self.sigmoid_curve.xData[0] != z_grid[0]
+                or self.sigmoid_curve.xData[-1] != z_grid[-1]):
+            self.sigmoid_curve.setData(z_grid, sigmoid(z_grid))
+            self.sigmoid_rest_curve.setData(z_grid, sigmoid(-z_grid))
+            self.sigmoid_plot.setXRange(*self._z_range, padding=0)
+        self.z_line.setValue(v.z)
+        self.z_dots.setData([v.z, v.z], v.sigma, brush=self._z_brushes)
+        self.p_lines[0].setValue(float(v.p[0]))
+        self.p_lines[1].setVisible(v.k == 2)
+        self.p_lines[1].setValue(float(v.p[1]))
+        # At the far edge from z, mid-height: the curves are near 0 and 1 there.
+        low, high = self._z_range
+        inset = 0.02 * (high - low)
+        if v.z < 0.5 * (low + high):
+            self.z_label.setAnchor((1, 0.5))
+            self.z_label.setPos(high - inset, 0.5)
+        else:
+            self.z_label.setAnchor((0, 0.5))
+            self.z_label.setPos(low + inset, 0.5)
+        rest = "p₂" if v.k == 2 else "Σ_(j>1) p_j"
+        html = (
+            f"<div style='font-size:8pt'>z = {_number(v.z, 4)}<br>"
+            f"<span style='color:{PROB_COLOR}'>σ(z) = {_number(v.sigma[0], 4)}</span><br>"
+            f"<span style='color:{SIGMA_COLOR}'>1 − σ(z) = {_number(v.sigma[1], 4)}</span><br>"
+            f"bars: p₁ = {_number(v.p[0], 4)}</div>")
+        if html != self._z_html:  # a rich-text layout is the dearest step here; skip repeats
+            self.z_label.setHtml(html)
+            self._z_html = html
+        self.z_label.setToolTip(f"1 − σ(z) equals {rest}")
+
+    def _update_shift(self, v: SoftmaxView) -> None:
+        positions = np.arange(1, v.k + 1, dtype=np.float64)
+        self.shift_dots.setData(positions - 0.17, v.p_shifted)
+        columns = np.stack([v.shifted, v.naive_exp, v.stable_exp, v.naive_p, v.p_shifted], 1)
+        texts = [[_number(value, 7 if col == 0 else 4) for col, value in enumerate(row)]
+                 for row in columns.tolist()]
+        # Red: inf and NaN, and an exponential that underflowed to 0.
+        bad = ~np.isfinite(columns)
+        bad[:, 1] |= columns[:, 1] == 0.0
+        self.table_model.set_rows(texts, bad.tolist())
+        self.shift_status.setText(self._shift_story(v))
+
+    def _shift_story(self, v: SoftmaxView) -> str:
+        """One sentence on what the shift did to the naive and the stable computation."""
+        c = _number(self.state.shift, 6)
+        overflow = int(np.sum(np.isinf(v.naive_exp)))
+        underflow = int(np.sum(v.naive_exp == 0.0))
+        nan = bool(np.any(np.isnan(v.naive_p)))
+        red = f"color:{BAD_COLOR}"
+        if overflow:
+            broke = (f"e^v overflows to <span style='{red}'>inf</span> for {overflow} of "
+                     f"{v.k} classes")
+        elif underflow == v.k:
+            broke = f"every e^v underflows to <span style='{red}'>0</span>"
+        elif underflow:
+            broke = f"{underflow} of {v.k} exponentials underflow to 0 (harmless)"
+        else:
+            broke = "nothing overflows yet"
+        naive = (f", so naive S is <span style='{red}'>NaN</span>" if nan else
+                 ", and the naive S still works")
+        return (f"<b>c = {c}</b>: {broke}{naive}. The stable S subtracts "
+                f"m = max v = {_number(float(np.max(v.shifted)), 6)} first and gives p "
+                "unchanged.")
+
+    def _update_reduced(self, v: SoftmaxView) -> None:
+        positions = np.arange(1, v.k + 1, dtype=np.float64)
+        self.original_bars.setOpts(x=positions, height=v.u, width=BAR_WIDTH)
+        self.reduced_bars.setOpts(x=positions, height=v.reduced, width=BAR_WIDTH * 0.7)
+        self._reduced_range = self._grown(self._reduced_range,
+                                          self._span(np.concatenate([v.u, v.reduced])))
+        self.reduced_plot.setYRange(*self._reduced_range, padding=0)
+        self._place_bar_labels(self.reduced_labels, self.reduced_plot, v.reduced, v.reduced)
+
+    def _update_heatmaps(self, v: SoftmaxView) -> None:
+        k = v.k
+        rect = QRectF(0, 0, k, k)
+        self.jac_image.setImage(v.jac, autoLevels=False, levels=JACOBIAN_LEVELS, rect=rect)
+        self.fd_image.setImage(v.jac_fd, autoLevels=False, levels=JACOBIAN_LEVELS, rect=rect)
+        level = JACOBIAN_LEVELS[1]
+        diff = np.abs(v.jac - v.jac_fd)
+        for matrix, side, labels in ((v.jac, v.row_sums, self.jac_labels),
+                                     (v.jac_fd, diff.max(axis=1), self.fd_labels)):
+            cells = matrix.ravel()
+            texts = [_cell(float(value), k) for value in cells]
+            texts += [_number(float(value), 1) for value in side]
+            # White text on the strongest colours, dark elsewhere.
+            colors = ["#ffffff" if abs(value) > 0.6 * level else "#111111" for value in cells]
+            colors += ["#222222"] * k
+            labels.set_labels(self._label_x, self._label_y, texts, colors)
+        self.fd_plot.getPlotItem().setTitle(
+            f"Finite differences: largest |Δ| = {_number(float(np.max(diff)), 2)}", size="11pt")
+
+    def _update_readout(self, v: SoftmaxView) -> None:
+        self.readout.setText(
+            f"K = {v.k}, Σ p = {_number(float(np.sum(v.p)), 16)}, "
+            f"largest p = {_number(float(np.max(v.p)), 4)} (class {int(np.argmax(v.p)) + 1})")
+
+    # -- Panel contract ------------------------------------------------------------------
+    def bench_change(self, i: int) -> None:
+        """Slide the shift, drag a logit or move T, in turn, as a student would."""
+        kind = i % 3
+        if kind == 0:
+            value = round(900.0 * np.sin(0.05 * i), 1)
+            self.shift_input.set_value(value)
+            self._shift_changed(self.shift_input.value())
+        elif kind == 1:
+            self.handles[1].setValue(round(1.0 + 1.5 * np.sin(0.07 * i), 2))
+        else:
+            self.temperature_input.set_value(round(1.0 + 0.5 * np.sin(0.03 * i), 2))
+            self._temperature_changed(self.temperature_input.value())
+
+    def reset(self) -> None:
+        """Back to the default logits [2, 1, 0.1, −1], T = 1 and c = 0."""
+        self.state = SoftmaxState()
+        self._view = compute(self.state)
+        self.logits_input.set_value(np.array(self.state.logits))
+        self.temperature_input.set_value(self.state.temperature)
+        self.shift_input.set_value(self.state.shift)
+        self._refit_ranges()
+        self.update_view()
+
+    def checks(self) -> list[Check]:
+        """The four facts of question 2 on the logits shown, plus the zero row sums of J."""
+        v = self._view
+        if v.k == 2:
+            sigmoid_check = Check.compare("p = [σ(z), 1−σ(z)]", v.p, v.sigma,
+                                          rounding_tolerance(v.u))
+        else:
+            sigmoid_check = Check.compare("p₁ = σ(z)", v.p[:1], v.sigma[:1],
+                                          rounding_tolerance(v.u))
+        return [
+            Check.compare("S(x+c) = S(x)", v.p_shifted, v.p,
+                          rounding_tolerance(v.u, v.shifted)),
+            sigmoid_check,
+            Check.compare("S([0,y]) = S(x)", v.p_reduced, v.p,
+                          rounding_tolerance(v.u, v.reduced)),
+            Check.compare("J = finite diff.", v.jac, v.jac_fd, 1e-8),
+            Check.compare("J·1 = 0", v.row_sums, np.zeros(v.k), 1e-14),
+        ]
