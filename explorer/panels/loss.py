@@ -26,7 +26,7 @@ from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.number_input import NumberInput
 from explorer.widgets.playback import PlaybackBar
-from explorer.widgets.plot import CE_COLOR, MSE_COLOR, OKABE_ITO, make_plot, pen
+from explorer.widgets.plot import CE_COLOR, MSE_COLOR, OKABE_ITO, curve, make_plot, pen
 
 # Enough for smooth curves at any plot width here; path stroking cost grows with the count.
 GRID_POINTS = 401
@@ -114,9 +114,28 @@ class LossPanel(Panel):
             tooltip="The pre-activation read out below; you can also drag the dashed line")
         self.a_min_input = NumberInput("plot a from", s.a_min, tooltip="Left end of the a axis")
         self.a_max_input = NumberInput("to", s.a_max, tooltip="Right end of the a axis")
-        self.readout = QLabel(self)
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        # The readout is a grid of plain labels with fixed widths: re-laying out rich text (or a
+        # growing label) on every drag step would cost more than the plots' repaint.
+        self.readout = QWidget(self)
         self.readout.setToolTip("Values at the marker, computed by explorer.model.losses")
+        readout_grid = QGridLayout(self.readout)
+        readout_grid.setContentsMargins(0, 4, 0, 0)
+        readout_grid.setVerticalSpacing(2)
+        self.readout_values: dict[str, QLabel] = {}
+        rows = (("f", "f = σ(a)", None), ("ce", "L_CE", CE_COLOR), ("gce", "∂L_CE/∂a", CE_COLOR),
+                ("mse", "L_MSE", MSE_COLOR), ("gmse", "∂L_MSE/∂a", MSE_COLOR),
+                ("ratio", "MSE slope ÷ CE slope = 2f(1−f)", None))
+        for row, (key, text, colour) in enumerate(rows):
+            name = QLabel(text, self.readout)
+            value = QLabel(self.readout)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setFixedWidth(value.fontMetrics().horizontalAdvance("−0.000000000e-000"))
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if colour:
+                name.setStyleSheet(f"color: {colour};")
+            readout_grid.addWidget(name, row, 0)
+            readout_grid.addWidget(value, row, 1)
+            self.readout_values[key] = value
 
         self.x_input = NumberInput("input x", s.x, tooltip="The example's input (a = w·x + b)")
         self.w_input = NumberInput("start w", s.w0, tooltip="Weight before the first SGD step")
@@ -170,17 +189,18 @@ class LossPanel(Panel):
         self.lab_loss_plot = make_plot("SGD lab: loss", "SGD step", "loss", legend=True)
         self.lab_a_plot = make_plot("SGD lab: pre-activation a", "SGD step", "a", legend=True)
 
-        self.sigmoid_curve = self.sigmoid_plot.plot(pen=pen(OKABE_ITO["black"]))
-        self.ce_curve = self.loss_plot.plot(pen=pen(CE_COLOR), name="cross-entropy")
-        self.mse_curve = self.loss_plot.plot(pen=pen(MSE_COLOR), name="squared error")
-        self.ce_grad_curve = self.grad_plot.plot(pen=pen(CE_COLOR), name="CE: f − y")
-        self.mse_grad_curve = self.grad_plot.plot(pen=pen(MSE_COLOR),
-                                                  name="MSE: −2(y−f)f(1−f)")
+        self.sigmoid_curve = curve(self.sigmoid_plot, pen(OKABE_ITO["black"]))
+        self.ce_curve = curve(self.loss_plot, pen(CE_COLOR), "cross-entropy")
+        self.mse_curve = curve(self.loss_plot, pen(MSE_COLOR), "squared error")
+        self.ce_grad_curve = curve(self.grad_plot, pen(CE_COLOR), "CE: f − y")
+        self.mse_grad_curve = curve(self.grad_plot, pen(MSE_COLOR), "MSE: −2(y−f)f(1−f)")
         self.stall_regions = []
         self.stall_labels = []
         self.markers = []
         for plot in (self.sigmoid_plot, self.loss_plot, self.grad_plot):
-            region = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(213, 94, 0, 40),
+            # Opaque light orange (what alpha 40 over white looks like): blending a translucent
+            # rectangle over the whole band costs more than drawing every curve.
+            region = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(248, 231, 217),
                                          pen=pg.mkPen(None))
             region.setZValue(-10)
             plot.addItem(region)
@@ -201,10 +221,10 @@ class LossPanel(Panel):
         self.sigmoid_plot.addItem(self.sigmoid_dot)
         self.sigmoid_plot.setYRange(-0.05, 1.05, padding=0)
 
-        self.lab_ce_loss = self.lab_loss_plot.plot(pen=pen(CE_COLOR), name="cross-entropy")
-        self.lab_mse_loss = self.lab_loss_plot.plot(pen=pen(MSE_COLOR), name="squared error")
-        self.lab_ce_a = self.lab_a_plot.plot(pen=pen(CE_COLOR), name="trained with CE")
-        self.lab_mse_a = self.lab_a_plot.plot(pen=pen(MSE_COLOR), name="trained with MSE")
+        self.lab_ce_loss = curve(self.lab_loss_plot, pen(CE_COLOR), "cross-entropy")
+        self.lab_mse_loss = curve(self.lab_loss_plot, pen(MSE_COLOR), "squared error")
+        self.lab_ce_a = curve(self.lab_a_plot, pen(CE_COLOR), "trained with CE")
+        self.lab_mse_a = curve(self.lab_a_plot, pen(MSE_COLOR), "trained with MSE")
         # The whole run, faint, under the part played so far.
         self.lab_ce_a_full = self.lab_a_plot.plot(pen=pg.mkPen(CE_COLOR + "55", width=1))
         self.lab_mse_a_full = self.lab_a_plot.plot(pen=pg.mkPen(MSE_COLOR + "55", width=1))
@@ -255,7 +275,6 @@ class LossPanel(Panel):
             self.update_view()
         except ValueError:
             self.state = previous
-            self.update_view()
             raise
         return True
 
@@ -304,45 +323,62 @@ class LossPanel(Panel):
     _ranges_for: tuple[float, float] | None = None
     _marker_shown: float | None = None
     _stall_shown: tuple | None = None
+    #: The state the plot items show; update_view redraws only what depends on changed fields.
+    _shown: LossState | None = None
     #: Lab axis ranges: refitted when a lab control changes, otherwise only grown.
     _lab_fit = True
 
+    def _changed(self, *fields: str) -> bool:
+        old = self._shown
+        return old is None or any(getattr(old, f) != getattr(self.state, f) for f in fields)
+
     def update_view(self) -> None:
-        """Recompute everything from :attr:`state` and move the plot items to it."""
+        """Recompute from :attr:`state` what depends on the fields that changed, and show it.
+
+        Dragging the marker touches the marker items and the readout only; a change of y
+        redraws the loss curves and the lab, never the axes.
+        """
         s = self.state
-        a = np.linspace(s.a_min, s.a_max, GRID_POINTS)
-        f = sigmoid(a)
-        ce, mse = losses.bce(a, s.y), losses.mse(a, s.y)
-        ce_grad, mse_grad = losses.bce_grad(a, s.y), losses.mse_grad(a, s.y)
-        history = {name: losses.train_unit(s.x, s.y, s.w0, s.b0, s.lr, s.steps, name)
-                   for name in ("bce", "mse")}
-        self._grid = a
-        self._history = history
-        # A new run is shown finished; ▶ replays it from the start.
-        self._step = s.steps
+        curves = self._changed("a_min", "a_max", "y")
+        lab = self._changed("x", "y", "w0", "b0", "lr", "steps")
+        # Compute first, draw after: a ValueError leaves every item as it was.
+        if self._changed("a_min", "a_max"):
+            self._grid = np.linspace(s.a_min, s.a_max, GRID_POINTS)
+        a = self._grid
+        if curves:
+            ce, mse = losses.bce(a, s.y), losses.mse(a, s.y)
+            ce_grad, mse_grad = losses.bce_grad(a, s.y), losses.mse_grad(a, s.y)
+        if lab:
+            self._history = {name: losses.train_unit(s.x, s.y, s.w0, s.b0, s.lr, s.steps, name)
+                             for name in ("bce", "mse")}
+            # A new run is shown finished; ▶ replays it from the start.
+            self._step = s.steps
 
         self._updating = True
         try:
-            if self._ranges_for != (s.a_min, s.a_max):
-                self.sigmoid_curve.setData(a, f)
-            self.ce_curve.setData(a, ce)
-            self.mse_curve.setData(a, mse)
-            self.ce_grad_curve.setData(a, ce_grad)
-            self.mse_grad_curve.setData(a, mse_grad)
-            self._set_ranges(a)
-            self._update_stall_region(a)
-            shown = min(max(s.marker, s.a_min), s.a_max)
-            if self.markers[0].value() != shown or self._marker_shown != s.marker:
+            if self._changed("a_min", "a_max"):
+                self.sigmoid_curve.setData(a, sigmoid(a))
+                self._set_ranges(a)
+                self.marker_input.set_slider_range(s.a_min, s.a_max)
+            if curves:
+                self.ce_curve.setData(a, ce)
+                self.mse_curve.setData(a, mse)
+                self.ce_grad_curve.setData(a, ce_grad)
+                self.mse_grad_curve.setData(a, mse_grad)
+                self._update_stall_region(a)
+            if self._changed("marker", "a_min", "a_max"):
+                shown = min(max(s.marker, s.a_min), s.a_max)
                 for marker in self.markers:
                     marker.setValue(shown)
                 self.sigmoid_dot.setData([s.marker], [float(sigmoid(s.marker))])
-                self._marker_shown = s.marker
-            self._update_readout()
-            self._update_lab()
-            self.marker_input.set_slider_range(s.a_min, s.a_max)
-            self.marker_input.set_value(s.marker)
+                self.marker_input.set_value(s.marker)
+            if self._changed("marker", "y"):
+                self._update_readout()
+            if lab:
+                self._update_lab()
         finally:
             self._updating = False
+        self._shown = s
         self.refresh_checks()
         self.changed.emit()
 
@@ -388,16 +424,13 @@ class LossPanel(Panel):
         ce, mse = float(losses.bce(a, s.y)), float(losses.mse(a, s.y))
         gce, gmse = float(losses.bce_grad(a, s.y)), float(losses.mse_grad(a, s.y))
         ratio = float(losses.gradient_ratio(a))
-        self.readout.setText(
-            "<table cellspacing=2>"
-            f"<tr><td>f = σ(a)</td><td align=right>{f:.6g}</td></tr>"
-            f"<tr><td style='color:{CE_COLOR}'>L<sub>CE</sub></td><td align=right>{ce:.6g}</td>"
-            f"<td style='color:{CE_COLOR}'>∂/∂a</td><td align=right>{gce:.6g}</td></tr>"
-            f"<tr><td style='color:{MSE_COLOR}'>L<sub>MSE</sub></td><td align=right>{mse:.6g}"
-            f"</td><td style='color:{MSE_COLOR}'>∂/∂a</td><td align=right>{gmse:.6g}</td></tr>"
-            f"<tr><td colspan=3>MSE slope ÷ CE slope = 2f(1−f)</td>"
-            f"<td align=right><b>{ratio:.3g}</b></td></tr></table>"
-        )
+        for key, value in (("f", f), ("ce", ce), ("gce", gce), ("mse", mse), ("gmse", gmse),
+                           ("ratio", ratio)):
+            self.readout_values[key].setText(f"{value:.6g}")
+
+    def readout_text(self) -> dict[str, str]:
+        """The readout's values as shown, by key (f, ce, gce, mse, gmse, ratio)."""
+        return {key: label.text() for key, label in self.readout_values.items()}
 
     def _update_lab(self) -> None:
         s = self.state
@@ -453,9 +486,12 @@ class LossPanel(Panel):
         return self._history[loss]
 
     def bench_change(self, i: int) -> None:
-        """Move the target y, as a student dragging its slider would (the bench calls this)."""
-        self.y_input.set_value(0.5 + 0.5 * np.sin(0.1 * i))
-        self._y_changed(self.y_input.value())
+        """Alternate the two controls a student drags: the target y and the marker on a."""
+        if i % 2:
+            self.y_input.set_value(round(0.5 + 0.5 * np.sin(0.1 * i), 3))
+            self._y_changed(self.y_input.value())
+        else:
+            self.markers[0].setValue(8.0 * np.sin(0.05 * i))
 
     def reset(self) -> None:
         """Back to y = 1, the range −10…10, a = −6 and the lab's confidently wrong start."""
@@ -463,6 +499,7 @@ class LossPanel(Panel):
         self._step = 0
         self.state = LossState()
         self._lab_fit = True
+        self._shown = None
         s = self.state
         for widget, value in ((self.y_input, s.y), (self.a_min_input, s.a_min),
                               (self.a_max_input, s.a_max), (self.x_input, s.x),

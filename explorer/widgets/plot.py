@@ -62,3 +62,8 @@ def pen(color: str, width: float = 1.0, dashed: bool = False) -> pg.QtGui.QPen:
     if dashed:
         p.setStyle(Qt.PenStyle.DashLine)
     return p
+
+
+def curve(plot: pg.PlotWidget, line_pen, name: str | None = None) -> pg.PlotDataItem:
+    """Add a line to ``plot`` for data the model produced (always finite: no per-update check)."""
+    return plot.plot(pen=line_pen, name=name, skipFiniteCheck=True)
