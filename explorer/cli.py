@@ -101,8 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list_panels:
         from explorer.panels import PANELS
 
-        for panel_id, cls in PANELS.items():
-            print(f"{panel_id:<12} {cls.title} (questions {cls.questions})")
+        for panel_id in PANELS:
+            entry = PANELS.entry(panel_id)
+            print(f"{panel_id:<12} {entry.title} (questions {entry.questions})")
         return 0
     if args.export is not None:
         return _export(args)

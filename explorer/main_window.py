@@ -80,9 +80,10 @@ class MainWindow(QMainWindow):
         self._nav.setSpacing(2)
         self._stack = QStackedWidget(self)
         for number, panel_id in enumerate(self._ids, start=1):
-            cls = PANELS[panel_id]
-            item = QListWidgetItem(f"{cls.title}\nQuestions {cls.questions}")
-            item.setToolTip(f"{cls.title} — homework questions {cls.questions} (Ctrl+{number})")
+            entry = PANELS.entry(panel_id)
+            item = QListWidgetItem(f"{entry.title}\nQuestions {entry.questions}")
+            item.setToolTip(f"{entry.title} — homework questions {entry.questions} "
+                            f"(Ctrl+{number})")
             item.setData(Qt.ItemDataRole.UserRole, panel_id)
             self._nav.addItem(item)
             self._stack.addWidget(QWidget(self._stack))  # placeholder until the panel is built
@@ -188,9 +189,10 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         self.view_actions: dict[str, QAction] = {}
         for number, panel_id in enumerate(self._ids, start=1):
-            cls = PANELS[panel_id]
-            action = self._action(view, f"{cls.title}  ({cls.questions})", self._view_triggered,
-                                  f"Ctrl+{number}", f"Show the {cls.title} panel")
+            entry = PANELS.entry(panel_id)
+            action = self._action(view, f"{entry.title}  ({entry.questions})",
+                                  self._view_triggered, f"Ctrl+{number}",
+                                  f"Show the {entry.title} panel")
             action.setData(panel_id)
             self.view_actions[panel_id] = action
         view.addSeparator()

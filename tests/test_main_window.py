@@ -122,3 +122,28 @@ def test_panel_fits_the_default_window(qtbot, panel_id):
     qtbot.addWidget(panel)
     hint = panel.minimumSizeHint()
     assert hint.width() <= 1280 - 270 and hint.height() <= 800 - 60, hint
+
+
+def test_registry_entries_match_their_classes():
+    for panel_id in PANELS:
+        entry, cls = PANELS.entry(panel_id), PANELS[panel_id]
+        assert (cls.id, cls.title, cls.questions) == (panel_id, entry.title, entry.questions)
+        assert cls.__module__ == entry.module
+
+
+def test_start_up_imports_only_the_panel_it_opens():
+    import subprocess
+    import sys
+
+    code = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+            "from explorer.main_window import MainWindow, application\n"
+            "from PySide6.QtCore import QSettings\n"
+            "app = application()\n"
+            "w = MainWindow(settings=QSettings(sys.argv[1], QSettings.Format.IniFormat))\n"
+            "print(sorted(m for m in sys.modules if m.startswith('explorer.panels.')))\n")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run([sys.executable, "-c", code, f"{tmp}/s.ini"], capture_output=True,
+                             text=True, check=True)
+    assert out.stdout.strip() == "['explorer.panels.base', 'explorer.panels.loss']"
