@@ -10,6 +10,8 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, qInstallMes
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QLabel,
     QListWidget,
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -198,7 +202,11 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         self._action(view, "&Reset panel", self.reset_current, "Ctrl+R",
                      "Put the panel back to the homework's own example")
+        self._action(view, "Reset &all panels", self.reset_all, "Ctrl+Shift+R",
+                     "Put every panel back to the homework's own example")
         help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Explain this panel", self.explain_current,
+                     QKeySequence.StandardKey.HelpContents, "What the panel shows, and why (F1)")
         self._action(help_menu, "&About NN Explorer", self.about, None, "About this app")
 
     def _view_triggered(self) -> None:
@@ -207,6 +215,29 @@ class MainWindow(QMainWindow):
     def reset_current(self) -> None:
         """Reset the panel shown to the homework's example."""
         self.current_panel().reset()
+
+    def reset_all(self) -> None:
+        """Reset every panel that has been built (the others open in their default state)."""
+        for panel_id in self._ids:
+            if self.panels.is_built(panel_id):
+                self.panels[panel_id].reset()
+
+    def explain_current(self) -> None:
+        """Show the explanation of the panel shown in a window of its own."""
+        panel = self.current_panel()
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"{panel.title} — questions {panel.questions}")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        text = QTextBrowser(dialog)
+        text.setHtml(panel.explanation())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        dialog.resize(560, 620)
+        dialog.show()
+        self._explanation = dialog
 
     def export_current(self) -> None:
         """Ask for a file name and export the panel shown."""

@@ -147,3 +147,18 @@ def test_start_up_imports_only_the_panel_it_opens():
         out = subprocess.run([sys.executable, "-c", code, f"{tmp}/s.ini"], capture_output=True,
                              text=True, check=True)
     assert out.stdout.strip() == "['explorer.panels.base', 'explorer.panels.loss']"
+
+
+def test_f1_explains_the_panel_and_reset_all(window, qtbot):
+    from PySide6.QtWidgets import QTextBrowser
+
+    window.explain_current()
+    dialog = window._explanation
+    qtbot.waitExposed(dialog)
+    text = dialog.findChild(QTextBrowser).toPlainText()
+    assert "Question 1" in text and "cross-entropy" in text.lower()
+    dialog.close()
+    panel = window.panels["loss"]
+    panel._y_changed(0.4)
+    window.reset_all()
+    assert panel.state.y == 1.0

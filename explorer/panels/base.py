@@ -111,6 +111,13 @@ class Panel(QWidget):
         """Verify what the panel shows right now against independent references."""
         raise NotImplementedError
 
+    def explanation(self) -> str:
+        """The panel's explanation as HTML (F1 shows it): its first text browser's contents."""
+        from PySide6.QtWidgets import QTextBrowser
+
+        browsers = self.findChildren(QTextBrowser)
+        return browsers[0].toHtml() if browsers else f"<h3>{self.title}</h3>"
+
     def bench_change(self, i: int) -> None:
         """Make the ``i``-th of a cycle of representative control changes.
 
