@@ -9,13 +9,30 @@ from hypothesis import strategies as st
 
 from explorer.model import gradcheck
 from explorer.model.backprop import (
+    BACKWARD_MODE,
+    ROLES,
+    SEED,
+    SEED_D,
+    SEED_K1,
+    SEED_K2,
+    SEED_KIND,
+    chain_rule,
     chain_shapes,
     forward_chain,
+    grad_a2_target,
     grad_h1,
+    grad_h1_trace,
     grad_w2,
     jacobian_a2_h1,
+    jacobian_a2_w2,
+    jacobian_taps,
     numeric_grad_h1,
+    numeric_grad_h1_target,
     numeric_grad_w2,
+    numeric_grad_w2_target,
+    seeded_chain,
+    seeded_vector,
+    target_loss,
 )
 
 FAST = settings(deadline=None, max_examples=200)
@@ -135,6 +152,8 @@ def test_grad_h1_is_jacobian_transpose_and_finite_differences(chain: tuple) -> N
     analytic = grad_h1(grad_a2, w2, kind)
     assert analytic.shape == h1.shape
     via_jacobian = jacobian_a2_h1(w2, h1.size, kind).T @ grad_a2
+    np.testing.assert_array_equal(chain_rule(jacobian_a2_h1(w2, h1.size, kind), grad_a2),
+                                  via_jacobian)
     numeric = numeric_grad_h1(h1, w2, grad_a2, kind)
     assert np.max(np.abs(analytic - via_jacobian)) < 1e-12
     assert np.max(np.abs(analytic - numeric)) < 1e-8
@@ -239,3 +258,142 @@ def test_invalid_arguments() -> None:
         grad_w2([1.0, 2.0], [1.0], "full")
     with pytest.raises(ValueError, match=r"grad_a2 must have \|a2\| = 2 entries"):
         numeric_grad_h1([1.0, 2.0, 3.0], [1.0, 1.0], [1.0], "valid")
+
+
+# --- taps, the kernel's Jacobian, the traced backward pass ---------------------------------------
+
+
+@FAST
+@given(chain=chains())
+def test_jacobian_taps_follow_the_homework_indices(chain: tuple) -> None:
+    kind, x, w1, w2, _ = chain
+    len_h1 = chain_shapes(x.size, w1.size, w2.size, kind)["len_a1"]
+    k2 = w2.size
+    taps = jacobian_taps(k2, len_h1, kind)
+    for i in range(taps.shape[0]):
+        for n in range(len_h1):
+            # 1-based: n - i + 1 (5.2) or n - i + k2 (5.5); the same shift holds 0-based.
+            one_based = (n + 1) - (i + 1) + (1 if kind == "valid" else k2)
+            expected = one_based - 1 if 1 <= one_based <= k2 else -1
+            assert taps[i, n] == expected
+    jac = jacobian_a2_h1(w2, len_h1, kind)
+    np.testing.assert_array_equal(jac[taps >= 0], w2[taps[taps >= 0]])
+    assert np.all(jac[taps < 0] == 0)
+    # Toeplitz: constant along every diagonal.
+    np.testing.assert_array_equal(jac[1:, 1:], jac[:-1, :-1])
+
+
+@FAST
+@given(chain=chains())
+def test_jacobian_a2_w2_by_finite_differences(chain: tuple) -> None:
+    kind, x, w1, w2, grad_a2 = chain
+    h1 = forward_chain(x, w1, w2, kind)["h1"]
+    jac = jacobian_a2_w2(h1, w2.size, kind)
+    assert jac.shape == (grad_a2.size, w2.size)
+    numeric = gradcheck.jacobian(lambda v: layer_by_loop(h1, v, kind), w2)
+    np.testing.assert_allclose(jac, numeric, atol=1e-8)
+    assert np.max(np.abs(jac.T @ grad_a2 - grad_w2(h1, grad_a2, kind))) < 1e-12
+
+
+@FAST
+@given(chain=chains())
+def test_grad_h1_trace_slides_the_flipped_kernel(chain: tuple) -> None:
+    kind, _, _, w2, grad_a2 = chain
+    steps = grad_h1_trace(grad_a2, w2, kind)
+    expected = grad_h1(grad_a2, w2, kind)
+    assert len(steps) == expected.size
+    k2 = w2.size
+    for n, step in enumerate(steps):
+        assert step.index == n
+        np.testing.assert_array_equal(step.kernel, w2[::-1])
+        # 0-based start of the window over grad_a2: n - (k2 - 1) for the full backward
+        # convolution of the valid chain, n for the valid one of the full chain.
+        start = n - (k2 - 1) if kind == "valid" else n
+        np.testing.assert_array_equal(step.positions, np.arange(start, start + k2))
+        values = [grad_a2[p] if 0 <= p < grad_a2.size else 0.0 for p in step.positions]
+        np.testing.assert_array_equal(step.values, values)
+        np.testing.assert_array_equal(step.products, np.array(values) * w2[::-1])
+        assert step.total == pytest.approx(expected[n], abs=1e-12)
+    assert BACKWARD_MODE[kind] == ("full" if kind == "valid" else "valid")
+
+
+# --- the target loss -----------------------------------------------------------------------------
+
+
+@FAST
+@given(chain=chains())
+def test_target_loss_gradients_three_ways(chain: tuple) -> None:
+    kind, x, w1, w2, t = chain  # the drawn upstream vector serves as a target of |a2| entries
+    out = forward_chain(x, w1, w2, kind)
+    h1, a2 = out["h1"], out["a2"]
+    assert target_loss(a2, t) == pytest.approx(0.5 * np.sum((a2 - t) ** 2), rel=1e-12)
+    g = grad_a2_target(a2, t)
+    np.testing.assert_array_equal(g, a2 - t)
+    numeric_g = gradcheck.gradient(lambda v: 0.5 * np.sum((v - t) ** 2), a2, h=1e-3)
+    np.testing.assert_allclose(g, numeric_g, atol=1e-8)
+    scale = 1.0 + float(np.abs(a2).max() + np.abs(t).max()) ** 2
+    jac = jacobian_a2_h1(w2, h1.size, kind)
+    assert np.max(np.abs(numeric_grad_h1_target(h1, w2, t, kind) - jac.T @ g)) < 1e-9 * scale
+    assert np.max(np.abs(numeric_grad_w2_target(h1, w2, t, kind)
+                         - grad_w2(h1, g, kind))) < 1e-9 * scale
+
+
+def test_chain_rule_checks_shapes() -> None:
+    np.testing.assert_array_equal(chain_rule([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [1, 0, -1]),
+                                  [-4.0, -4.0])
+    with pytest.raises(ValueError, match="3 rows .* but grad_a2 has 2 entries"):
+        chain_rule(np.ones((3, 2)), [1.0, 2.0])
+    with pytest.raises(ValueError, match="Jacobian must be a 2-D array"):
+        chain_rule([1.0, 2.0], [1.0, 2.0])
+
+
+def test_target_loss_by_hand() -> None:
+    assert target_loss([1.0, 2.0], [0.0, 4.0]) == 2.5
+    np.testing.assert_array_equal(grad_a2_target([1.0, 2.0], [0.0, 4.0]), [1.0, -2.0])
+    with pytest.raises(ValueError, match=r"target t must have \|a2\| = 2 entries, got 3"):
+        target_loss([1.0, 2.0], [0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match=r"target t must have \|a2\| = 4 entries"):
+        numeric_grad_h1_target([1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 1.0], [1.0], "valid")
+    with pytest.raises(ValueError, match="target t contains NaN"):
+        grad_a2_target([1.0], [np.inf])
+
+
+# --- seeded example ------------------------------------------------------------------------------
+
+
+@FAST
+@given(seed=st.integers(0, 2**31), role=st.sampled_from(list(ROLES)), n=st.integers(1, 30))
+def test_seeded_vector_is_small_integers_and_reproducible(seed: int, role: str, n: int) -> None:
+    v = seeded_vector(seed, role, n)
+    assert v.shape == (n,) and v.dtype == np.float64
+    assert np.all(v == np.round(v)) and np.all(np.abs(v) <= ROLES[role])
+    np.testing.assert_array_equal(v, seeded_vector(seed, role, n))
+
+
+def test_seeded_chain_resizes_one_vector_at_a_time() -> None:
+    a = seeded_chain(8, 3, 3, "valid", SEED)
+    b = seeded_chain(8, 3, 4, "valid", SEED)
+    assert {k: v.size for k, v in a.items()} == {"x": 8, "w1": 3, "w2": 3, "grad_a2": 4, "t": 4}
+    np.testing.assert_array_equal(a["x"], b["x"])
+    np.testing.assert_array_equal(a["w1"], b["w1"])
+    assert b["w2"].size == 4 and b["grad_a2"].size == 3
+    assert seeded_chain(8, 3, 3, "full", SEED)["grad_a2"].size == 12
+    assert not np.array_equal(seeded_chain(8, 3, 3, "valid", SEED + 1)["x"], a["x"])
+    with pytest.raises(ValueError, match=r"k1 \+ k2 <= d \+ 1"):
+        seeded_chain(4, 3, 3, "valid", SEED)
+    with pytest.raises(ValueError, match="role must be one of"):
+        seeded_vector(0, "b2", 3)
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        seeded_vector(-1, "x", 3)
+
+
+def test_default_example_is_readable() -> None:
+    # The panel opens on this chain: the ReLU must zero something, w2's taps must be distinct
+    # and non-zero (so the Jacobian's diagonals differ) and the gradient must have both signs.
+    assert (SEED_D, SEED_K1, SEED_K2, SEED_KIND) == (8, 3, 3, "valid")
+    c = seeded_chain(SEED_D, SEED_K1, SEED_K2, SEED_KIND, SEED)
+    out = forward_chain(c["x"], c["w1"], c["w2"], SEED_KIND)
+    assert np.any(out["a1"] < 0) and np.any(out["h1"] > 0)
+    assert np.all(c["w2"] != 0) and len(set(c["w2"])) == SEED_K2
+    assert np.any(c["grad_a2"] > 0) and np.any(c["grad_a2"] < 0)
+    assert chain_shapes(SEED_D, SEED_K1, SEED_K2, SEED_KIND) == {"len_a1": 6, "len_a2": 4}

@@ -7,25 +7,62 @@ from typing import Final
 import numpy as np
 
 from explorer.model import gradcheck
-from explorer.model.conv import conv_full, conv_valid, flip
-from explorer.model.validation import finite_vector, positive_int
+from explorer.model.conv import Step, conv_full, conv_valid, flip, trace
+from explorer.model.validation import finite_array, finite_vector, positive_int
 
 __all__ = [
+    "BACKWARD_MODE",
     "KINDS",
+    "ROLES",
+    "SEED",
+    "SEED_D",
+    "SEED_K1",
+    "SEED_K2",
+    "SEED_KIND",
+    "chain_rule",
     "chain_shapes",
     "forward_chain",
+    "grad_a2_target",
     "grad_h1",
+    "grad_h1_trace",
     "grad_w2",
     "jacobian_a2_h1",
+    "jacobian_a2_w2",
+    "jacobian_taps",
     "numeric_grad_h1",
+    "numeric_grad_h1_target",
     "numeric_grad_w2",
+    "numeric_grad_w2_target",
+    "seeded_chain",
+    "seeded_vector",
+    "target_loss",
 ]
 
 KINDS: Final = ("valid", "full")
+#: The backward pass of a layer uses the other convolution: a valid layer is undone by a full
+#: convolution with the flipped kernel (Q5.3), a full layer by a valid one (Q5.6).
+BACKWARD_MODE: Final = {"valid": "full", "full": "valid"}
+
+# The homework gives no numbers for question 5: a short input and two 3-tap kernels keep every
+# cell of the panel readable, and the valid chain is the one questions 5.1-5.3 start with.
+SEED_D: Final = 8
+SEED_K1: Final = 3
+SEED_K2: Final = 3
+SEED_KIND: Final = "valid"
+#: Seed of the default example's small integers (`seeded_chain`): the first seed for which the ReLU
+#: zeroes part of a1, the taps of w2 are distinct and non-zero and grad_a2 has both signs.
+SEED: Final = 32
+
+#: What `seeded_vector` can draw, with the range of its integers: the input, the two kernels,
+#: an upstream gradient and a target for L = 1/2 ||a2 - t||^2.
+ROLES: Final = {"x": 3, "w1": 2, "w2": 2, "grad_a2": 2, "t": 3}
 
 # L = grad_a2 . a2 is linear in h1 and in w2, so central differences carry no truncation error
 # and a large step only shrinks the rounding error (about eps |L| / step).
 _LINEAR_STEP: Final = 1e-3
+# L = 1/2 ||a2 - t||^2 is quadratic in h1 and in w2: central differences are again exact but
+# for rounding.
+_QUADRATIC_STEP: Final = 1e-3
 
 
 def _check_kind(kind: object) -> str:
@@ -109,6 +146,40 @@ def forward_chain(x: object, w1: object, w2: object, kind: str) -> dict[str, np.
     return {"a1": a1, "h1": h1, "a2": a2, "h2": h2}
 
 
+def jacobian_taps(k2: int, len_h1: int, kind: str) -> np.ndarray:
+    """Which tap of ``w2`` sits in each entry of the Jacobian ``d a2 / d h1``.
+
+    Parameters
+    ----------
+    k2 : int
+        Length of the second kernel, >= 1.
+    len_h1 : int
+        Length of ``h1``, >= 1 (and >= ``k2`` for the valid chain).
+    kind : {"valid", "full"}
+        Convolution of the second layer.
+
+    Returns
+    -------
+    taps : (len_a2, len_h1) int array
+        0-based ``j`` with ``d a2_i / d h1_n = w2[j]``, or -1 where the entry is 0 (outside the
+        band). Valid: ``j = n - i`` (1-based ``n - i + 1``, Q5.2), ``len_a2 = len_h1 - k2 + 1``.
+        Full: ``j = n - i + k2 - 1`` (1-based ``n - i + k2``, Q5.5), ``len_a2 = len_h1 + k2 - 1``.
+    """
+    k2 = positive_int(k2, "kernel length k2")
+    len_h1 = positive_int(len_h1, "length of h1")
+    kind = _check_kind(kind)
+    if kind == "valid":
+        if k2 > len_h1:
+            raise ValueError(
+                f"kernel w2 ({k2}) is longer than h1 ({len_h1}): the valid chain needs k2 <= |h1|"
+            )
+        len_a2, offset = len_h1 - k2 + 1, 0
+    else:
+        len_a2, offset = len_h1 + k2 - 1, k2 - 1
+    tap = np.arange(len_h1)[None, :] - np.arange(len_a2)[:, None] + offset
+    return np.where((tap >= 0) & (tap < k2), tap, -1)
+
+
 def jacobian_a2_h1(w2: object, len_h1: int, kind: str) -> np.ndarray:
     """Matrix of ``d a2_i / d h1_n`` for the second layer (Q5.2 and Q5.5).
 
@@ -127,23 +198,36 @@ def jacobian_a2_h1(w2: object, len_h1: int, kind: str) -> np.ndarray:
         Banded. Valid: ``J[i, n] = w2[n - i]`` when ``0 <= n - i < k2`` (1-based: ``w_{n-i+1}``),
         ``len_a2 = len_h1 - k2 + 1``. Full: ``J[i, n] = w2[n - i + k2 - 1]`` when
         ``0 <= n - i + k2 - 1 < k2`` (1-based: ``w_{n-i+k2}``), ``len_a2 = len_h1 + k2 - 1``.
-        Zero elsewhere.
+        Zero elsewhere (see `jacobian_taps`).
     """
     w2 = finite_vector(w2, "kernel w2")
-    len_h1 = positive_int(len_h1, "length of h1")
-    kind = _check_kind(kind)
-    k2 = w2.size
-    if kind == "valid":
-        if k2 > len_h1:
-            raise ValueError(
-                f"kernel w2 ({k2}) is longer than h1 ({len_h1}): the valid chain needs k2 <= |h1|"
-            )
-        len_a2, offset = len_h1 - k2 + 1, 0
-    else:
-        len_a2, offset = len_h1 + k2 - 1, k2 - 1
-    tap = np.arange(len_h1)[None, :] - np.arange(len_a2)[:, None] + offset
-    inside = (tap >= 0) & (tap < k2)
-    return np.where(inside, w2[np.clip(tap, 0, k2 - 1)], 0.0)
+    taps = jacobian_taps(w2.size, len_h1, kind)
+    return np.where(taps >= 0, w2[np.maximum(taps, 0)], 0.0)
+
+
+def chain_rule(jacobian: object, grad_a2: object) -> np.ndarray:
+    """Backpropagate through any layer with its Jacobian: ``J.T @ grad_a2`` (Q5.3's first line).
+
+    Parameters
+    ----------
+    jacobian : (len_a2, m) array_like
+        ``d a2_i / d v_n`` for the layer's input or parameters ``v``.
+    grad_a2 : (len_a2,) array_like
+        Gradient of the loss with respect to ``a2``.
+
+    Returns
+    -------
+    (m,) array
+        ``sum_i grad_a2[i] * jacobian[i, n]`` for every ``n``.
+    """
+    jacobian = finite_array(jacobian, "Jacobian", ndim=2)
+    grad_a2 = finite_vector(grad_a2, "grad_a2")
+    if jacobian.shape[0] != grad_a2.size:
+        raise ValueError(
+            f"the Jacobian has {jacobian.shape[0]} rows (one per entry of a2) but grad_a2 has "
+            f"{grad_a2.size} entries"
+        )
+    return jacobian.T @ grad_a2
 
 
 def grad_h1(grad_a2: object, w2: object, kind: str) -> np.ndarray:
@@ -216,7 +300,9 @@ def grad_w2(h1: object, grad_a2: object, kind: str) -> np.ndarray:
     return flip(conv_valid(grad_a2, h1))
 
 
-def _check_pairing(h1: np.ndarray, w2: np.ndarray, grad_a2: np.ndarray, kind: str) -> None:
+def _check_pairing(
+    h1: np.ndarray, w2: np.ndarray, grad_a2: np.ndarray, kind: str, name: str = "grad_a2"
+) -> None:
     len_a2 = h1.size - w2.size + 1 if kind == "valid" else h1.size + w2.size - 1
     if kind == "valid" and w2.size > h1.size:
         raise ValueError(
@@ -224,7 +310,7 @@ def _check_pairing(h1: np.ndarray, w2: np.ndarray, grad_a2: np.ndarray, kind: st
         )
     if grad_a2.size != len_a2:
         raise ValueError(
-            f"grad_a2 must have |a2| = {len_a2} entries for h1 ({h1.size}) and w2 ({w2.size}) "
+            f"{name} must have |a2| = {len_a2} entries for h1 ({h1.size}) and w2 ({w2.size}) "
             f"in a {kind} layer, got {grad_a2.size}"
         )
 
@@ -284,3 +370,216 @@ def numeric_grad_w2(h1: object, w2: object, grad_a2: object, kind: str) -> np.nd
     kind = _check_kind(kind)
     _check_pairing(h1, w2, grad_a2, kind)
     return gradcheck.gradient(lambda v: grad_a2 @ _layer(h1, v, kind), w2, h=_LINEAR_STEP)
+
+
+def jacobian_a2_w2(h1: object, k2: int, kind: str) -> np.ndarray:
+    """Matrix of ``d a2_i / d w2_j``: how each output of layer 2 depends on each kernel tap.
+
+    Parameters
+    ----------
+    h1 : (len_h1,) array_like
+        Input of the second layer.
+    k2 : int
+        Length of the second kernel, >= 1 (``<= len_h1`` for the valid chain).
+    kind : {"valid", "full"}
+        Convolution of the second layer.
+
+    Returns
+    -------
+    (len_a2, k2) array
+        Valid: ``h1[i + j]``. Full: ``h1[i + j - k2 + 1]``, 0 where that index is outside ``h1``.
+        ``J.T @ grad_a2`` is the gradient with respect to ``w2`` (`grad_w2`).
+    """
+    h1 = finite_vector(h1, "h1")
+    k2 = positive_int(k2, "kernel length k2")
+    kind = _check_kind(kind)
+    if kind == "valid" and k2 > h1.size:
+        raise ValueError(
+            f"kernel w2 ({k2}) is longer than h1 ({h1.size}): the valid chain needs k2 <= |h1|"
+        )
+    len_a2 = h1.size - k2 + 1 if kind == "valid" else h1.size + k2 - 1
+    offset = 0 if kind == "valid" else k2 - 1
+    index = np.arange(len_a2)[:, None] + np.arange(k2)[None, :] - offset
+    inside = (index >= 0) & (index < h1.size)
+    return np.where(inside, h1[np.clip(index, 0, h1.size - 1)], 0.0)
+
+
+def grad_h1_trace(grad_a2: object, w2: object, kind: str) -> list[Step]:
+    """The backward pass of `grad_h1` as a kernel sliding over the zero-padded ``grad_a2``.
+
+    Parameters
+    ----------
+    grad_a2 : (len_a2,) array_like
+        Gradient of the loss with respect to ``a2``.
+    w2 : (k2,) array_like
+        Second kernel (it slides flipped).
+    kind : {"valid", "full"}
+        Convolution of the second layer; the backward pass uses ``BACKWARD_MODE[kind]``.
+
+    Returns
+    -------
+    list of Step
+        One per entry ``n`` of the gradient with respect to ``h1``: the positions of
+        ``grad_a2`` under ``flip(w2)`` (negative or ``>= len_a2`` are padding zeros), the
+        products and their total, ``grad_h1(grad_a2, w2, kind)[n]``.
+    """
+    grad_a2 = finite_vector(grad_a2, "grad_a2")
+    w2 = finite_vector(w2, "kernel w2")
+    kind = _check_kind(kind)
+    if kind == "full" and w2.size > grad_a2.size:
+        grad_h1(grad_a2, w2, kind)  # raises the message that explains the sizes
+    # Q5's convolutions never flip; the flip is explicit in flip(w2).
+    return trace(grad_a2, flip(w2), BACKWARD_MODE[kind], flip=False)
+
+
+def target_loss(a2: object, t: object) -> float:
+    """Return ``L = 1/2 ||a2 - t||^2``, a loss that makes the upstream gradient concrete.
+
+    Parameters
+    ----------
+    a2 : (len_a2,) array_like
+        Output of the second layer.
+    t : (len_a2,) array_like
+        Target.
+
+    Returns
+    -------
+    float
+        The loss.
+    """
+    a2, t = _same_length(a2, t)
+    return float(0.5 * np.sum((a2 - t) ** 2))
+
+
+def grad_a2_target(a2: object, t: object) -> np.ndarray:
+    """Return the gradient of `target_loss` with respect to ``a2``: ``a2 - t``.
+
+    Parameters
+    ----------
+    a2 : (len_a2,) array_like
+        Output of the second layer.
+    t : (len_a2,) array_like
+        Target.
+
+    Returns
+    -------
+    (len_a2,) array
+        ``a2 - t``.
+    """
+    a2, t = _same_length(a2, t)
+    return a2 - t
+
+
+def _same_length(a2: object, t: object) -> tuple[np.ndarray, np.ndarray]:
+    a2 = finite_vector(a2, "a2")
+    t = finite_vector(t, "target t")
+    if a2.size != t.size:
+        raise ValueError(f"target t must have |a2| = {a2.size} entries, got {t.size}")
+    return a2, t
+
+
+def numeric_grad_h1_target(h1: object, w2: object, t: object, kind: str) -> np.ndarray:
+    """Finite-difference gradient of ``L = 1/2 ||a2(h1) - t||^2`` with respect to ``h1``.
+
+    Parameters
+    ----------
+    h1 : (len_h1,) array_like
+        Input of the second layer.
+    w2 : (k2,) array_like
+        Second kernel.
+    t : (len_a2,) array_like
+        Target.
+    kind : {"valid", "full"}
+        Convolution of the second layer.
+
+    Returns
+    -------
+    (len_h1,) array
+        Central differences of the actual loss, rerunning the layer for every perturbed entry.
+    """
+    h1 = finite_vector(h1, "h1")
+    w2 = finite_vector(w2, "kernel w2")
+    t = finite_vector(t, "target t")
+    kind = _check_kind(kind)
+    _check_pairing(h1, w2, t, kind, "target t")
+    return gradcheck.gradient(lambda v: target_loss(_layer(v, w2, kind), t), h1,
+                              h=_QUADRATIC_STEP)
+
+
+def numeric_grad_w2_target(h1: object, w2: object, t: object, kind: str) -> np.ndarray:
+    """Finite-difference gradient of ``L = 1/2 ||a2(w2) - t||^2`` with respect to ``w2``.
+
+    Parameters
+    ----------
+    h1 : (len_h1,) array_like
+        Input of the second layer.
+    w2 : (k2,) array_like
+        Second kernel (the point of differentiation).
+    t : (len_a2,) array_like
+        Target.
+    kind : {"valid", "full"}
+        Convolution of the second layer.
+
+    Returns
+    -------
+    (k2,) array
+        Central differences of the actual loss.
+    """
+    h1 = finite_vector(h1, "h1")
+    w2 = finite_vector(w2, "kernel w2")
+    t = finite_vector(t, "target t")
+    kind = _check_kind(kind)
+    _check_pairing(h1, w2, t, kind, "target t")
+    return gradcheck.gradient(lambda v: target_loss(_layer(h1, v, kind), t), w2,
+                              h=_QUADRATIC_STEP)
+
+
+def seeded_vector(seed: int, role: str, length: int) -> np.ndarray:
+    """Small random integers for one vector of the chain, reproducible from ``seed``.
+
+    Each role draws from its own stream, so resizing one vector never changes the others.
+
+    Parameters
+    ----------
+    seed : int
+        Seed, >= 0.
+    role : {"x", "w1", "w2", "grad_a2", "t"}
+        Which vector (sets the range, see `ROLES`).
+    length : int
+        Number of entries, >= 1.
+
+    Returns
+    -------
+    (length,) array
+        Integers in ``[-ROLES[role], ROLES[role]]``, as float64.
+    """
+    seed = positive_int(seed, "seed", minimum=0)
+    length = positive_int(length, f"length of {role}")
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    rng = np.random.default_rng([seed, list(ROLES).index(role)])
+    bound = ROLES[role]
+    return rng.integers(-bound, bound + 1, length).astype(np.float64)
+
+
+def seeded_chain(d: int, k1: int, k2: int, kind: str, seed: int) -> dict[str, np.ndarray]:
+    """Every vector of a chain of these sizes, drawn by `seeded_vector`.
+
+    Parameters
+    ----------
+    d, k1, k2 : int
+        Input and kernel lengths (see `chain_shapes`).
+    kind : {"valid", "full"}
+        Convolution of both layers.
+    seed : int
+        Seed, >= 0.
+
+    Returns
+    -------
+    dict
+        ``x`` (d,), ``w1`` (k1,), ``w2`` (k2,), and ``grad_a2`` and ``t`` (len_a2,).
+    """
+    shapes = chain_shapes(d, k1, k2, kind)
+    lengths = {"x": d, "w1": k1, "w2": k2, "grad_a2": shapes["len_a2"],
+               "t": shapes["len_a2"]}
+    return {role: seeded_vector(seed, role, n) for role, n in lengths.items()}

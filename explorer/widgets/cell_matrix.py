@@ -1,0 +1,471 @@
+"""A matrix drawn as coloured cells with their values, one column lit at a time: a small heatmap.
+
+Like the other cell views it never computes a number: the caller fills a :class:`MatrixScene`
+from ``explorer.model``. The cells, labels and colours are cached in a pixmap, so lighting
+another column (one animation frame) repaints only the two columns and the caption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPixmap,
+    QStaticText,
+    QTransform,
+)
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from explorer.widgets.cell_style import (
+    BACKGROUND,
+    CELL_BORDER,
+    HOVER_COLOR,
+    LABEL_TEXT,
+    STEP_COLOR,
+    TEXT,
+    blank_pixmap,
+    cached_background,
+    cell_pen,
+    pixel_font,
+    short_number,
+    tint,
+)
+
+#: Diverging colours: negative entries blue, positive vermillion (Okabe–Ito), zero white.
+NEGATIVE_COLOR = "#0072B2"
+POSITIVE_COLOR = "#D55E00"
+#: Lines between the cells outside the band.
+GRID_COLOR = "#DDDDDD"
+
+
+@lru_cache(maxsize=2048)
+def _static_text(text: str, font_key: str) -> QStaticText:
+    """``text`` laid out once in the font ``font_key`` (numbers and labels repeat a lot)."""
+    font = QFont()
+    font.fromString(font_key)
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.prepare(QTransform(), font)
+    return static
+
+
+@dataclass(frozen=True, eq=False)
+class MatrixScene:
+    """What a :class:`CellMatrixView` draws.
+
+    Attributes
+    ----------
+    values : (r, c) array
+        The matrix.
+    band : (r, c) bool array
+        True for entries that are structurally non-zero (drawn solid); the others are drawn
+        as faint zeros.
+    row_labels, col_labels : tuple of str
+        A short name per row (left of the cells) and per column (above them).
+    tooltip : callable
+        ``tooltip(i, n)`` is the text shown while the mouse rests on cell ``(i, n)``; asked
+        only then, so a scene costs nothing for the cells nobody points at.
+    captions : tuple of str, length c
+        Line shown under the matrix while column ``n`` is lit.
+    title : str
+        Line above the matrix.
+    """
+
+    values: np.ndarray
+    band: np.ndarray
+    row_labels: tuple[str, ...]
+    col_labels: tuple[str, ...]
+    tooltip: Callable[[int, int], str]
+    captions: tuple[str, ...]
+    title: str = ""
+    #: Every how many columns a label is written (1: all of them).
+    label_every: int = 1
+
+    def __post_init__(self) -> None:
+        shape = np.shape(self.values)
+        if (len(shape) != 2 or shape[0] < 1 or shape[1] < 1 or np.shape(self.band) != shape
+                or len(self.row_labels) != shape[0] or len(self.col_labels) != shape[1]
+                or len(self.captions) != shape[1]):
+            raise ValueError("MatrixScene: values, band, labels and captions must have "
+                             "matching shapes")
+
+
+@dataclass
+class _MatrixGeometry:
+    size: float = 0.0
+    x0: float = 0.0
+    y0: float = 0.0
+    label_width: float = 0.0
+    caption_top: float = 0.0
+    levels: float = 1.0
+    #: One pixel per cell, its colour; drawn scaled up so the fills cost one call.
+    image: QImage | None = None
+    light_text: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    #: Width of each column label in the bold font, plus a little air.
+    label_widths: list = field(default_factory=list)
+    #: Every static text as (font, pen key, top-left, laid-out text), grouped by font.
+    texts: list = field(default_factory=list)
+    title: str = ""
+    #: Every how many columns a label is written (1: all of them).
+    label_every: int = 1
+
+
+class CellMatrixView(QWidget):
+    """Cells coloured by value (values written in when the cells are large enough).
+
+    One column may be lit (the animation's step) and another shown in the hover colour.
+    Resting the mouse on a cell shows the scene's tooltip for it.
+    """
+
+    #: Column under the mouse, or -1.
+    hoverChanged = Signal(int)
+
+    MARGIN = 8
+    TITLE = 20
+    COL_LABELS = 18
+    CAPTION = 26
+    MAX_CELL = 56
+    MIN_CELL = 6
+    #: Below this cell size the values are left out and only the colours remain.
+    MIN_TEXT_CELL = 19
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._scene: MatrixScene | None = None
+        self._column = -1
+        self._hover_column = -1
+        self._geometry = _MatrixGeometry()
+        self._background: QPixmap | None = None
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self._pens = {
+            "cell": cell_pen(CELL_BORDER, 1.0),
+            "ghost": cell_pen(GRID_COLOR, 1.0),
+            "text": cell_pen(TEXT),
+            "light_text": cell_pen("#FFFFFF"),
+            "label": cell_pen(LABEL_TEXT),
+        }
+        self._label_font = pixel_font(12)
+        self._label_key = self._label_font.toString()
+        self._bold_font = pixel_font(12, bold=True)
+        self._cell_font = pixel_font(12)
+        self._cell_key = self._cell_font.toString()
+        self._title_font = pixel_font(13)
+        self._caption_font = pixel_font(14)
+        self._caption_metrics = QFontMetrics(self._caption_font)
+        self._title_metrics = QFontMetrics(self._title_font)
+        self._bold_metrics = QFontMetrics(self._bold_font)
+        self._label_metrics = QFontMetrics(self._label_font)
+        # Pens and fills of a lit column, one set per colour.
+        self._lit = {color: (tint(color, 40), cell_pen(color, 3.0), cell_pen(color))
+                     for color in (STEP_COLOR, HOVER_COLOR)}
+
+    # -- what is shown ----------------------------------------------------------------------
+    def set_scene(self, scene: MatrixScene, column: int | None = None) -> None:
+        """Show ``scene`` with ``column`` lit (default: keep the column, clamped)."""
+        self._scene = scene
+        self._background = None
+        self._hover_column = -1
+        count = scene.values.shape[1]
+        self._column = min(max(self._column if column is None else column, -1), count - 1)
+        self._relayout()
+        self.update()
+
+    def scene(self) -> MatrixScene | None:
+        """The scene shown."""
+        return self._scene
+
+    def set_column(self, column: int) -> None:
+        """Light column ``column`` (-1: none), repainting only what changes."""
+        if self._scene is None:
+            return
+        column = min(max(int(column), -1), self._scene.values.shape[1] - 1)
+        if column == self._column:
+            return
+        if not cached_background(self, self._background):
+            self._background = self._paint_background()
+        old, self._column = self._column, column
+        for n in (old, column):
+            if n >= 0:
+                self.update(self.column_rect(n).adjusted(-4, -4, 4, 4).toAlignedRect())
+        self.update(self._caption_rect().toAlignedRect())
+
+    def column(self) -> int:
+        """The lit column, or -1."""
+        return self._column
+
+    def set_hover_column(self, column: int) -> None:
+        """Show ``column`` in the hover colour (-1: none), e.g. while another view is hovered."""
+        if self._scene is None or column == self._hover_column:
+            return
+        old, self._hover_column = self._hover_column, column
+        for n in (old, column):
+            if n >= 0:
+                self.update(self.column_rect(n).adjusted(-4, -4, 4, 4).toAlignedRect())
+        self.update(self._caption_rect().toAlignedRect())
+
+    def hover_column(self) -> int:
+        """The column shown in the hover colour, or -1."""
+        return self._hover_column
+
+    def caption(self) -> str:
+        """The caption of the hovered column, else of the lit one ("" for none)."""
+        if self._scene is None:
+            return ""
+        n = self._hover_column if self._hover_column >= 0 else self._column
+        return self._scene.captions[n] if n >= 0 else ""
+
+    def shows_values(self) -> bool:
+        """Whether the cells are large enough to carry their values."""
+        return self._geometry.size >= self.MIN_TEXT_CELL
+
+    # -- geometry ---------------------------------------------------------------------------
+    def cell_rect(self, i: int, n: int) -> QRectF:
+        """Cell ``(i, n)`` in widget coordinates."""
+        g = self._geometry
+        return QRectF(g.x0 + n * g.size, g.y0 + i * g.size, g.size, g.size)
+
+    def column_rect(self, n: int) -> QRectF:
+        """Column ``n`` with its label."""
+        rows = self._scene.values.shape[0]
+        rect = self.cell_rect(0, n).united(self.cell_rect(rows - 1, n))
+        return rect.united(self._label_rect(n))
+
+    def _label_rect(self, n: int) -> QRectF:
+        """Where column ``n``'s label is drawn: over the cell, or wider if the text is wider."""
+        g = self._geometry
+        width = max(g.size, g.label_widths[n])
+        left = g.x0 + (n + 0.5) * g.size - width / 2
+        return QRectF(left, g.y0 - self.COL_LABELS, width, self.COL_LABELS - 2)
+
+    def cell_at(self, point: QPointF) -> tuple[int, int]:
+        """``(i, n)`` of the cell under ``point``, or ``(-1, -1)``."""
+        if self._scene is None or self._geometry.size <= 0:
+            return -1, -1
+        g = self._geometry
+        rows, cols = self._scene.values.shape
+        n = int(np.floor((point.x() - g.x0) / g.size))
+        i = int(np.floor((point.y() - g.y0) / g.size))
+        if 0 <= i < rows and 0 <= n < cols:
+            return i, n
+        return -1, -1
+
+    def tooltip_at(self, point: QPointF) -> str:
+        """The tooltip of the cell under ``point`` ("" outside the cells)."""
+        i, n = self.cell_at(point)
+        return self._scene.tooltip(i, n) if i >= 0 else ""
+
+    def sizeHint(self) -> QSize:  # noqa: D102 - Qt override
+        return QSize(320, 300)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: D102 - Qt override
+        return QSize(160, 160)
+
+    def _caption_rect(self) -> QRectF:
+        return QRectF(0, self._geometry.caption_top, self.width(), self.CAPTION)
+
+    def _relayout(self) -> None:
+        s = self._scene
+        if s is None:
+            return
+        g = self._geometry
+        rows, cols = s.values.shape
+        metrics = self._label_metrics
+        g.label_width = max(metrics.horizontalAdvance(t) for t in s.row_labels) + 8
+        top = self.MARGIN + self.TITLE + self.COL_LABELS
+        across = (self.width() - 2 * self.MARGIN - g.label_width) / cols
+        down = (self.height() - top - self.CAPTION - self.MARGIN) / rows
+        # Whole pixels: lines then fall on the same pixels whether drawn on the widget or into
+        # the cached background, so partial repaints never leave a seam.
+        g.size = float(int(max(self.MIN_CELL, min(self.MAX_CELL, across, down))))
+        used_w = g.label_width + cols * g.size
+        g.x0 = float(round(self.MARGIN + g.label_width
+                           + max(0.0, (self.width() - 2 * self.MARGIN - used_w) / 2)))
+        used_h = rows * g.size
+        spare = max(0.0, self.height() - top - self.CAPTION - self.MARGIN - used_h)
+        g.y0 = float(round(top + spare / 2))
+        g.caption_top = g.y0 + used_h + 2
+        largest = float(np.max(np.abs(s.values)))
+        g.levels = largest if largest > 0 else 1.0
+        g.image, g.light_text = self._colours(s.values, s.band, g.levels)
+        g.label_widths = [self._bold_metrics.horizontalAdvance(t) + 6 for t in s.col_labels]
+        g.title = self._title_metrics.elidedText(
+            s.title, Qt.TextElideMode.ElideRight, int(self.width() - 2 * self.MARGIN))
+        cell_pixels = max(9, int(0.34 * g.size))
+        if self._cell_font.pixelSize() != cell_pixels:
+            self._cell_font = pixel_font(cell_pixels)
+            self._cell_key = self._cell_font.toString()
+        g.texts = self._plan_texts(metrics)
+
+    def _plan_texts(self, metrics: QFontMetrics) -> list:
+        """Lay out every label and value once per scene or size; painting then only draws.
+
+        Row and column labels thin out when the cells are smaller than the labels.
+        """
+        s, g = self._scene, self._geometry
+        texts = []
+        label_key = self._label_key
+        step = max(1, int(np.ceil(metrics.height() / g.size)))
+        for i, label in enumerate(s.row_labels):
+            if i % step == 0:
+                static = _static_text(label, label_key)
+                size = static.size()
+                texts.append((self._label_font, "label", QPointF(
+                    g.x0 - 4 - size.width(), g.y0 + (i + 0.5) * g.size - size.height() / 2),
+                    static))
+        widest = max(metrics.horizontalAdvance(t) for t in s.col_labels)
+        every = g.label_every = max(1, int(np.ceil((widest + 4) / g.size)))
+        for n, label in enumerate(s.col_labels):
+            if n % every == 0:
+                static = _static_text(label, label_key)
+                size = static.size()
+                texts.append((self._label_font, "label", QPointF(
+                    g.x0 + (n + 0.5) * g.size - size.width() / 2, g.y0 - 2 - size.height()),
+                    static))
+        if g.size >= self.MIN_TEXT_CELL:
+            # Only the band carries numbers: a white cell is a zero, as the colour scale says.
+            key = self._cell_key
+            for i, n in np.argwhere(s.band):
+                static = _static_text(short_number(s.values[i, n]), key)
+                size = static.size()
+                texts.append((self._cell_font, "light_text" if g.light_text[i, n] else "text",
+                              QPointF(g.x0 + (n + 0.5) * g.size - size.width() / 2,
+                                      g.y0 + (i + 0.5) * g.size - size.height() / 2), static))
+        return texts
+
+    @staticmethod
+    def _colours(values: np.ndarray, band: np.ndarray, levels: float) -> tuple[QImage, np.ndarray]:
+        """Cell colours as a (rows x cols) image, and where the text should be light.
+
+        Each colour is the sign's colour laid over white with an opacity growing with |value|.
+        """
+        strength = np.abs(values) / levels
+        alpha = np.where((values != 0) & band, (30 + 200 * strength) / 255, 0.0)
+        positive = np.array(QColor(POSITIVE_COLOR).getRgb()[:3], dtype=np.float64)
+        negative = np.array(QColor(NEGATIVE_COLOR).getRgb()[:3], dtype=np.float64)
+        base = np.where((values > 0)[..., None], positive, negative)
+        rgb = np.round(255 + (base - 255) * alpha[..., None]).astype(np.uint32)
+        # 0xffRRGGBB: the painter's own format, so drawing needs no conversion.
+        pixels = np.ascontiguousarray(
+            (0xFF << 24) | (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2])
+        rows, cols = values.shape
+        image = QImage(pixels.data, cols, rows, 4 * cols, QImage.Format.Format_RGB32).copy()
+        return image, alpha > 170 / 255
+
+    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
+        self._background = None
+        self._relayout()
+        super().resizeEvent(event)
+
+    # -- painting ---------------------------------------------------------------------------
+    def _paint_background(self) -> QPixmap:
+        pixmap = blank_pixmap(self)
+        if self._scene is not None:
+            painter = QPainter(pixmap)
+            self._paint_static(painter)
+            painter.end()
+        return pixmap
+
+    def _paint_static(self, painter: QPainter) -> None:
+        s, g = self._scene, self._geometry
+        rows, cols = s.values.shape
+        painter.setFont(self._title_font)
+        painter.setPen(self._pens["label"])
+        painter.drawText(QRectF(self.MARGIN, self.MARGIN, self.width() - 2 * self.MARGIN,
+                                self.TITLE), Qt.AlignmentFlag.AlignCenter, g.title)
+        painter.drawImage(QRectF(g.x0, g.y0, cols * g.size, rows * g.size), g.image)
+        # A faint grid for every cell, then solid borders for the band on top.
+        right, bottom = g.x0 + cols * g.size, g.y0 + rows * g.size
+        grid = [QLineF(g.x0 + n * g.size, g.y0, g.x0 + n * g.size, bottom)
+                for n in range(cols + 1)]
+        grid += [QLineF(g.x0, g.y0 + i * g.size, right, g.y0 + i * g.size)
+                 for i in range(rows + 1)]
+        painter.setPen(self._pens["ghost"])
+        painter.drawLines(grid)
+        painter.setPen(self._pens["cell"])
+        painter.drawRects([self.cell_rect(int(i), int(n)) for i, n in np.argwhere(s.band)])
+        font = pen = None
+        for text_font, pen_key, corner, static in g.texts:
+            if text_font is not font:
+                font = text_font
+                painter.setFont(font)
+            if pen_key != pen:
+                pen = pen_key
+                painter.setPen(self._pens[pen])
+            painter.drawStaticText(corner, static)
+
+    def _paint_column(self, painter: QPainter, n: int, color: str) -> None:
+        fill, edge, text = self._lit[color]
+        rows = self._scene.values.shape[0]
+        cells = self.cell_rect(0, n).united(self.cell_rect(rows - 1, n))
+        painter.fillRect(cells, fill)
+        painter.setPen(edge)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(cells.adjusted(-1, -1, 1, 1))
+        if self._geometry.label_every > 1:
+            return  # labels are thinned out: a bold one would cover its neighbours
+        label = self._label_rect(n)
+        painter.fillRect(label, QColor(BACKGROUND))
+        painter.setFont(self._bold_font)
+        painter.setPen(text)
+        painter.drawText(label, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                         self._scene.col_labels[n])
+
+    def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
+        painter = QPainter(self)
+        if cached_background(self, self._background):
+            painter.drawPixmap(0, 0, self._background)
+        else:
+            # As in the cell row: draw straight away after a change, cache when a column moves.
+            painter.fillRect(self.rect(), QColor(BACKGROUND))
+            if self._scene is not None:
+                self._paint_static(painter)
+        if self._scene is None:
+            painter.end()
+            return
+        color = STEP_COLOR
+        if self._column >= 0:
+            self._paint_column(painter, self._column, STEP_COLOR)
+        if self._hover_column >= 0:
+            self._paint_column(painter, self._hover_column, HOVER_COLOR)
+            color = HOVER_COLOR
+        painter.setFont(self._caption_font)
+        painter.setPen(self._lit[color][2])
+        rect = self._caption_rect().adjusted(self.MARGIN, 0, -self.MARGIN, 0)
+        text = self._caption_metrics.elidedText(self.caption(), Qt.TextElideMode.ElideRight,
+                                                int(rect.width()))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.end()
+
+    # -- mouse ------------------------------------------------------------------------------
+    def event(self, event) -> bool:  # noqa: D102 - Qt override
+        if event.type() == QEvent.Type.ToolTip and self._scene is not None:
+            text = self.tooltip_at(QPointF(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+                return True
+        # Outside the cells the widget's own tooltip (if any) describes the matrix.
+        return super().event(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: D102 - Qt override
+        _, n = self.cell_at(event.position())
+        if n != self._hover_column:
+            self.set_hover_column(n)
+            self.hoverChanged.emit(n)
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: D102 - Qt override
+        if self._hover_column >= 0:
+            self.set_hover_column(-1)
+            self.hoverChanged.emit(-1)
+        super().leaveEvent(event)
