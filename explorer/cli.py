@@ -83,7 +83,7 @@ def _report_first_paint(app, window) -> None:
                     and watched.window() is window:
                 app.removeEventFilter(self)
                 # Fires after the paint pass in progress has finished.
-                QTimer.singleShot(0, self.report)
+                QTimer.singleShot(0, self, self.report)
             return False
 
         def report(self):

@@ -110,7 +110,8 @@ class MainWindow(QMainWindow):
         self._build_timer = QTimer(self)
         self._build_timer.setInterval(0)
         self._build_timer.timeout.connect(self._build_next)
-        QTimer.singleShot(50, self._build_timer.start)
+        # The window is the context: if it is destroyed first, Qt drops the call.
+        QTimer.singleShot(50, self, self._build_timer.start)
 
     # -- panels ---------------------------------------------------------------------------
     def _build_panel(self, panel_id: str) -> Panel:
