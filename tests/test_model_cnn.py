@@ -20,6 +20,7 @@ from explorer.model.cnn import (
     ReLU,
     default_weights,
     forward,
+    image_to_input,
     infer_shapes,
     infer_shapes_partial,
     layer_details,
@@ -335,7 +336,7 @@ def test_forward_empty_stack():
         (
             (1, 8, 8),
             [Conv2d(4, 9)],
-            r"^layer 1: kernel 9 \(dilated 9\) is larger than the padded input 8 .*"
+            r"^layer 1: kernel 9 is larger than the padded input 8 .*"
             r"use kernel <= 8 or padding >= 1$",
         ),
         (
@@ -436,7 +437,7 @@ def test_forward_rejects_bad_arguments():
         (image, [*good[:2], np.ones((3, 2, 1, 1))], r"^layer 3: this convolution has a bias"),
         (image, [*good[:2], (np.ones((3, 2, 1, 1)), np.zeros(2))], r"^layer 3: b has shape"),
         (image, [good[0] * np.inf, *good[1:]], r"^layer 1: W contains NaN or inf"),
-        (np.ones((1, 2, 2)), good, r"^layer 1: kernel 3 \(dilated 3\) is larger"),
+        (np.ones((1, 2, 2)), good, r"^layer 1: kernel 3 is larger"),
     ]
     for img, weights, pattern in cases:
         with pytest.raises(ValueError, match=pattern):
@@ -544,6 +545,107 @@ def test_default_weights_fit_param_counts(input_shape, layers):
     assert all(
         np.all(np.isfinite(w[0] if isinstance(w, tuple) else w)) for w in weights if w is not None
     )
+
+
+def reference_gabor(out_channels, in_channels, kernel):
+    """One filter at a time, as the construction is described (no degenerate filters here)."""
+    orientations = min(8, out_channels)
+    centre = (kernel - 1) / 2
+    sigma = max(kernel / 4, 0.5)
+    bank = np.zeros((out_channels, in_channels, kernel, kernel))
+    for o in range(out_channels):
+        theta = np.pi * (o % orientations) / orientations
+        group = o // orientations
+        phase = np.pi / 2 if group % 2 == 0 else 0.0
+        wavelength = max(kernel, 2) * (1.0 if (group // 2) % 2 == 0 else 0.5)
+        g = np.zeros((kernel, kernel))
+        for y in range(kernel):
+            for x in range(kernel):
+                u = (x - centre) * np.cos(theta) + (y - centre) * np.sin(theta)
+                envelope = np.exp(-((x - centre) ** 2 + (y - centre) ** 2) / (2 * sigma**2))
+                g[y, x] = envelope * np.cos(2 * np.pi * u / wavelength + phase)
+        g -= g.mean()
+        for c in range(in_channels):
+            bank[o, c] = g / np.linalg.norm(g) / np.sqrt(in_channels)
+    return bank
+
+
+@pytest.mark.parametrize("out_channels, in_channels, kernel",
+                         [(32, 3, 8), (16, 1, 5), (40, 2, 7), (3, 3, 3), (9, 4, 4)])
+def test_gabor_bank_matches_filter_by_filter_construction(out_channels, in_channels, kernel):
+    layers = [Conv2d(out_channels, kernel)]
+    bank = default_weights((in_channels, 20, 20), layers)[0]
+    np.testing.assert_allclose(bank, reference_gabor(out_channels, in_channels, kernel),
+                               atol=1e-12)
+
+
+@settings(deadline=None, max_examples=100)
+@given(shapes_strategy, st.lists(layer_strategy(), min_size=1, max_size=5), st.integers(0, 5))
+def test_default_weights_are_prefix_stable(input_shape, layers, seed):
+    """A layer's weights depend only on the layers up to it (the panel reuses outputs on this)."""
+    if ref_shapes(input_shape, layers)[1] is not None:
+        return
+    everything = default_weights(input_shape, layers, seed)
+    for cut in range(len(layers) + 1):
+        prefix = default_weights(input_shape, layers[:cut], seed)
+        for got, want in zip(prefix, everything[:cut], strict=True):
+            if want is None:
+                assert got is None
+            elif isinstance(want, tuple):
+                np.testing.assert_array_equal(got[0], want[0])
+                np.testing.assert_array_equal(got[1], want[1])
+            else:
+                np.testing.assert_array_equal(got, want)
+
+
+def test_details_report_the_window_span():
+    layers = [Conv2d(2, 3, dilation=2), MaxPool2d(3, 1), ReLU(), Conv2d(1, 4)]
+    rows = layer_details((1, 30, 30), layers)
+    assert [r["window"] for r in rows] == [5, 3, 0, 4]
+
+
+# ---------------------------------------------------------------------------------------------
+# pictures as network inputs
+
+
+def test_image_to_input_scales_bytes_and_orders_channels_first():
+    rgb = np.zeros((2, 3, 3), np.uint8)
+    rgb[0, 0] = (255, 0, 0)
+    rgb[1, 2] = (0, 51, 255)
+    image = image_to_input(rgb)
+    assert image.shape == (3, 2, 3) and image.dtype == np.float64
+    assert image[:, 0, 0].tolist() == [1.0, 0.0, 0.0]
+    np.testing.assert_allclose(image[:, 1, 2], [0.0, 0.2, 1.0])
+    np.testing.assert_array_equal(rgb, np.zeros_like(rgb) + rgb)  # input untouched
+
+
+def test_image_to_input_grey_and_repeated_channels():
+    rng = np.random.default_rng(3)
+    rgb = rng.integers(0, 256, (4, 5, 3)).astype(np.uint8)
+    scaled = rgb / 255.0
+    grey = image_to_input(rgb, 1)
+    assert grey.shape == (1, 4, 5)
+    np.testing.assert_allclose(
+        grey[0], 0.299 * scaled[..., 0] + 0.587 * scaled[..., 1] + 0.114 * scaled[..., 2])
+    five = image_to_input(rgb, 5)
+    for c in range(5):
+        np.testing.assert_array_equal(five[c], scaled[..., c % 3])
+    floats = image_to_input(scaled, 3)
+    np.testing.assert_array_equal(floats, np.moveaxis(scaled, 2, 0))
+
+
+@pytest.mark.parametrize("rgb, channels, pattern", [
+    (np.zeros((4, 4), np.uint8), 3, r"\(H, W, 3\)"),
+    (np.zeros((4, 4, 4), np.uint8), 3, r"\(H, W, 3\)"),
+    (np.zeros((0, 4, 3), np.uint8), 3, r"\(H, W, 3\)"),
+    (np.full((2, 2, 3), 1.5), 3, r"\[0, 1\]"),
+    (np.full((2, 2, 3), np.nan), 3, "NaN"),
+    (np.zeros((2, 2, 3), np.uint8), 0, "channels must be >= 1"),
+    (np.zeros((2, 2, 3), np.uint8), 2.5, "channels must be a whole number"),
+])
+def test_image_to_input_rejects_bad_pictures(rgb, channels, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        image_to_input(rgb, channels)
 
 
 def test_model_does_not_import_qt():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -27,6 +28,7 @@ __all__ = [
     "ShapeCheck",
     "default_weights",
     "forward",
+    "image_to_input",
     "infer_shapes",
     "infer_shapes_partial",
     "layer_details",
@@ -241,11 +243,12 @@ def _output_shape(spec: _Spec, shape: Shape, number: int) -> Shape:
                 f"kernel <= {(padded - 1) // spec.dilation + 1}",
                 f"padding >= {math.ceil((spec.span - smaller) / 2)}",
             ]
+            dilated = f" (dilated {spec.span})" if spec.span != spec.kernel else ""
             widest_dilation = (padded - 1) // (spec.kernel - 1)
             if spec.dilation > 1 and widest_dilation >= 1:
                 hints.insert(1, f"dilation <= {widest_dilation}")
             raise ValueError(
-                f"layer {number}: kernel {spec.kernel} (dilated {spec.span}) is larger than the "
+                f"layer {number}: kernel {spec.kernel}{dilated} is larger than the "
                 f"padded input {padded} ({side} {smaller} + 2·{spec.padding}): "
                 f"use {' or '.join(hints)}"
             )
@@ -406,8 +409,9 @@ def _maxpool2d(x: np.ndarray, spec: _Spec) -> np.ndarray:
 
 
 def _finite(value: object, what: str) -> np.ndarray:
+    """``value`` as a float64 array (no copy when it already is one: callers only read it)."""
     try:
-        array = np.array(value, dtype=np.float64)
+        array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"{what} must contain only numbers") from exc
     if not np.all(np.isfinite(array)):
@@ -511,6 +515,43 @@ def forward(
     return activations
 
 
+def image_to_input(rgb: np.ndarray, channels: int = 3) -> np.ndarray:
+    """Turn an RGB picture into a network input with ``channels`` channels, values in [0, 1].
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) array
+        Pixels as image files store them: ``uint8`` values 0-255 (divided by 255 here), or
+        floats already in [0, 1].
+    channels : int
+        Channels of the input: 1 gives the luminance ``0.299 R + 0.587 G + 0.114 B`` (ITU-R
+        BT.601), 3 gives R, G, B; any other count repeats R, G, B in turn (channel ``c`` is colour
+        ``c mod 3``).
+
+    Returns
+    -------
+    image : (channels, H, W) float64 array
+        Channels first, as :func:`forward` takes it.
+    """
+    count = _whole(channels, "channels", "image: ", 1)
+    array = np.asarray(rgb)
+    if array.ndim != 3 or array.shape[2] != 3 or array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(f"image must be an (H, W, 3) RGB array, got shape {array.shape}")
+    if array.dtype == np.uint8:
+        values = array.astype(np.float64) / 255.0
+    else:
+        values = _finite(array, "image")
+        if values.min() < 0.0 or values.max() > 1.0:
+            raise ValueError(
+                f"image values must lie in [0, 1] (or be uint8 0-255), got "
+                f"{values.min():g} … {values.max():g}"
+            )
+    planes = np.moveaxis(values, 2, 0)  # (3, H, W)
+    if count == 1:
+        return np.tensordot(np.array([0.299, 0.587, 0.114]), planes, axes=1)[None]
+    return np.ascontiguousarray(planes[np.arange(count) % 3])
+
+
 # --------------------------------------------------------------------------------------------
 # what the panel shows
 
@@ -531,8 +572,12 @@ def _read_positions(out_size: int, spec: _Spec) -> np.ndarray:
     return np.unique(starts[:, None] + spec.dilation * np.arange(spec.kernel)[None, :])
 
 
+@lru_cache(maxsize=256)
 def _axis_details(size: int, out: int, spec: _Spec) -> tuple[str, int, int]:
-    """Return the formula, the input lines the floor drops at the far edge, and those never read."""
+    """Return the formula, the input lines the floor drops at the far edge, and those never read.
+
+    Cached: a panel describes the same unchanged layers again after every edit of another one.
+    """
     if spec.kind == "relu":
         return f"{size} (unchanged)", 0, 0
     last_read = (out - 1) * spec.stride + spec.span - 1  # in padded coordinates
@@ -574,7 +619,8 @@ def layer_details(
         ``output_shape``, ``weights``, ``biases``, ``params`` (weights + biases), ``activations``
         (C * H * W of the output), ``macs`` (multiply-adds: out elements * in channels * k * k
         for a convolution, 0 otherwise), ``macs_note`` (how ``macs`` was counted),
-        ``formula_h``, ``formula_w``, ``formula`` (both, or one when they agree),
+        ``window`` (pixels one window spans along each axis: the dilated kernel, the pool size,
+        0 for ReLU), ``formula_h``, ``formula_w``, ``formula`` (both, or one when they agree),
         ``dropped_rows``, ``dropped_cols`` (input rows/columns past the last window, dropped by the
         floor), ``unread_rows``, ``unread_cols`` (input rows/columns no kernel tap ever reads: the
         dropped ones plus gaps left by a stride larger than the window or by dilation).
@@ -620,6 +666,7 @@ def layer_details(
                 "activations": activations,
                 "macs": macs,
                 "macs_note": note,
+                "window": 0 if spec.kind == "relu" else spec.span,
                 "formula_h": formula_h,
                 "formula_w": formula_w,
                 "formula": formula,
@@ -723,23 +770,26 @@ def _gabor_bank(
     centre = (kernel - 1) / 2.0
     yy, xx = np.mgrid[0:kernel, 0:kernel] - centre
     sigma = max(kernel / 4.0, 0.5)
-    bank = np.empty((out_channels, in_channels, kernel, kernel))
-    for o in range(out_channels):
-        theta = np.pi * (o % orientations) / orientations
-        group = o // orientations
-        phase = 0.5 * np.pi if group % 2 == 0 else 0.0  # odd (edge) first, then even (bar)
-        wavelength = max(kernel, 2.0) * (1.0 if (group // 2) % 2 == 0 else 0.5)
-        u = xx * np.cos(theta) + yy * np.sin(theta)
-        envelope = np.exp(-(xx**2 + yy**2) / (2.0 * sigma**2))
-        g = envelope * np.cos(2.0 * np.pi * u / wavelength + phase)
-        g -= g.mean()  # respond to edges, not to overall brightness
-        norm = np.linalg.norm(g)
-        if norm < 1e-8:  # a 1x1 kernel, or a filter that cancels out: no orientation to show
-            g = rng.standard_normal((kernel, kernel))
-            norm = np.linalg.norm(g)
-        # The same spatial filter on every channel acts on brightness; unit norm per kernel.
-        bank[o] = (g / norm)[None, :, :] / math.sqrt(in_channels)
-    return bank
+    # All filters at once (one array op per step, not one per filter): the panel rebuilds the
+    # bank after every layer edit.
+    o = np.arange(out_channels)
+    theta = (np.pi * (o % orientations) / orientations)[:, None, None]
+    group = o // orientations
+    phase = np.where(group % 2 == 0, 0.5 * np.pi, 0.0)[:, None, None]  # odd (edge), then even
+    wavelength = (max(kernel, 2.0) * np.where((group // 2) % 2 == 0, 1.0, 0.5))[:, None, None]
+    u = xx * np.cos(theta) + yy * np.sin(theta)
+    envelope = np.exp(-(xx**2 + yy**2) / (2.0 * sigma**2))
+    g = envelope * np.cos(2.0 * np.pi * u / wavelength + phase)
+    g -= g.mean(axis=(1, 2), keepdims=True)  # respond to edges, not to overall brightness
+    norms = np.linalg.norm(g, axis=(1, 2))
+    for index in np.flatnonzero(norms < 1e-8):
+        # A 1x1 kernel, or a filter that cancels out: no orientation to show. Drawn in filter
+        # order so the bank does not depend on how many filters came before.
+        g[index] = rng.standard_normal((kernel, kernel))
+        norms[index] = np.linalg.norm(g[index])
+    # The same spatial filter on every channel acts on brightness; unit norm per kernel.
+    unit = g / norms[:, None, None]
+    return np.repeat(unit[:, None, :, :] / math.sqrt(in_channels), in_channels, axis=1)
 
 
 def default_weights(

@@ -1,0 +1,1143 @@
+"""Questions 4.1–4.2: a CNN's tensor shapes as a block diagram, a table and a real forward pass."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QSignalBlocker, Qt
+from PySide6.QtGui import QColor, QImage, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFileDialog,
+    QFrame,
+    QGraphicsRectItem,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.model import cnn
+from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
+from explorer.panels.base import Check, Panel
+from explorer.widgets.check_badge import CheckStrip
+from explorer.widgets.equation import EquationView
+from explorer.widgets.feature_maps import FeatureMapGrid
+from explorer.widgets.layer_row import LayerRow
+from explorer.widgets.number_input import NumberInput
+from explorer.widgets.plot import OKABE_ITO, make_plot
+from explorer.widgets.tensor_diagram import Arrow, Block, TensorDiagram
+
+Layer = Conv2d | MaxPool2d | ReLU
+
+SAMPLE_IMAGE = Path(__file__).resolve().parents[2] / "resources" / "astronaut_128.png"
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
+
+# What fits on screen and stays interactive; the panel says so instead of clamping.
+MAX_LAYERS = 8
+MAX_SETTING = 4096
+MAX_CHANNELS = 64
+MAX_SIDE = 1024
+#: The forward pass runs live up to this many multiply-adds ...
+MAX_FORWARD_MACS = 200_000_000
+#: ... and while no single array (an unfolded convolution input or an output) exceeds this.
+MAX_FORWARD_VALUES = 12_000_000
+MAPS_SHOWN = FeatureMapGrid.MAPS_PER_ROW
+
+COLUMNS = ("Layer", "Output C × H × W", "Weights", "Biases", "Activations", "MACs")
+_KIND_NAMES = {"conv": "Conv2d", "maxpool": "MaxPool2d", "relu": "ReLU"}
+_NEW_LAYERS: dict[str, Layer] = {"conv": Conv2d(16, 3, padding=1), "maxpool": MaxPool2d(2),
+                                 "relu": ReLU()}
+
+
+def _explanation() -> str:
+    """The text beside the controls; its numbers come from the model, for the homework's stack."""
+    shapes = cnn.infer_shapes(cnn.SEED_INPUT_SHAPE, cnn.SEED_NETWORK)
+    counts = cnn.param_counts(cnn.SEED_INPUT_SHAPE, cnn.SEED_NETWORK)
+    last = cnn.SEED_NETWORK[-1]
+    with_bias = cnn.param_counts(cnn.SEED_INPUT_SHAPE,
+                                 [*cnn.SEED_NETWORK[:-1], replace(last, bias=True)])
+    details = cnn.layer_details(cnn.SEED_INPUT_SHAPE, cnn.SEED_NETWORK)
+
+    def shape(s: tuple[int, int, int]) -> str:
+        return " × ".join(map(str, s))
+
+    c, h, w = cnn.SEED_INPUT_SHAPE
+    first = cnn.SEED_NETWORK[0]
+    return f"""
+<h3>Question 4 — a {h} × {w} colour image through a small CNN</h3>
+<p><b>4.1 Shapes.</b> A convolution slides each of its kernels over the zero-padded input and
+writes one number per position, so every kernel makes one output channel. Along each axis the
+number of positions is the formula below. The first layer ({first.out_channels} kernels of
+{first.kernel_size} × {first.kernel_size}, stride {first.stride}, padding {first.padding}) turns
+{shape(cnn.SEED_INPUT_SHAPE)} into <b>{shape(shapes[0])}</b>: {details[0]['formula']}. The
+2 × 2 max-pool keeps the channels and halves each side: <b>{shape(shapes[1])}</b>. The
+3 × 3 convolution with padding 1 keeps the sides and makes {shapes[2][0]} channels:
+<b>{shape(shapes[2])}</b>, that is {details[2]['activations']:,} numbers per image.</p>
+<p><b>4.2 Parameters.</b> Each kernel of the last layer reaches through all
+{shapes[1][0]} input channels, so it holds {shapes[1][0]} × {last.kernel_size} ×
+{last.kernel_size} weights; {last.out_channels} of them make <b>{counts[2]:,}</b>. With one bias
+per kernel: <b>{with_bias[2]:,}</b>. Max-pool and ReLU learn nothing.</p>
+<p><b>The forward pass</b> is real: the photo below goes through the stack with numpy. The first
+convolution starts as a bank of oriented edge filters, so its maps light up along edges; later
+layers have random weights. Click a pixel of any feature map to see which input pixels it
+depends on (its receptive field).</p>
+<p><b>Try:</b> give the max-pool stride 3 and read which rows it never looks at; set a kernel
+larger than its padded input; tick “bias” on the last layer; add a ReLU and compare its maps;
+drop your own picture on the panel.</p>
+"""
+
+
+@dataclass(frozen=True)
+class CnnState:
+    """Everything the CNN panel shows is a function of these values (and the picture)."""
+
+    input_shape: tuple[int, int, int] = cnn.SEED_INPUT_SHAPE
+    layers: tuple[Layer, ...] = cnn.SEED_NETWORK
+    #: The feature-map pixel whose receptive field is shown: (layer, channel, row, col), 0-based;
+    #: None (or a pixel the stack no longer has) shows the centre of the last layer's first map.
+    selection: tuple[int, int, int, int] | None = None
+    seed: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class ForwardResult:
+    """What the model computed for the valid part of the stack.
+
+    From the last convolution on (index ``tail``) only the channels the maps show are computed:
+    ``run_layers``/``run_weights`` are the stack with that convolution cut to its first
+    :data:`MAPS_SHOWN` kernels (the layers after it work channel by channel, so their first
+    channels are exact). ``tail`` is None when nothing was cut.
+    """
+
+    layers: tuple[Layer, ...]
+    weights: list[Any] | None
+    activations: list[np.ndarray] | None
+    note: str
+    run_layers: tuple[Layer, ...] = ()
+    run_weights: list[Any] | None = None
+    tail: int | None = None
+
+
+def display_stack(layers: tuple[Layer, ...], weights: list[Any]
+                  ) -> tuple[tuple[Layer, ...], list[Any], int | None]:
+    """Cut the last convolution to the kernels whose maps are shown (see :class:`ForwardResult`).
+
+    Nothing after the last convolution mixes channels, so its first channels, and those of every
+    layer after it, are exactly the first channels of the full forward pass at a fraction of the
+    cost; the checks compare the two.
+    """
+    convs = [i for i, layer in enumerate(layers) if isinstance(layer, Conv2d)]
+    if not convs or layers[convs[-1]].out_channels <= MAPS_SHOWN:
+        return layers, weights, None
+    tail = convs[-1]
+    entry = weights[tail]
+    cut = (entry[0][:MAPS_SHOWN], entry[1][:MAPS_SHOWN]) if isinstance(entry, tuple) \
+        else entry[:MAPS_SHOWN]
+    run_layers = (*layers[:tail], replace(layers[tail], out_channels=MAPS_SHOWN),
+                  *layers[tail + 1:])
+    return run_layers, [*weights[:tail], cut, *weights[tail + 1:]], tail
+
+
+def layer_values(layer: Layer) -> tuple[str, dict[str, object]]:
+    """The kind and editable fields of ``layer``, as the layer row shows them."""
+    if isinstance(layer, Conv2d):
+        return "conv", {"out_channels": layer.out_channels, "kernel_size": layer.kernel_size,
+                        "stride": layer.stride, "padding": layer.padding,
+                        "dilation": layer.dilation, "bias": layer.bias}
+    if isinstance(layer, MaxPool2d):
+        return "maxpool", {"kernel_size": layer.kernel_size, "stride": layer.stride}
+    return "relu", {}
+
+
+def layer_from_values(values: dict[str, object]) -> Layer:
+    """Build the model's layer from a row's values (the model checks them later)."""
+    kind = values["kind"]
+    if kind == "conv":
+        return Conv2d(values["out_channels"], values["kernel_size"], values["stride"],
+                      values["padding"], values["dilation"], bool(values["bias"]))
+    if kind == "maxpool":
+        return MaxPool2d(values["kernel_size"], values["stride"])
+    return ReLU()
+
+
+def _too_large(values: dict[str, object]) -> str | None:
+    for name, value in values.items():
+        if isinstance(value, int | float) and not isinstance(value, bool) \
+                and abs(value) > MAX_SETTING:
+            return f"{name.replace('_', ' ')} {value:g} is too large: use at most {MAX_SETTING}"
+    return None
+
+
+def _shape_text(shape: tuple[int, int, int]) -> str:
+    return " × ".join(map(str, shape))
+
+
+def summary_rows(input_shape: tuple[int, int, int], details: list[dict[str, Any]],
+                 error: tuple[int, str] | None) -> list[dict[str, Any]]:
+    """The table as data: an input row, one row per valid layer, the bad layer, the totals.
+
+    Numbers are the model's (``layer_details``); the totals add up the rows shown.
+    """
+    c, h, w = input_shape
+    rows: list[dict[str, Any]] = [{
+        "layer": "Input", "output": _shape_text(input_shape), "weights": None, "biases": None,
+        "activations": c * h * w, "macs": None,
+        "note": "The image: channels × height × width", "error": None}]
+    for d in details:
+        rows.append({
+            "layer": f"{d['index'] + 1}  {d['label']}", "output": _shape_text(d["output_shape"]),
+            "weights": d["weights"], "biases": d["biases"], "activations": d["activations"],
+            "macs": d["macs"], "note": d["macs_note"], "error": None})
+    if error is not None:
+        index, message = error
+        rows.append({"layer": f"{index + 1}  ✗", "output": message, "weights": None,
+                     "biases": None, "activations": None, "macs": None, "note": message,
+                     "error": message})
+    label = "Total" if error is None else f"Total (layers 1–{len(details)})"
+    rows.append({
+        "layer": label, "output": "",
+        "weights": sum(d["weights"] for d in details),
+        "biases": sum(d["biases"] for d in details),
+        "activations": sum(d["activations"] for d in details),
+        "macs": sum(d["macs"] for d in details),
+        "note": "Sums over the layers (activations: every layer's output, input excluded)",
+        "error": None})
+    return rows
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def rows_to_markdown(rows: list[dict[str, Any]]) -> str:
+    """A GitHub-flavoured Markdown table of ``rows`` (numbers with thousands separators)."""
+    keys = ("layer", "output", "weights", "biases", "activations", "macs")
+    lines = ["| " + " | ".join(COLUMNS) + " |",
+             "|" + "|".join([":---", ":---"] + ["---:"] * 4) + "|"]
+    for row in rows:
+        cells = [_cell(row[k]).replace("|", "\\|") for k in keys]
+        if row["error"] is not None:
+            cells = [cells[0], cells[1], "", "", "", ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def rows_to_csv(rows: list[dict[str, Any]]) -> str:
+    """``rows`` as CSV with plain integers (no separators), ready for a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["layer", "output_shape", "weights", "biases", "activations", "macs"])
+    for row in rows:
+        writer.writerow([row["layer"], row["output"]] + [
+            "" if row[k] is None else row[k]
+            for k in ("weights", "biases", "activations", "macs")])
+    return buffer.getvalue()
+
+
+def _arrow(detail: dict[str, Any], layer: Layer) -> Arrow:
+    """The two lines written at a layer's arrow, and the window drawn on its input."""
+    if isinstance(layer, Conv2d):
+        extras = [f"stride {layer.stride}", f"pad {layer.padding}"]
+        if layer.dilation != 1:
+            extras.append(f"dil {layer.dilation}")
+        if layer.bias:
+            extras.append("bias")
+        return Arrow((f"Conv {layer.kernel_size}×{layer.kernel_size} → {layer.out_channels}",
+                      " · ".join(extras)), int(detail["window"]))
+    if isinstance(layer, MaxPool2d):
+        stride = layer.kernel_size if layer.stride is None else layer.stride
+        return Arrow((f"MaxPool {layer.kernel_size}×{layer.kernel_size}", f"stride {stride}"),
+                     int(detail["window"]))
+    return Arrow(("ReLU", "max(x, 0)"), None)
+
+
+def _formula_line(d: dict[str, Any]) -> str:
+    """One line of the formula box: the output size with its numbers and what the floor drops."""
+    head = f"<b>{d['index'] + 1} {_KIND_NAMES[d['kind']]}</b>&nbsp; "
+    if d["kind"] == "relu":
+        return head + f"{d['formula']}"
+    body = d["formula"] if d["formula_h"] == d["formula_w"] else (
+        f"H: {d['formula_h']}; &nbsp;W: {d['formula_w']}")
+    notes = []
+    for axis, dropped, unread, edge in (("row", d["dropped_rows"], d["unread_rows"], "bottom"),
+                                        ("column", d["dropped_cols"], d["unread_cols"], "right")):
+        if dropped:
+            notes.append(f"the floor drops {dropped} {axis}{'s' if dropped > 1 else ''} at the "
+                         f"{edge} that no window reaches")
+        gaps = unread - dropped
+        if gaps > 0:
+            notes.append(f"{gaps} {axis}{'s' if gaps > 1 else ''} fall between windows")
+    if not notes:
+        note = "every input row and column is read"
+        color = "#2e6b3f"
+    else:
+        note = "; ".join(notes)
+        color = "#9a3d00"
+    return head + f"{body} &nbsp;<span style='color:{color}'>({note})</span>"
+
+
+def qimage_to_rgb(image: QImage) -> np.ndarray:
+    """A QImage as an ``(H, W, 3)`` uint8 array (a copy)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height = rgb.width(), rgb.height()
+    data = np.frombuffer(rgb.constBits(), np.uint8, count=rgb.bytesPerLine() * height)
+    rows = data.reshape(height, rgb.bytesPerLine())[:, : 3 * width]
+    return rows.reshape(height, width, 3).copy()
+
+
+def fit_image(image: QImage, height: int, width: int) -> QImage:
+    """Centre-crop ``image`` to the aspect ``width : height``, then scale it to that size."""
+    w, h = image.width(), image.height()
+    if w * height > h * width:  # too wide: crop the sides
+        crop_w = max(1, round(h * width / height))
+        image = image.copy((w - crop_w) // 2, 0, crop_w, h)
+    elif w * height < h * width:  # too tall: crop top and bottom
+        crop_h = max(1, round(w * height / width))
+        image = image.copy(0, (h - crop_h) // 2, w, crop_h)
+    if image.width() != width or image.height() != height:
+        image = image.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    return image
+
+
+def _fixed_text(parent: QWidget, height: int) -> QTextBrowser:
+    """A frameless read-only text box whose size never depends on its text (no relayout)."""
+    box = QTextBrowser(parent)
+    box.setFrameShape(QFrame.Shape.NoFrame)
+    box.setFixedHeight(height)
+    box.setOpenLinks(False)
+    box.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return box
+
+
+def _side_validator(name: str, most: int):
+    def check(value: float) -> None:
+        shape = {"channels": (value, 1, 1), "height": (1, value, 1), "width": (1, 1, value)}[name]
+        error = cnn.infer_shapes_partial(shape, []).error
+        if error is not None:
+            raise ValueError(error.removeprefix("input shape: "))
+        if value > most:
+            raise ValueError(f"{name} {value:g} is more than this panel shows: use at most {most}")
+    return check
+
+
+class CnnPanel(Panel):
+    """Question 4's network: edit the stack, read shapes and counts, watch a real forward pass."""
+
+    id = "cnn"
+    title = "CNN shapes"
+    questions = "4.1–4.2"
+    #: The receptive-field check runs a second forward pass; a badge read after typing a
+    #: number need not refresh faster than this.
+    CHECK_INTERVAL_MS = 250
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = CnnState()
+        self._rows: list[LayerRow] = []
+        self._source: QImage | None = None
+        self._source_name = ""
+        self._source_key = 0
+        self._image_cache: tuple | None = None
+        self._forward_cache: list[tuple[tuple, np.ndarray]] = []
+        self._maps_shown: list[object] = []
+        self._maps_compact = False
+        self._readout_html = ""
+        self._formulas_html = ""
+        self._table_rows = 0
+        self._table_error_row: int | None = None
+        self._table_style: tuple | None = None
+        self._result = ForwardResult((), None, None, "")
+        self._details: list[dict[str, Any]] = []
+        self._shape_check: cnn.ShapeCheck = cnn.ShapeCheck([], None, None)
+        self._summary: list[dict[str, Any]] = []
+        self._selection: tuple[int, int, int, int] | None = None
+        self._box: tuple[int, int, int, int] | None = None
+        self._box_key: tuple | None = None
+        self._box_cached: tuple[int, int, int, int] = (0, 0, 0, 0)
+        self._input_shown_for: tuple | None = None
+        self._build()
+        self._load_sample(update=False)
+        self._sync_controls()
+        self.update_view()
+        self.run_checks()
+
+    # -- construction ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.setAcceptDrops(True)
+        controls = QWidget(self)
+        column = QVBoxLayout(controls)
+        column.setContentsMargins(4, 4, 4, 4)
+        text = QTextBrowser(controls)
+        text.setHtml(_explanation())
+        text.setOpenExternalLinks(False)
+        text.setMinimumHeight(170)
+        column.addWidget(text, 3)
+        for tex, plain in (
+            (r"$H_{out} = \lfloor (H + 2p - d\,(k-1) - 1)\,/\,s \rfloor + 1$",
+             "convolution: H_out = floor((H + 2p - d(k-1) - 1) / s) + 1"),
+            (r"$H_{out} = \lfloor (H - k)\,/\,s \rfloor + 1$",
+             "max-pool: H_out = floor((H - k) / s) + 1"),
+            (r"$\mathrm{weights} = C_{out}\, C_{in}\, k^2,\quad \mathrm{biases} = C_{out}$",
+             "weights = C_out C_in k^2; biases = C_out"),
+            (r"$\mathrm{MACs} = C_{out} H_{out} W_{out} \cdot C_{in}\, k^2$",
+             "multiply-adds = C_out H_out W_out C_in k^2"),
+        ):
+            column.addWidget(EquationView(tex, plain, points=10.5, parent=controls))
+
+        image_box = QGroupBox("Input", controls)
+        image_layout = QVBoxLayout(image_box)
+        shape_row = QHBoxLayout()
+        self.channels_input = NumberInput(
+            "C", 3, decimals=0, validate=_side_validator("channels", MAX_CHANNELS),
+            tooltip="Channels of the input: 3 = RGB, 1 = grey; more repeat R, G, B")
+        self.height_input = NumberInput(
+            "H", 128, decimals=0, validate=_side_validator("height", MAX_SIDE),
+            tooltip="Height of the input in pixels (the picture is scaled to it)")
+        self.width_input = NumberInput(
+            "W", 128, decimals=0, validate=_side_validator("width", MAX_SIDE),
+            tooltip="Width of the input in pixels (the picture is scaled to it)")
+        for widget in (self.channels_input, self.height_input, self.width_input):
+            widget.line_edit().setMaximumWidth(56)
+            shape_row.addWidget(widget)
+        image_layout.addLayout(shape_row)
+        buttons = QHBoxLayout()
+        self.open_button = QPushButton("Open image…", image_box)
+        self.open_button.setToolTip("Use your own picture (it is cropped and scaled to H × W); "
+                                    "you can also drop an image file on the panel")
+        self.sample_button = QPushButton("Sample photo", image_box)
+        self.sample_button.setToolTip("Back to the shipped photo (NASA, public domain)")
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.sample_button)
+        image_layout.addLayout(buttons)
+        self.image_status = QLabel(image_box)
+        self.image_status.setWordWrap(True)
+        self.image_status.setToolTip("The picture fed to the network")
+        image_layout.addWidget(self.image_status)
+        column.addWidget(image_box)
+
+        layers_box = QGroupBox("Layers (first to last)", controls)
+        self._rows_layout = QVBoxLayout(layers_box)
+        self._rows_layout.setSpacing(4)
+        self._rows_layout.setContentsMargins(6, 6, 6, 6)
+        self._rows_host = QVBoxLayout()
+        self._rows_host.setSpacing(4)
+        self._rows_layout.addLayout(self._rows_host)
+        add_row = QHBoxLayout()
+        self.add_buttons: dict[str, QPushButton] = {}
+        for kind, label, tip in (("conv", "+ Conv", "Append a 3 × 3 convolution"),
+                                 ("maxpool", "+ Pool", "Append a 2 × 2 max-pool"),
+                                 ("relu", "+ ReLU", "Append a ReLU")):
+            button = QPushButton(label, layers_box)
+            button.setToolTip(tip)
+            button.setProperty("kind", kind)
+            button.clicked.connect(self._add_clicked)
+            add_row.addWidget(button)
+            self.add_buttons[kind] = button
+        self.reset_button = QPushButton("Reset", layers_box)
+        self.reset_button.setToolTip("Back to question 4's network and the sample photo")
+        add_row.addWidget(self.reset_button)
+        self._rows_layout.addLayout(add_row)
+        self.stack_note = QLabel(layers_box)
+        self.stack_note.setWordWrap(True)
+        self.stack_note.setStyleSheet("color: #555555;")
+        self._rows_layout.addWidget(self.stack_note)
+        column.addWidget(layers_box)
+
+        scroll = self._controls_scroll = QScrollArea(self)
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        # Right: diagram, table and formulas, forward pass.
+        self.diagram = TensorDiagram(self)
+        self.diagram.setToolTip("Each tensor as a block: face height × width, depth = channels "
+                                "(square-root scales); the orange square is the window each "
+                                "layer slides over its input")
+        diagram_box = self._titled(
+            "Tensors through the stack (sides and depth on a square-root scale)", self.diagram)
+
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setToolTip("Per layer, like torchinfo: output shape, learned weights and "
+                              "biases, output scalars and multiply-adds")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for i, width in enumerate((0, 130, 80, 64, 96, 112)):
+            if i:
+                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Fixed)
+                header.resizeSection(i, width)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.copy_markdown_button = QPushButton("Copy as Markdown", self)
+        self.copy_markdown_button.setToolTip("Copy the table to the clipboard as a Markdown table")
+        self.copy_csv_button = QPushButton("Copy as CSV", self)
+        self.copy_csv_button.setToolTip("Copy the table to the clipboard as comma-separated values")
+        self.formulas = _fixed_text(self, 66)
+        self.formulas.setToolTip("Output size of every layer with its numbers, and the input "
+                                 "rows or columns the floor leaves out")
+        table_box = QWidget(self)
+        table_layout = QVBoxLayout(table_box)
+        # The box is never taller than its (fixed-height) contents: spare height goes to the maps.
+        table_layout.setSizeConstraint(QLayout.SizeConstraint.SetMinAndMaxSize)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.setSpacing(3)
+        table_head = QHBoxLayout()
+        table_head.addWidget(self._heading("Layer summary"))
+        table_head.addStretch(1)
+        table_head.addWidget(self.copy_markdown_button)
+        table_head.addWidget(self.copy_csv_button)
+        table_layout.addLayout(table_head)
+        table_layout.addWidget(self.table)
+        table_layout.addWidget(self.formulas)
+
+        self.input_plot = make_plot("Input", "column", "row")
+        self.input_plot.setMinimumWidth(170)
+        self.input_plot.setMaximumWidth(250)
+        self.input_plot.getPlotItem().invertY(True)
+        self.input_plot.getPlotItem().setAspectLocked(True)
+        self.input_plot.setMouseEnabled(False, False)
+        self.input_plot.setToolTip("The picture as the network sees it; the orange box is the "
+                                   "receptive field of the selected feature-map pixel")
+        self.input_image = pg.ImageItem(axisOrder="row-major")
+        self.input_plot.addItem(self.input_image)
+        pen = QPen(QColor(OKABE_ITO["vermillion"]), 2)
+        pen.setCosmetic(True)
+        self.field_box = QGraphicsRectItem()
+        self.field_box.setPen(pen)
+        self.field_box.setZValue(10)
+        self.input_plot.addItem(self.field_box)
+        self.maps = FeatureMapGrid(self)
+        self.maps.setToolTip("The first channels of every layer's output, each scaled to its own "
+                             "range; click a pixel to see its receptive field on the input")
+        # Not a QLabel: a word-wrapped label asks for a relayout at every new text, and that
+        # repaints the whole panel at every click and edit.
+        self.readout = _fixed_text(self, 40)
+        self.readout.setToolTip("The clicked feature-map pixel, its value and its receptive field")
+        forward_box = QWidget(self)
+        forward_layout = QVBoxLayout(forward_box)
+        forward_layout.setContentsMargins(0, 0, 0, 0)
+        forward_layout.setSpacing(3)
+        self.forward_heading = self._heading(
+            "Forward pass: feature maps (blue &lt; 0 &lt; red; after ReLU black = 0, white = "
+            "largest; each map scaled to its own range)")
+        forward_layout.addWidget(self.forward_heading)
+        pictures = QHBoxLayout()
+        pictures.addWidget(self.input_plot)
+        maps_scroll = QScrollArea(self)
+        maps_scroll.setWidget(self.maps)
+        maps_scroll.setWidgetResizable(True)
+        maps_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        maps_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        maps_scroll.setMinimumHeight(FeatureMapGrid.MIN_ROW_HEIGHT * 2)
+        pictures.addWidget(maps_scroll, 1)
+        forward_layout.addLayout(pictures, 1)
+        forward_layout.addWidget(self.readout)
+
+        self.checks_strip = CheckStrip(self)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        # The table box keeps the height of its rows, the diagram its preferred height (less
+        # when room is short); the maps take the rest.
+        right_layout.addWidget(diagram_box, 0)
+        right_layout.addWidget(table_box, 0)
+        right_layout.addWidget(forward_box, 1)
+        right_layout.addWidget(self.checks_strip)
+        outer = QSplitter(Qt.Orientation.Horizontal, self)
+        outer.addWidget(scroll)
+        outer.addWidget(right)
+        outer.setStretchFactor(0, 0)
+        outer.setStretchFactor(1, 1)
+        outer.setSizes([375, 905])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(outer)
+
+        for widget in (self.channels_input, self.height_input, self.width_input):
+            widget.valueChanged.connect(self._input_shape_changed)
+        self.open_button.clicked.connect(self._open_clicked)
+        self.sample_button.clicked.connect(self._sample_clicked)
+        self.reset_button.clicked.connect(self.reset)
+        self.copy_markdown_button.clicked.connect(self.copy_markdown)
+        self.copy_csv_button.clicked.connect(self.copy_csv)
+        self.maps.cellClicked.connect(self._cell_clicked)
+
+    def _heading(self, text: str) -> QLabel:
+        label = QLabel(f"<b>{text}</b>", self)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        # Fixed text, wrapped only in a narrow window (inside the main window, say).
+        label.setWordWrap(True)
+        return label
+
+    def _titled(self, title: str, widget: QWidget) -> QWidget:
+        box = QWidget(self)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self._heading(title))
+        layout.addWidget(widget, 1)
+        return box
+
+    def _ensure_rows(self, count: int) -> None:
+        """Create layer rows only when the stack grows past the rows made so far."""
+        while len(self._rows) < count:
+            row = LayerRow(self)
+            row.edited.connect(self._layer_edited)
+            row.kindChanged.connect(self._kind_changed)
+            row.moveRequested.connect(self._move_layer)
+            row.removeRequested.connect(self._remove_layer)
+            self._rows_host.addWidget(row)
+            self._rows.append(row)
+        for i, row in enumerate(self._rows):
+            row.setVisible(i < count)
+        # Never narrower than the controls (a new row may widen them): nothing gets clipped.
+        scroll = self._controls_scroll
+        needed = scroll.widget().minimumSizeHint().width() + 2 * scroll.frameWidth() + \
+            scroll.verticalScrollBar().sizeHint().width()
+        if needed != scroll.minimumWidth():
+            scroll.setMinimumWidth(needed)
+
+    # -- control -> state -----------------------------------------------------------------------
+    def _set_state(self, state: CnnState) -> None:
+        if state != self.state:
+            self.state = state
+            self.update_view()
+
+    def _set_layers(self, layers: tuple[Layer, ...], selection=None) -> None:
+        self._set_state(replace(self.state, layers=tuple(layers), selection=selection
+                                if selection is not None else self.state.selection))
+        self._sync_controls()
+
+    def _is_row(self, index: int) -> bool:
+        """Whether ``index`` names a layer (a hidden spare row can still finish an edit)."""
+        return 0 <= index < len(self.state.layers)
+
+    def _layer_edited(self, index: int, values: dict[str, object]) -> None:
+        if not self._is_row(index):
+            return
+        problem = _too_large(values)
+        if problem is not None:
+            self._rows[index].show_error(problem)
+            return
+        layers = list(self.state.layers)
+        layers[index] = layer_from_values(values)
+        if tuple(layers) == self.state.layers:
+            self._show_row_errors()  # clears a stale "not a number" message
+            return
+        self._set_layers(tuple(layers))
+
+    def _kind_changed(self, index: int, kind: str) -> None:
+        if not self._is_row(index):
+            return
+        layers = list(self.state.layers)
+        layers[index] = _NEW_LAYERS[kind]
+        self._set_layers(tuple(layers))
+
+    def _move_layer(self, index: int, step: int) -> None:
+        if not self._is_row(index):
+            return
+        target = index + step
+        layers = list(self.state.layers)
+        if 0 <= target < len(layers):
+            layers[index], layers[target] = layers[target], layers[index]
+            self._set_layers(tuple(layers))
+
+    def _remove_layer(self, index: int) -> None:
+        if not self._is_row(index):
+            return
+        layers = list(self.state.layers)
+        del layers[index]
+        self._set_layers(tuple(layers))
+
+    def _add_clicked(self) -> None:
+        self.add_layer(self.sender().property("kind"))
+
+    def add_layer(self, kind: str) -> None:
+        """Append a default layer of ``kind`` ("conv", "maxpool" or "relu")."""
+        if len(self.state.layers) >= MAX_LAYERS:
+            self.stack_note.setText(f"At most {MAX_LAYERS} layers fit here: remove one first.")
+            return
+        self._set_layers((*self.state.layers, _NEW_LAYERS[kind]))
+
+    def _input_shape_changed(self, _value: float) -> None:
+        shape = (int(self.channels_input.value()), int(self.height_input.value()),
+                 int(self.width_input.value()))
+        self._set_state(replace(self.state, input_shape=shape))
+
+    def _cell_clicked(self, row: int, channel: int, pixel_row: int, pixel_col: int) -> None:
+        self.select_cell(row, channel, pixel_row, pixel_col)
+
+    def select_cell(self, layer: int, channel: int, row: int, col: int) -> None:
+        """Show the receptive field of ``layer``'s map ``channel`` at (``row``, ``col``)."""
+        self._set_state(replace(self.state, selection=(layer, channel, row, col)))
+
+    def _open_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open an image", "", IMAGE_FILTER)
+        if path:
+            self.load_image(path)
+
+    def _sample_clicked(self) -> None:
+        self._load_sample()
+
+    def _load_sample(self, update: bool = True) -> None:
+        if not self.load_image(str(SAMPLE_IMAGE), update=update):
+            self.image_status.setText(f"The sample photo is missing ({SAMPLE_IMAGE.name}); "
+                                      "open or drop a picture instead.")
+
+    def load_image(self, path: str, update: bool = True) -> bool:
+        """Feed the picture at ``path`` to the network; False (and a message) if unreadable."""
+        image = QImage(path)
+        name = Path(path).name
+        if image.isNull():
+            self.image_status.setText(f"<span style='color:#c0392b'>Could not read "
+                                      f"“{html.escape(name)}” as "
+                                      "an image: use a PNG, JPEG, BMP or GIF file.</span>")
+            return False
+        self._source = image.convertToFormat(QImage.Format.Format_RGB888)
+        self._source_name = name
+        self._source_key += 1
+        if update:
+            self.update_view()
+        return True
+
+    def dragEnterEvent(self, event) -> None:  # noqa: D102 - Qt override
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: D102 - Qt override
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.load_image(files[0])
+
+    # -- state -> controls (never emits) --------------------------------------------------------
+    def _sync_controls(self) -> None:
+        s = self.state
+        count = len(s.layers)
+        self._ensure_rows(count)
+        for i, layer in enumerate(s.layers):
+            kind, values = layer_values(layer)
+            self._rows[i].set_layer(i, count, kind, values)
+        for widget, value in zip((self.channels_input, self.height_input, self.width_input),
+                                 s.input_shape, strict=True):
+            if widget.value() != value or widget.error():
+                widget.set_value(value)
+        full = count >= MAX_LAYERS
+        for button in self.add_buttons.values():
+            button.setEnabled(not full)
+        self.stack_note.setText(f"{count} of at most {MAX_LAYERS} layers." if not full else
+                                f"{MAX_LAYERS} layers: the most that fit here.")
+        self._show_row_errors()
+
+    def _show_row_errors(self) -> None:
+        check = self._shape_check
+        for i, row in enumerate(self._rows[: len(self.state.layers)]):
+            if check.failing_index == i:
+                row.show_error(check.error)
+            else:
+                row.clear_error()
+
+    # -- state -> model -> view -----------------------------------------------------------------
+    def update_view(self) -> None:
+        """Recompute everything from :attr:`state` and move the existing items to it."""
+        s = self.state
+        check = cnn.infer_shapes_partial(s.input_shape, s.layers)
+        input_bad = check.error is not None and check.failing_index is None
+        valid = () if input_bad else s.layers[: len(check.shapes)]
+        self._shape_check = check
+        self._details = [] if input_bad else cnn.layer_details(s.input_shape, valid)
+        self._result = self._forward(valid)
+        self._show_row_errors()
+        self._update_table()
+        self._update_formulas()
+        self._update_diagram()
+        self._update_input()
+        self._update_maps()
+        self._update_selection()
+        self.refresh_checks()
+        self.changed.emit()
+
+    def _forward_limit(self) -> str | None:
+        total = sum(d["macs"] for d in self._details)
+        if total > MAX_FORWARD_MACS:
+            return (f"Forward pass paused: this stack needs {total / 1e6:,.0f} million "
+                    f"multiply-adds; the panel runs up to {MAX_FORWARD_MACS // 10**6} million "
+                    "live. Shapes and counts above are exact.")
+        c, h, w = self.state.input_shape
+        for d in self._details:
+            unfolded = d["macs"] // max(1, d["output_shape"][0]) if d["kind"] == "conv" else 0
+            biggest = max(unfolded, d["activations"], c * h * w)
+            if biggest > MAX_FORWARD_VALUES:
+                return (f"Forward pass paused: layer {d['index'] + 1} would hold "
+                        f"{biggest / 1e6:,.1f} million numbers at once (limit "
+                        f"{MAX_FORWARD_VALUES // 10**6} million). Shapes and counts are exact.")
+        return None
+
+    def _forward(self, valid: tuple[Layer, ...]) -> ForwardResult:
+        """Run the picture through the valid layers, reusing the outputs of an unchanged prefix."""
+        if self._shape_check.error is not None and self._shape_check.failing_index is None:
+            return ForwardResult(valid, None, None, self._shape_check.error)
+        limit = self._forward_limit()
+        if limit is not None:
+            return ForwardResult(valid, None, None, limit)
+        s = self.state
+        image = self._network_input()
+        weights = cnn.default_weights(s.input_shape, valid, s.seed)
+        run_layers, run_weights, tail = display_stack(valid, weights)
+        # default_weights is prefix-stable (a layer's weights depend only on the layers up to
+        # it), so layer i's output is a function of the picture, valid[:i + 1] and whether it
+        # was cut: the outputs of the layers above an edit are reused.
+        base = (self._source_key, s.input_shape, s.seed)
+        keys = [(base, valid[: i + 1], tail is not None and i >= tail)
+                for i in range(len(valid))]
+        start = 0
+        while (start < len(keys) and start < len(self._forward_cache)
+               and self._forward_cache[start][0] == keys[start]):
+            start += 1
+        reused = [a for _, a in self._forward_cache[:start]]
+        x = image if start == 0 else reused[-1]
+        fresh = cnn.forward(x, run_layers[start:], run_weights[start:]) \
+            if start < len(run_layers) else []
+        activations = reused + fresh
+        self._forward_cache = list(zip(keys, activations, strict=True))
+        return ForwardResult(valid, weights, activations, "", run_layers, run_weights, tail)
+
+    def full_activations(self) -> list[np.ndarray] | None:
+        """Every layer's whole output (the shown ones plus the channels the maps leave out)."""
+        r = self._result
+        if r.activations is None or r.tail is None:
+            return r.activations
+        x = self._network_input() if r.tail == 0 else r.activations[r.tail - 1]
+        return r.activations[: r.tail] + cnn.forward(x, r.layers[r.tail:], r.weights[r.tail:])
+
+    def _network_input(self) -> np.ndarray:
+        c, h, w = self.state.input_shape
+        key = (self._source_key, c, h, w)
+        if self._image_cache is None or self._image_cache[0] != key:
+            if self._source is None:
+                rgb = np.zeros((h, w, 3), np.uint8)
+            else:
+                rgb = qimage_to_rgb(fit_image(self._source, h, w))
+            network_input = cnn.image_to_input(rgb, c)
+            shown = rgb if c != 1 else np.repeat(
+                np.round(network_input[0] * 255).astype(np.uint8)[:, :, None], 3, axis=2)
+            self._image_cache = (key, network_input, shown)
+        return self._image_cache[1]
+
+    def _update_table(self) -> None:
+        check = self._shape_check
+        error = None
+        if check.error is not None:
+            error = (check.failing_index if check.failing_index is not None else -1, check.error)
+        rows = summary_rows(self.state.input_shape, self._details, error)
+        if rows == self._summary:
+            return
+        self._summary = rows
+        table = self.table
+        if len(rows) != self._table_rows:
+            table.setRowCount(len(rows))
+            for r in range(self._table_rows, len(rows)):
+                for c in range(len(COLUMNS)):
+                    item = QTableWidgetItem()
+                    align = Qt.AlignmentFlag.AlignVCenter | (
+                        Qt.AlignmentFlag.AlignRight if c >= 2 else Qt.AlignmentFlag.AlignLeft)
+                    item.setTextAlignment(align)
+                    table.setItem(r, c, item)
+            self._table_rows = len(rows)
+            # Up to six rows at once; a longer stack scrolls inside the table.
+            visible = min(len(rows), 6)
+            height = table.horizontalHeader().sizeHint().height() + 22 * visible
+            table.setFixedHeight(height + 2 * table.frameWidth() + 1)
+        error_row = len(rows) - 2 if error is not None else None
+        if error_row != self._table_error_row:
+            if self._table_error_row is not None and self._table_error_row < len(rows):
+                table.setSpan(self._table_error_row, 1, 1, 1)
+            if error_row is not None:
+                table.setSpan(error_row, 1, 1, len(COLUMNS) - 1)
+            self._table_error_row = error_row
+        keys = ("layer", "output", "weights", "biases", "activations", "macs")
+        style = (len(rows), error_row)
+        restyle = style != self._table_style  # fonts and colours change only with the layout
+        self._table_style = style
+        bold = table.font()
+        bold.setBold(True)
+        for r, row in enumerate(rows):
+            is_error = row["error"] is not None
+            is_total = r == len(rows) - 1
+            for c, key in enumerate(keys):
+                item = table.item(r, c)
+                text = _cell(row[key]) if not (is_error and c > 1) else ""
+                if key == "output" and not row[key]:
+                    text = ""
+                item.setText(text)
+                item.setToolTip(row["layer"] if c == 0 else row["note"])
+                if restyle:
+                    item.setForeground(QColor("#c0392b") if is_error else QColor("#222222"))
+                    item.setFont(bold if is_total else table.font())
+
+    def _update_formulas(self) -> None:
+        lines = [_formula_line(d) for d in self._details]
+        check = self._shape_check
+        if check.error is not None:
+            lines.append(f"<span style='color:#c0392b'>✗ {html.escape(check.error)}</span>")
+        if not lines:
+            lines.append("Add a layer to see its output size.")
+        text = "<div style='line-height:130%'>" + "<br>".join(lines) + "</div>"
+        if text != self._formulas_html:
+            self._formulas_html = text
+            self.formulas.setHtml(text)
+        # Room for up to three lines; more scroll. Resized only when the count changes.
+        height = 12 + 19 * min(3, len(lines))
+        if height != self.formulas.height():
+            self.formulas.setFixedHeight(height)
+
+    def _update_diagram(self) -> None:
+        s = self.state
+        check = self._shape_check
+        if check.error is not None and check.failing_index is None:
+            self.diagram.set_stack([], [], None)
+            return
+        blocks = [Block(s.input_shape, "input", "input")]
+        arrows = []
+        for d, layer in zip(self._details, s.layers, strict=False):
+            blocks.append(Block(d["output_shape"], f"layer {d['index'] + 1}", d["kind"]))
+            arrows.append(_arrow(d, layer))
+        error = None if check.error is None else f"✗ layer {check.failing_index + 1}: see table"
+        self.diagram.set_stack(blocks, arrows, error)
+
+    def _update_input(self) -> None:
+        c, h, w = self.state.input_shape
+        self._network_input()  # cached: builds the picture only for a new shape or file
+        key = self._image_cache[0]
+        if key == self._input_shown_for:
+            return
+        self._input_shown_for = key
+        self.input_image.setImage(self._image_cache[2], levels=(0, 255))
+        self.input_plot.setXRange(0, w, padding=0.02)
+        self.input_plot.setYRange(0, h, padding=0.02)
+        self.input_plot.getPlotItem().setTitle(f"Input {c} × {h} × {w}", size="10pt")
+        kind = {1: "grey (luminance)", 3: "RGB"}.get(c, "R, G, B repeated")
+        self.image_status.setText(f"{html.escape(self._source_name)}, cropped and scaled to "
+                                  f"{h} × {w}, {kind}. "
+                                  "Drop a picture on the panel to use it.")
+
+    def _update_maps(self) -> None:
+        result = self._result
+        acts = result.activations
+        if acts is None:
+            self.maps.set_rows(0)
+            self._maps_shown = []
+            return
+        compact = len(acts) > 4  # three-line captions need taller rows than 5+ rows leave
+        if compact != self._maps_compact:
+            self._maps_compact = compact
+            self._maps_shown = []
+        self.maps.set_rows(len(acts))
+        shown = list(self._maps_shown) + [None] * max(0, len(acts) - len(self._maps_shown))
+        for i, (activation, d) in enumerate(zip(acts, self._details, strict=True)):
+            if shown[i] is activation:
+                continue  # an unchanged prefix: the images already show it
+            channels = d["output_shape"][0]
+            count = min(MAPS_SHOWN, channels)
+            shape = "×".join(map(str, d["output_shape"]))
+            name = f"{d['index'] + 1} {_KIND_NAMES[d['kind']]}"
+            caption = (f"<b>{name}</b> {shape}" if compact else
+                       f"<b>{name}</b><br>{shape}<br>maps 1–{count} of {channels}")
+            self.maps.set_maps(i, activation[:count], caption)
+            shown[i] = activation
+        self._maps_shown = shown[: len(acts)]
+
+    def _effective_selection(self) -> tuple[int, int, int, int] | None:
+        acts = self._result.activations
+        if not acts:
+            return None
+        selection = self.state.selection
+        if selection is not None:
+            layer, channel, row, col = selection
+            if 0 <= layer < len(acts):
+                c, h, w = self._details[layer]["output_shape"]
+                if 0 <= channel < min(c, MAPS_SHOWN) and 0 <= row < h and 0 <= col < w:
+                    return selection
+        layer = len(acts) - 1
+        _, h, w = acts[layer].shape
+        return (layer, 0, h // 2, w // 2)
+
+    def _set_readout(self, html: str) -> None:
+        if html != self._readout_html:
+            self._readout_html = html
+            self.readout.setHtml(html)
+
+    def readout_text(self) -> str:
+        """The selection readout as plain text."""
+        return self.readout.toPlainText()
+
+    def _update_selection(self) -> None:
+        selection = self._effective_selection()
+        self._selection = selection
+        if selection is None:
+            self.maps.set_selection(None)
+            self.field_box.hide()
+            self._box = None
+            note = self._result.note or "Add a layer to run the forward pass."
+            self._set_readout(f"<span style='color:#9a3d00'>{html.escape(note)}</span>")
+            return
+        layer, channel, row, col = selection
+        self.maps.set_selection(layer, channel, row, col)
+        key = (self._result.layers[: layer + 1], row, col, self.state.input_shape)
+        if key != self._box_key:  # the box depends only on the layers up to the selected one
+            self._box_key = key
+            self._box_cached = cnn.receptive_field(self._result.layers, layer, row, col,
+                                                   self.state.input_shape)
+        box = self._box = self._box_cached
+        r0, r1, c0, c1 = box
+        value = float(self._result.activations[layer][channel, row, col])
+        where = (f"layer {layer + 1}, channel {channel + 1}, pixel (row {row}, col {col}) "
+                 f"= {value:.4g}")
+        if r1 > r0 and c1 > c0:
+            self.field_box.setRect(QRectF(c0, r0, c1 - c0, r1 - r0))
+            self.field_box.show()
+            self._set_readout(
+                f"<b>Selected:</b> {where}. It depends on input rows {r0}–{r1 - 1} and columns "
+                f"{c0}–{c1 - 1} only: a <b>{r1 - r0} × {c1 - c0}</b> box (outlined on the "
+                "input; rows and columns count from 0).")
+        else:
+            self.field_box.hide()
+            self._set_readout(f"<b>Selected:</b> {where}. Its windows cover only zero "
+                                 "padding: no input pixel reaches it.")
+
+    # -- what tests and the export read ---------------------------------------------------------
+    def layer_rows(self) -> list[LayerRow]:
+        """The visible layer editor rows."""
+        return self._rows[: len(self.state.layers)]
+
+    def summary(self) -> list[dict[str, Any]]:
+        """The table's rows as data."""
+        return self._summary
+
+    def shown_activations(self) -> list[np.ndarray] | None:
+        """What the maps show: every layer's output, cut to the shown channels.
+
+        From the last convolution on only the first channels are computed; None when the
+        forward pass is paused or impossible.
+        """
+        return self._result.activations
+
+    def network_input(self) -> np.ndarray:
+        """The (C, H, W) array fed to the first layer."""
+        return self._network_input()
+
+    def selection(self) -> tuple[int, int, int, int] | None:
+        """The feature-map pixel whose receptive field is shown."""
+        return self._selection
+
+    def field(self) -> tuple[int, int, int, int] | None:
+        """The receptive field shown, as the model's half-open box."""
+        return self._box
+
+    def markdown(self) -> str:
+        """The table as Markdown."""
+        return rows_to_markdown(self._summary)
+
+    def csv(self) -> str:
+        """The table as CSV."""
+        return rows_to_csv(self._summary)
+
+    def copy_markdown(self) -> None:
+        """Put the table on the clipboard as Markdown."""
+        QApplication.clipboard().setText(self.markdown())
+
+    def copy_csv(self) -> None:
+        """Put the table on the clipboard as CSV."""
+        QApplication.clipboard().setText(self.csv())
+
+    # -- Panel contract ---------------------------------------------------------------------------
+    def bench_change(self, i: int) -> None:
+        """Edit the last convolution (the layer question 4.2 counts) as a student would.
+
+        The cycle retypes its out channels and padding and ticks its bias; the layers above are
+        unchanged, so their outputs are reused and the forward pass reruns only this layer.
+        """
+        index = max(j for j, layer in enumerate(self.state.layers) if isinstance(layer, Conv2d))
+        out, padding, bias = ((48, 1, False), (64, 1, True), (32, 0, False), (64, 1, False))[i % 4]
+        row = self._rows[index]
+        row.line_edit("out_channels").setText(str(out))
+        row.line_edit("padding").setText(str(padding))
+        with QSignalBlocker(row.bias_box()):
+            row.bias_box().setChecked(bias)
+        row.commit()
+
+    def reset(self) -> None:
+        """Back to question 4's network, its 3 × 128 × 128 input and the sample photo."""
+        self.state = CnnState()
+        if self._source_name != SAMPLE_IMAGE.name:
+            self._load_sample(update=False)
+        self._sync_controls()
+        self.update_view()
+
+    def checks(self) -> list[Check]:
+        """Shapes and counts against the arrays themselves; the receptive field by perturbation."""
+        result = self._result
+        s = self.state
+        if result.activations is None:
+            return []
+        full = self.full_activations()
+        shown = np.concatenate([a[:MAPS_SHOWN].ravel() for a in result.activations]) \
+            if full else np.zeros(0)
+        whole = np.concatenate([a[:MAPS_SHOWN].ravel() for a in full]) if full else np.zeros(0)
+        scale = max(1.0, float(np.abs(whole).max())) if whole.size else 1.0
+        checks = [
+            Check.compare("shapes match forward",
+                          np.array(cnn.infer_shapes(s.input_shape, result.layers), float)
+                          .reshape(-1, 3),
+                          np.array([a.shape for a in full], float).reshape(-1, 3),
+                          0.0),
+            Check.compare("maps match full pass", shown / scale, whole / scale, 1e-9),
+            Check.compare("counts match weights",
+                          cnn.param_counts(s.input_shape, result.layers),
+                          [0 if w is None else (w[0].size + w[1].size if isinstance(w, tuple)
+                                                else w.size) for w in result.weights],
+                          0.0),
+        ]
+        if self._selection is not None and self._box is not None:
+            layer, channel, row, col = self._selection
+            r0, r1, c0, c1 = self._box
+            image = self._network_input()
+            noise = np.random.default_rng(1).standard_normal(image.shape)
+            noise[:, r0:r1, c0:c1] = 0.0
+            moved = cnn.forward(image + noise, result.run_layers[: layer + 1],
+                                result.run_weights[: layer + 1])[-1][channel, row, col]
+            shown = result.activations[layer][channel, row, col]
+            checks.append(Check.compare("field covers all inputs",
+                                        moved, shown, 1e-9))
+        return checks

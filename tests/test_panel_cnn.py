@@ -1,0 +1,535 @@
+import csv
+import io
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QColor, QDropEvent, QImage
+from PySide6.QtWidgets import QApplication
+
+from explorer.model import cnn
+from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
+from explorer.panels import PANELS
+from explorer.panels.cnn import MAPS_SHOWN, SAMPLE_IMAGE, CnnPanel
+
+from .pixels import count_bluish, count_orangeish, image_array
+
+HOMEWORK = [(32, 64, 64), (32, 32, 32), (64, 32, 32)]
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = CnnPanel()
+    qtbot.addWidget(p)
+    p.resize(1280, 800)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def type_into(qtbot, edit, text):
+    edit.setFocus()
+    edit.selectAll()
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def edit_layer(qtbot, panel, index, field, text):
+    type_into(qtbot, panel.layer_rows()[index].line_edit(field), text)
+
+
+def table_texts(panel):
+    table = panel.table
+    return [[table.item(r, c).text() for c in range(table.columnCount())]
+            for r in range(table.rowCount())]
+
+
+# --- independent references --------------------------------------------------------------------
+
+def ref_conv(x, w, b, stride, padding, dilation):
+    """Accumulate tap by tap over strided slices (not the model's unfolded windows)."""
+    c, h, wd = x.shape
+    out_c, _, k, _ = w.shape
+    xp = np.zeros((c, h + 2 * padding, wd + 2 * padding))
+    xp[:, padding:padding + h, padding:padding + wd] = x
+    span = dilation * (k - 1) + 1
+    oh = (h + 2 * padding - span) // stride + 1
+    ow = (wd + 2 * padding - span) // stride + 1
+    y = np.zeros((out_c, oh, ow))
+    for a in range(k):
+        for q in range(k):
+            patch = xp[:, a * dilation: a * dilation + stride * (oh - 1) + 1: stride,
+                       q * dilation: q * dilation + stride * (ow - 1) + 1: stride]
+            y += np.einsum("oc,chw->ohw", w[:, :, a, q], patch)
+    if b is not None:
+        y += b[:, None, None]
+    return y
+
+
+def ref_pool(x, k, s):
+    c, h, w = x.shape
+    oh, ow = (h - k) // s + 1, (w - k) // s + 1
+    y = np.full((c, oh, ow), -np.inf)
+    for a in range(k):
+        for q in range(k):
+            y = np.maximum(y, x[:, a: a + s * (oh - 1) + 1: s, q: q + s * (ow - 1) + 1: s])
+    return y
+
+
+def ref_forward(image, layers, weights):
+    x, out = image, []
+    for layer, entry in zip(layers, weights, strict=True):
+        if isinstance(layer, Conv2d):
+            w, b = entry if layer.bias else (entry, None)
+            x = ref_conv(x, w, b, layer.stride, layer.padding, layer.dilation)
+        elif isinstance(layer, MaxPool2d):
+            x = ref_pool(x, layer.kernel_size, layer.stride or layer.kernel_size)
+        else:
+            x = np.maximum(x, 0)
+        out.append(x)
+    return out
+
+
+def reference_maps(panel):
+    s = panel.state
+    layers = s.layers[: len(panel.shown_activations())]
+    weights = cnn.default_weights(s.input_shape, layers, s.seed)
+    return ref_forward(panel.network_input(), layers, weights)
+
+
+# --- the homework as the default -----------------------------------------------------------------
+
+def test_registered_after_convolution():
+    ids = list(PANELS)
+    assert PANELS["cnn"] is CnnPanel
+    if "convolution" in ids:
+        assert ids.index("cnn") == ids.index("convolution") + 1
+
+
+def test_default_table_is_the_homework(panel):
+    s = panel.state
+    assert s.input_shape == (3, 128, 128) and s.layers == cnn.SEED_NETWORK
+    rows = table_texts(panel)
+    assert [r[1] for r in rows[:4]] == ["3 × 128 × 128", "32 × 64 × 64", "32 × 32 × 32",
+                                        "64 × 32 × 32"]
+    assert [r[2] for r in rows[1:4]] == [f"{32 * 3 * 8 * 8:,}", "0", f"{64 * 32 * 3 * 3:,}"]
+    assert rows[3][2] == "18,432" and rows[3][4] == "65,536"
+    assert [r[4] for r in rows[:4]] == [f"{n:,}" for n in (3 * 128**2, 32 * 64**2, 32 * 32**2,
+                                                           64 * 32**2)]
+    assert rows[1][5] == f"{64 * 64 * 32 * 3 * 64:,}" and rows[3][5] == f"{32 * 32 * 64 * 288:,}"
+    assert rows[-1][0] == "Total" and rows[-1][2] == f"{6144 + 18432:,}"
+    assert rows[-1][5] == f"{64 * 64 * 32 * 192 + 32 * 32 * 64 * 288:,}"
+    text = panel.formulas.toPlainText()
+    assert "⌊(128 + 2·3 − 8)/2⌋ + 1 = 64" in text
+    assert "⌊(64 − 2)/2⌋ + 1 = 32" in text and "⌊(32 + 2·1 − 3)/1⌋ + 1 = 32" in text
+    assert text.count("every input row and column is read") == 3
+    checks = panel.checks()
+    assert len(checks) == 4 and all(c.passed for c in checks)
+
+
+def test_default_diagram_blocks(panel):
+    texts = panel.diagram.texts()
+    for shape in ("3×128×128", "32×64×64", "32×32×32", "64×32×32"):
+        assert shape in texts
+    assert "Conv 8×8 → 32" in texts and "MaxPool 2×2" in texts and "Conv 3×3 → 64" in texts
+    faces = [panel.diagram.block_rect(i) for i in range(4)]
+    # square-root scale: face side ∝ √H
+    ratio = faces[0].height() / faces[1].height()
+    assert ratio == pytest.approx(np.sqrt(128 / 64), rel=1e-6)
+    assert faces[2].height() == pytest.approx(faces[3].height())
+    # the window drawn on the input face covers 8/128 of its side
+    assert panel.diagram.kernel_rect(0).width() == pytest.approx(
+        max(5.0, faces[0].width() * 8 / 128))
+    assert all(faces[i].right() < faces[i + 1].left() for i in range(3))
+
+
+def test_network_input_is_the_sample_photo(panel):
+    image = panel.network_input()
+    assert image.shape == (3, 128, 128) and 0 <= image.min() and image.max() <= 1
+    photo = QImage(str(SAMPLE_IMAGE))
+    assert (photo.width(), photo.height()) == (128, 128)
+    for x, y in ((0, 0), (17, 90), (127, 127), (64, 5)):
+        colour = QColor(photo.pixel(x, y))
+        np.testing.assert_allclose(image[:, y, x],
+                                   np.array([colour.red(), colour.green(), colour.blue()]) / 255)
+
+
+def test_feature_maps_are_the_real_forward_pass(panel):
+    shown = panel.shown_activations()
+    expected = reference_maps(panel)
+    assert [a.shape[1:] for a in shown] == [s[1:] for s in HOMEWORK]
+    for got, want in zip(shown, expected, strict=True):
+        np.testing.assert_allclose(got[:MAPS_SHOWN], want[:MAPS_SHOWN], atol=1e-10)
+    assert panel.maps.row_count() == 3
+    assert "maps 1–8 of 64" in panel.maps.caption(2)
+    # each map is scaled by its largest magnitude: that pixel is full vermillion (> 0) or blue
+    image = panel.maps.image_item(0).image
+    for channel in range(MAPS_SHOWN):
+        one = expected[0][channel]
+        r, c = np.unravel_index(np.argmax(np.abs(one)), one.shape)
+        x = channel * (64 + 6) + c
+        colour = (0xD5, 0x5E, 0x00, 255) if one[r, c] > 0 else (0x00, 0x72, 0xB2, 255)
+        assert tuple(image[r, x]) == colour
+    assert (image[:, 64:70, 3] == 0).all()  # the transparent gap between map 1 and map 2
+
+
+def test_pixels_show_maps_and_window(panel):
+    panel.prepare_export()
+    maps = image_array(panel.maps)
+    assert count_orangeish(maps) > 500 and count_bluish(maps) > 500
+    diagram = image_array(panel.diagram)
+    assert count_orangeish(diagram) > 20  # the kernel windows and their rays
+
+
+# --- editing layers ----------------------------------------------------------------------
+
+def test_editing_out_channels_updates_table_diagram_and_maps(panel, qtbot):
+    edit_layer(qtbot, panel, 2, "out_channels", "48")
+    assert panel.state.layers[2] == Conv2d(48, 3, 1, 1)
+    rows = table_texts(panel)
+    assert rows[3][1] == "48 × 32 × 32" and rows[3][2] == f"{48 * 32 * 9:,}"
+    assert rows[3][4] == f"{48 * 32 * 32:,}"
+    assert "48×32×32" in panel.diagram.texts()
+    assert "maps 1–8 of 48" in panel.maps.caption(2)
+    shown, expected = panel.shown_activations(), reference_maps(panel)
+    np.testing.assert_allclose(shown[2][:MAPS_SHOWN], expected[2][:MAPS_SHOWN], atol=1e-10)
+    assert all(c.passed for c in panel.checks())
+
+
+def test_bias_adds_one_per_kernel(panel, qtbot):
+    panel.layer_rows()[2].bias_box().click()
+    assert panel.state.layers[2].bias is True
+    rows = table_texts(panel)
+    assert rows[3][2] == "18,432" and rows[3][3] == "64"
+    assert rows[-1][3] == "64"
+    assert int(rows[3][2].replace(",", "")) + int(rows[3][3]) == 18_496
+    assert all(c.passed for c in panel.checks())
+
+
+def test_floor_that_drops_a_row_is_reported(panel, qtbot):
+    row = panel.layer_rows()[0]
+    for field, text in (("kernel_size", "3"), ("padding", "0")):
+        type_into(qtbot, row.line_edit(field), text)
+    assert panel.state.layers[0] == Conv2d(32, 3, 2, 0)
+    # windows start at 0, 2, ..., 124 and cover rows up to 126: row 127 is never read
+    starts = list(range(0, 128 - 3 + 1, 2))
+    assert len(starts) == 63
+    text = panel.formulas.toPlainText()
+    assert "⌊(128 − 3)/2⌋ + 1 = 63" in text
+    assert "the floor drops 1 row at the bottom" in text
+    assert "drops 1 column at the right" in text
+    assert table_texts(panel)[1][1] == "32 × 63 × 63"
+
+
+def test_stride_larger_than_window_leaves_gaps(panel, qtbot):
+    row = panel.layer_rows()[1]
+    type_into(qtbot, row.line_edit("stride"), "3")
+    assert panel.state.layers[1] == MaxPool2d(2, 3)
+    # windows at 0, 3, ..., 60 read rows {0,1,3,4,...,60,61}: 62, 63 dropped, 20 gaps between
+    read = {s + j for s in range(0, 63, 3) for j in range(2)}
+    dropped = sum(1 for i in range(64) if i > max(read))
+    gaps = sum(1 for i in range(64) if i not in read) - dropped
+    text = panel.formulas.toPlainText()
+    assert f"drops {dropped} rows" in text and f"{gaps} rows fall between windows" in text
+
+
+def test_kernel_larger_than_padded_input_marks_the_row(panel, qtbot):
+    edit_layer(qtbot, panel, 2, "kernel_size", "40")
+    message = panel.layer_rows()[2].error()
+    assert message.startswith("layer 3: kernel 40") and "use kernel <= 34" in message
+    assert panel.layer_rows()[0].error() == "" and panel.layer_rows()[1].error() == ""
+    rows = table_texts(panel)
+    assert [r[1] for r in rows[1:3]] == ["32 × 64 × 64", "32 × 32 × 32"]
+    assert rows[3][0].startswith("3") and rows[3][1] == message
+    assert rows[-1][0] == "Total (layers 1–2)"
+    assert panel.table.columnSpan(3, 1) == 5
+    assert "✗ layer 3: see table" in panel.diagram.texts()
+    assert panel.maps.row_count() == 2
+    assert all(c.passed for c in panel.checks())
+    # the message's "<=" and ">=" survive the rich-text formula box
+    assert "use kernel <= 34 or padding >= 4" in panel.formulas.toPlainText()
+    edit_layer(qtbot, panel, 2, "kernel_size", "3")
+    assert panel.layer_rows()[2].error() == ""
+    assert panel.table.columnSpan(3, 1) == 1 and panel.maps.row_count() == 3
+
+
+@pytest.mark.parametrize("index, field, text, expected", [
+    (0, "stride", "0", "layer 1: stride must be >= 1, got 0: use stride 1"),
+    (1, "kernel_size", "65", "layer 2: max-pool window 65 is larger than its input 64 × 64: "
+                             "use pool size <= 64"),
+    (2, "padding", "-1", "layer 3: padding must be >= 0, got -1: use padding 0"),
+    (0, "stride", "2.5", "layer 1: stride must be a whole number, got 2.5: use stride 2 or 3"),
+])
+def test_bad_settings_show_the_models_message(panel, qtbot, index, field, text, expected):
+    edit_layer(qtbot, panel, index, field, text)
+    assert panel.layer_rows()[index].error() == expected
+    assert len(panel.shown_activations()) == index
+    assert table_texts(panel)[index + 1][1] == expected
+
+
+@pytest.mark.parametrize("text, message", [
+    ("abc", "out: 'abc' is not a number"), ("", "out: empty"), ("nan", "out: NaN"),
+    ("5000", "at most 4096"),
+])
+def test_text_that_is_not_a_setting_keeps_the_state(panel, qtbot, text, message):
+    before = panel.state
+    edit_layer(qtbot, panel, 2, "out_channels", text)
+    assert message in panel.layer_rows()[2].error()
+    assert panel.state == before
+    assert table_texts(panel)[3][1] == "64 × 32 × 32"
+    edit_layer(qtbot, panel, 2, "out_channels", "16")
+    assert panel.layer_rows()[2].error() == ""
+    assert table_texts(panel)[3][1] == "16 × 32 × 32"
+
+
+def test_add_move_remove_and_change_kind(panel, qtbot):
+    panel.add_buttons["relu"].click()
+    assert panel.state.layers[-1] == ReLU() and len(panel.layer_rows()) == 4
+    assert panel.maps.row_count() == 4 and table_texts(panel)[4][1] == "64 × 32 × 32"
+    relu_maps = panel.shown_activations()[3]
+    assert relu_maps.min() >= 0
+    np.testing.assert_array_equal(relu_maps, np.maximum(panel.shown_activations()[2], 0))
+    # ReLU rows are drawn black to white
+    image = panel.maps.image_item(3).image
+    assert (image[..., 0] == image[..., 1]).all() and (image[..., 1] == image[..., 2]).all()
+    up, _, _ = panel.layer_rows()[3].buttons()
+    up.click()
+    assert [type(layer) for layer in panel.state.layers] == [Conv2d, MaxPool2d, ReLU, Conv2d]
+    assert all(c.passed for c in panel.checks())
+    _, _, remove = panel.layer_rows()[2].buttons()
+    remove.click()
+    assert panel.state.layers == cnn.SEED_NETWORK
+    panel.layer_rows()[1].kind_box().setCurrentIndex(0)  # max-pool -> conv
+    assert isinstance(panel.state.layers[1], Conv2d)
+    assert table_texts(panel)[2][1] == "16 × 64 × 64"
+    _, down, _ = panel.layer_rows()[2].buttons()
+    assert not down.isEnabled()
+
+
+def test_editing_a_layer_reuses_the_outputs_above_it(panel, qtbot):
+    before = panel.shown_activations()
+    edit_layer(qtbot, panel, 2, "padding", "0")
+    after = panel.shown_activations()
+    assert after[0] is before[0] and after[1] is before[1] and after[2] is not before[2]
+    assert after[2].shape == (MAPS_SHOWN, 30, 30)
+    np.testing.assert_allclose(after[2], reference_maps(panel)[2][:MAPS_SHOWN], atol=1e-10)
+    # from the last convolution on only the shown channels are computed; the checks use all
+    full = panel.full_activations()
+    assert [a.shape for a in full] == [(32, 64, 64), (32, 32, 32), (64, 30, 30)]
+    edit_layer(qtbot, panel, 0, "stride", "4")
+    assert panel.shown_activations()[0] is not before[0]
+    assert all(c.passed for c in panel.checks())
+
+
+DEEP = (Conv2d(16, 5, 1, 2), ReLU(), MaxPool2d(2), Conv2d(32, 3, 1, 1, 2, True), ReLU(),
+        MaxPool2d(3, 2), Conv2d(64, 3, 2, 1), ReLU())
+
+
+def test_eight_layers_stay_readable(panel):
+    panel.reset()
+    panel._set_layers(DEEP)
+    assert panel.maps.row_count() == 8
+    assert panel.maps.minimumHeight() >= 8 * panel.maps.MIN_ROW_HEIGHT
+    assert panel.table.rowCount() == 10
+    assert panel.table.verticalScrollBar().maximum() > 0  # the table scrolls past seven rows
+    # no two texts of the diagram overlap
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem
+    boxes = [item.sceneBoundingRect() for item in panel.diagram.scene().items()
+             if isinstance(item, QGraphicsSimpleTextItem) and item.isVisible() and item.text()]
+    assert len(boxes) == 9 * 2 + 8 * 2
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.intersects(b), (a, b)
+    assert all(c.passed for c in panel.checks())
+
+
+def test_a_removed_row_finishing_an_edit_changes_nothing(panel, qtbot):
+    row = panel.layer_rows()[2]
+    _, _, remove = row.buttons()
+    remove.click()
+    assert len(panel.state.layers) == 2 and row.isHidden()
+    row.line_edit("out_channels").setText("7")
+    row.commit()  # a spare row still emits: the panel ignores it
+    assert panel.state.layers == cnn.SEED_NETWORK[:2]
+
+
+def test_at_most_eight_layers(panel):
+    for _ in range(5):
+        panel.add_layer("relu")
+    assert len(panel.state.layers) == 8
+    assert not panel.add_buttons["relu"].isEnabled()
+    panel.add_layer("relu")
+    assert len(panel.state.layers) == 8 and "At most 8" in panel.stack_note.text()
+
+
+def test_reset_restores_the_homework(panel, qtbot, tmp_path):
+    edit_layer(qtbot, panel, 0, "out_channels", "8")
+    panel.add_layer("maxpool")
+    type_into(qtbot, panel.height_input.line_edit(), "64")
+    path = tmp_path / "flat.png"
+    flat = QImage(10, 10, QImage.Format.Format_RGB888)
+    flat.fill(QColor(10, 20, 30))
+    assert flat.save(str(path))
+    assert panel.load_image(str(path))
+    panel.reset_button.click()
+    assert panel.state.layers == cnn.SEED_NETWORK and panel.state.input_shape == (3, 128, 128)
+    assert [r[1] for r in table_texts(panel)[1:4]] == [" × ".join(map(str, s)) for s in HOMEWORK]
+    assert panel.layer_rows()[0].line_edit("out_channels").text() == "32"
+    assert panel.height_input.value() == 128
+    assert "astronaut" in panel.image_status.text()
+    assert panel.network_input()[:, 0, 0].tolist() != [10 / 255, 20 / 255, 30 / 255]
+    assert all(c.passed for c in panel.checks())
+
+
+# --- input shape and pictures ---------------------------------------------------------------------
+
+def test_input_height_rescales_the_picture(panel, qtbot):
+    type_into(qtbot, panel.height_input.line_edit(), "64")
+    assert panel.state.input_shape == (3, 64, 128)
+    assert panel.network_input().shape == (3, 64, 128)
+    assert table_texts(panel)[1][1] == "32 × 32 × 64"
+    assert panel.input_image.image.shape == (64, 128, 3)
+    assert all(c.passed for c in panel.checks())
+
+
+@pytest.mark.parametrize("widget, text, message", [
+    ("height_input", "0", "height must be >= 1"),
+    ("width_input", "2000", "at most 1024"),
+    ("channels_input", "1.5", "whole number"),
+])
+def test_bad_input_shape_keeps_state(panel, qtbot, widget, text, message):
+    field = getattr(panel, widget)
+    type_into(qtbot, field.line_edit(), text)
+    assert message in field.error()
+    assert panel.state.input_shape == (3, 128, 128)
+
+
+def test_one_channel_input_is_grey(panel, qtbot):
+    colour = panel.network_input()
+    type_into(qtbot, panel.channels_input.line_edit(), "1")
+    grey = panel.network_input()
+    assert grey.shape == (1, 128, 128)
+    np.testing.assert_allclose(grey[0], 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2])
+    assert table_texts(panel)[1][2] == f"{32 * 1 * 64:,}"
+    shown = panel.input_image.image
+    assert (shown[..., 0] == shown[..., 2]).all()
+
+
+def two_colour_png(tmp_path):
+    """40 wide, 20 high: left half red, right half blue."""
+    image = QImage(40, 20, QImage.Format.Format_RGB888)
+    image.fill(QColor(255, 0, 0))
+    for x in range(20, 40):
+        for y in range(20):
+            image.setPixelColor(x, y, QColor(0, 0, 255))
+    path = tmp_path / "halves.png"
+    assert image.save(str(path))
+    return path
+
+
+def test_opened_picture_is_cropped_and_scaled(panel, tmp_path):
+    assert panel.load_image(str(two_colour_png(tmp_path)))
+    image = panel.network_input()
+    assert image.shape == (3, 128, 128)
+    # the centre 20 x 20 square is half red, half blue
+    np.testing.assert_allclose(image[0, :, :56], 1.0)
+    np.testing.assert_allclose(image[2, :, 72:], 1.0)
+    np.testing.assert_allclose(image[1], 0.0)
+    assert "halves.png" in panel.image_status.text()
+    np.testing.assert_allclose(panel.shown_activations()[0][:MAPS_SHOWN],
+                               reference_maps(panel)[0][:MAPS_SHOWN], atol=1e-10)
+
+
+def test_unreadable_file_keeps_the_picture(panel, tmp_path):
+    before = panel.network_input().copy()
+    path = tmp_path / "notes.png"
+    path.write_text("not an image")
+    assert not panel.load_image(str(path))
+    assert "Could not read" in panel.image_status.text()
+    np.testing.assert_array_equal(panel.network_input(), before)
+
+
+def test_dropping_a_picture_loads_it(panel, tmp_path):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(two_colour_png(tmp_path)))])
+    event = QDropEvent(QPointF(300, 300), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    panel.dropEvent(event)
+    assert "halves.png" in panel.image_status.text()
+    np.testing.assert_allclose(panel.network_input()[2, :, 72:], 1.0)
+
+
+# --- receptive field ------------------------------------------------------------
+
+def homework_field(r, c):
+    """conv3 (k3 p1) -> pool 2 -> conv1 (k8 s2 p3): rows 4r-7 ... 4r+10, clipped to the image."""
+    def axis(i):
+        return max(0, 4 * i - 7), min(128, 4 * i + 11)
+    return (*axis(r), *axis(c))
+
+
+def test_default_selection_and_its_receptive_field(panel):
+    assert panel.selection() == (2, 0, 16, 16)
+    assert panel.field() == homework_field(16, 16) == (57, 75, 57, 75)
+    rect = panel.field_box.rect()
+    assert (rect.left(), rect.top(), rect.width(), rect.height()) == (57, 57, 18, 18)
+    assert "rows 57–74 and columns 57–74" in panel.readout_text()
+    assert "18 × 18" in panel.readout_text()
+
+
+def test_clicking_a_map_pixel_shows_its_receptive_field(panel, qtbot):
+    row, channel, r, c = 2, 3, 2, 30
+    x0, _ = panel.maps.cell_origin(row, channel)
+    item = panel.maps.image_item(row)
+    scene_point = item.mapToScene(QPointF(x0 + c + 0.5, r + 0.5))
+    point = panel.maps.mapFromScene(scene_point)
+    qtbot.mouseClick(panel.maps.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(point))
+    assert panel.selection() == (row, channel, r, c)
+    assert panel.field() == homework_field(r, c)
+    value = reference_maps(panel)[row][channel, r, c]
+    assert f"{value:.4g}" in panel.readout_text()
+    assert all(check.passed for check in panel.checks())
+
+
+def test_selection_in_first_layer(panel):
+    panel.select_cell(0, 5, 10, 20)
+    # conv1: output row 10 reads input rows 2*10-3 ... 2*10+4
+    assert panel.field() == (17, 25, 37, 45)
+    assert all(check.passed for check in panel.checks())
+
+
+# --- copying, pausing, bench ------------------------------------------------------------
+
+def test_copy_as_markdown_and_csv(panel):
+    panel.copy_markdown_button.click()
+    markdown = QApplication.clipboard().text()
+    lines = markdown.strip().splitlines()
+    assert lines[0].startswith("| Layer | Output C × H × W | Weights")
+    assert "| 3  Conv2d 64 × 3×3, stride 1, padding 1 | 64 × 32 × 32 | 18,432 | 0 | 65,536 |" \
+        in markdown
+    assert len(lines) == 2 + 5
+    panel.copy_csv_button.click()
+    rows = list(csv.reader(io.StringIO(QApplication.clipboard().text())))
+    assert rows[0] == ["layer", "output_shape", "weights", "biases", "activations", "macs"]
+    assert rows[4][1:] == ["64 × 32 × 32", "18432", "0", "65536", str(32 * 32 * 64 * 288)]
+    assert rows[-1][0] == "Total" and rows[-1][2] == "24576"
+
+
+def test_huge_stack_pauses_the_forward_pass(panel, qtbot):
+    edit_layer(qtbot, panel, 0, "out_channels", "4096")
+    assert panel.shown_activations() is None
+    assert "Forward pass paused" in panel.readout_text()
+    assert panel.maps.row_count() == 0
+    assert table_texts(panel)[1][1] == "4096 × 64 × 64"
+    assert panel.checks() == []
+    edit_layer(qtbot, panel, 0, "out_channels", "32")
+    assert panel.maps.row_count() == 3 and len(panel.checks()) == 4
+
+
+def test_bench_change_edits_the_last_convolution(panel):
+    for i, out in enumerate((48, 64, 32, 64)):
+        panel.bench_change(i)
+        assert panel.state.layers[2].out_channels == out
+        assert table_texts(panel)[3][1].startswith(f"{out} × ")
+    assert all(c.passed for c in panel.run_checks())
