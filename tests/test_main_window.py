@@ -162,3 +162,46 @@ def test_f1_explains_the_panel_and_reset_all(window, qtbot):
     panel._y_changed(0.4)
     window.reset_all()
     assert panel.state.y == 1.0
+
+
+@pytest.mark.parametrize("panel_id", list(PANELS))
+def test_panel_content_is_not_clipped_beside_the_navigation(qtbot, panel_id):
+    """At the size a panel gets in a 1280 x 800 window, every visible child lies inside it."""
+    from PySide6.QtCore import QPoint, QRect
+
+    panel = PANELS[panel_id]()
+    qtbot.addWidget(panel)
+    panel.resize(1000, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    QApplication.processEvents()
+    inside = panel.rect()
+    outside = []
+    for child in panel.findChildren(type(panel).__mro__[-3]):  # every QWidget
+        if not child.isVisible() or child.width() == 0:
+            continue
+        # Children of scroll areas may extend beyond: their viewport clips them on purpose.
+        if any(type(a).__name__ in ("QScrollArea", "QAbstractScrollArea")
+               for a in _ancestors(child, panel)):
+            continue
+        top_left = child.mapTo(panel, QPoint(0, 0))
+        if not inside.contains(QRect(top_left, child.size()).adjusted(2, 2, -2, -2)):
+            outside.append((type(child).__name__, top_left.x(), top_left.y(), child.width(),
+                            child.height()))
+    assert not outside, outside[:5]
+    # A pyqtgraph plot whose items need more room than its widget overflows its own view.
+    import pyqtgraph as pg
+
+    for view in panel.findChildren(pg.GraphicsView):
+        if not view.isVisible() or view.centralWidget is None:
+            continue
+        wanted = view.centralWidget.minimumWidth()
+        assert wanted <= view.width() + 1, (type(view.centralWidget).__name__, wanted,
+                                            view.width())
+
+
+def _ancestors(widget, stop):
+    parent = widget.parentWidget()
+    while parent is not None and parent is not stop:
+        yield parent
+        parent = parent.parentWidget()

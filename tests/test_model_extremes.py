@@ -155,3 +155,20 @@ def test_cnn_seed_numbers():
     assert cnn.param_counts(cnn.SEED_INPUT_SHAPE, cnn.SEED_NETWORK)[-1] == 18_432
     with_bias = [*cnn.SEED_NETWORK[:2], cnn.Conv2d(64, 3, stride=1, padding=1, bias=True)]
     assert cnn.param_counts(cnn.SEED_INPUT_SHAPE, with_bias)[-1] == 18_496
+
+
+@pytest.mark.parametrize("call", [
+    lambda: conv.convolve([1e308, 1e308], [10.0, 10.0]),
+    lambda: conv.conv_full([1e308], [-1e308]),
+    lambda: conv.trace([1e308, 1e308], [2.0, 2.0]),
+    lambda: conv.convolve2d(np.full((3, 3), 1e308), np.full((2, 2), 1e308)),
+    lambda: conv.trace2d(np.full((3, 3), 1e308), np.full((2, 2), 3.0)),
+    lambda: backprop.grad_h1([1e308, 1e308], [1e308, 1.0], "valid"),
+    lambda: backprop.forward_chain([1e308] * 6, [1e308, 1e308], [2.0], "valid"),
+    lambda: cnn.forward(np.full((1, 4, 4), 1e308), [cnn.Conv2d(1, 2)],
+                        [np.full((1, 1, 2, 2), 1e308)]),
+], ids=["convolve", "conv_full", "trace", "convolve2d", "trace2d", "grad_h1", "forward_chain",
+        "cnn_forward"])
+def test_overflow_is_a_value_error_never_inf(call):
+    with pytest.raises(ValueError, match="overflows"):
+        call()

@@ -147,3 +147,14 @@ def test_pixels_show_both_curves(panel, qtbot):
     half = array.shape[1] // 2
     assert shaded[:, :half].mean() > 0.05
     assert shaded[:, half:].mean() < 0.001  # a few antialiased curve pixels at most
+
+
+@pytest.mark.parametrize("text", ["1e308", "-1.7e308", "1e300"])
+def test_huge_marker_is_shown_not_a_crash(panel, qtbot, text):
+    type_into(qtbot, panel.marker_input, text)
+    assert panel.state.marker == float(text)
+    assert panel.marker_input.error() == ""
+    slider = panel.marker_input.slider()
+    assert slider.value() in (slider.minimum(), slider.maximum())
+    expected = "1" if float(text) > 0 else "0"
+    assert panel.readout_text()["f"] == expected

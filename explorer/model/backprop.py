@@ -8,7 +8,7 @@ import numpy as np
 
 from explorer.model import gradcheck
 from explorer.model.conv import Step, conv_full, conv_valid, flip, trace
-from explorer.model.validation import finite_array, finite_vector, positive_int
+from explorer.model.validation import finite_array, finite_result, finite_vector, positive_int
 
 __all__ = [
     "BACKWARD_MODE",
@@ -227,7 +227,8 @@ def chain_rule(jacobian: object, grad_a2: object) -> np.ndarray:
             f"the Jacobian has {jacobian.shape[0]} rows (one per entry of a2) but grad_a2 has "
             f"{grad_a2.size} entries"
         )
-    return jacobian.T @ grad_a2
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(jacobian.T @ grad_a2, "the gradient")
 
 
 def grad_h1(grad_a2: object, w2: object, kind: str) -> np.ndarray:

@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from explorer.model.validation import finite_result
+
 __all__ = [
     "SEED_INPUT_SHAPE",
     "SEED_NETWORK",
@@ -386,10 +388,11 @@ def _conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, spec: _S
     s, d = spec.stride, spec.dilation
     # (C, H', W', span, span) -> every s-th window start, every d-th tap: (C, Ho, Wo, k, k)
     windows = sliding_window_view(x, (spec.span, spec.span), axis=(1, 2))[:, ::s, ::s, ::d, ::d]
-    out = np.tensordot(weight, windows, axes=([1, 2, 3], [0, 3, 4]))  # (O, Ho, Wo)
-    if bias is not None:
-        out += bias[:, None, None]
-    return out
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.tensordot(weight, windows, axes=([1, 2, 3], [0, 3, 4]))  # (O, Ho, Wo)
+        if bias is not None:
+            out += bias[:, None, None]
+    return finite_result(out, "a convolution's output")
 
 
 def _maxpool2d(x: np.ndarray, spec: _Spec) -> np.ndarray:

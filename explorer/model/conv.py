@@ -8,7 +8,7 @@ from typing import Final
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from explorer.model.validation import finite_array, finite_vector, positive_int
+from explorer.model.validation import finite_array, finite_result, finite_vector, positive_int
 
 __all__ = [
     "MODES",
@@ -274,7 +274,8 @@ def convolve(x: object, w: object, mode: str = "full", flip: bool = True) -> np.
     "same")``: the full result from index ``(k - 1) // 2``.
     """
     windows, applied, _ = _windows_and_kernel(x, w, mode, flip)
-    return windows @ applied
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(windows @ applied, "the convolution")
 
 
 def conv_valid(x: object, w: object) -> np.ndarray:
@@ -371,8 +372,9 @@ def trace(x: object, w: object, mode: str = "full", flip: bool = True) -> list[S
         One per output, in order; ``step.total == convolve(x, w, mode, flip)[step.index]``.
     """
     windows, applied, starts = _windows_and_kernel(x, w, mode, flip)
-    totals = windows @ applied
-    products = windows * applied
+    with np.errstate(over="ignore", invalid="ignore"):
+        totals = finite_result(windows @ applied, "the convolution")
+        products = finite_result(windows * applied, "a product of input and kernel")
     k = applied.size
     kernel = _frozen(applied)
     return [
@@ -480,7 +482,8 @@ def convolve2d(
         ``out_h = floor((H + 2p - dil (kh - 1) - 1) / s) + 1`` (likewise ``out_w``).
     """
     windows, applied, *_ = _windows2d(x, w, stride, padding, dilation, flip)
-    return np.einsum("ijab,ab->ij", windows, applied)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(np.einsum("ijab,ab->ij", windows, applied), "the convolution")
 
 
 @dataclass(frozen=True, eq=False)
@@ -545,7 +548,9 @@ def trace2d(
         ``step.total == convolve2d(...)[step.output]``.
     """
     windows, applied, s, _, dil = _windows2d(x, w, stride, padding, dilation, flip)
-    totals = np.einsum("ijab,ab->ij", windows, applied)
+    with np.errstate(over="ignore", invalid="ignore"):
+        totals = finite_result(np.einsum("ijab,ab->ij", windows, applied), "the convolution")
+        finite_result(windows * applied, "a product of input and kernel")
     kernel = _frozen(applied)
     kh, kw = applied.shape
     steps = []

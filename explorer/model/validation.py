@@ -52,3 +52,14 @@ def positive_int(value: object, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return value
+
+
+def finite_result(array: np.ndarray, what: str = "the result") -> np.ndarray:
+    """Return ``array`` if every entry is finite, else raise ValueError.
+
+    Finite inputs can still overflow (``1e308 * 10``); the model promises no inf or NaN out,
+    so such a result is reported as an invalid argument instead.
+    """
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{what} overflows float64 (beyond ±1.8e308): use smaller numbers")
+    return array

@@ -258,6 +258,11 @@ class _Insulated(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
+        # Only a change of width may change the height (the badges wrap onto more rows).
+        needed = self._child.heightForWidth(self.width()) if self._child.hasHeightForWidth() \
+            else -1
+        if needed > self.height():
+            self.setFixedHeight(needed)
         self._child.setGeometry(self.rect())
         super().resizeEvent(event)
 

@@ -168,9 +168,12 @@ class NumberInput(_ValidatedLine):
         if self._slider is None or self._range is None:
             return
         low, high = self._range
-        position = round((self._value - low) / (high - low) * self._STEPS)
+        # Clamp the fraction, not the position: (1e308 - low) / (high - low) overflows to inf.
+        with np.errstate(over="ignore", invalid="ignore"):
+            fraction = (np.float64(self._value) - low) / (high - low)
+        fraction = min(max(float(np.nan_to_num(fraction, nan=0.0)), 0.0), 1.0)
         with QSignalBlocker(self._slider):
-            self._slider.setValue(int(min(max(position, 0), self._STEPS)))
+            self._slider.setValue(round(fraction * self._STEPS))
 
     def _accept(self, value: float) -> None:
         if self._validate is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 #: Okabe–Ito colours: distinguishable with the common forms of colour blindness.
@@ -14,6 +15,27 @@ CE_COLOR = OKABE_ITO["blue"]
 MSE_COLOR = OKABE_ITO["vermillion"]
 
 _configured = False
+
+
+class _ShrinkableTitle:
+    """Stand-in for a title LabelItem's ``updateMin`` that lets the label's width shrink.
+
+    pyqtgraph makes a plot title's minimum width the text's width, and a plot whose title is
+    wider than the widget then overflows its own view: axes and data are cut off on the right.
+    A title may be clipped instead; the plot never is.
+    """
+
+    def __init__(self, label: pg.LabelItem) -> None:
+        self._label = label
+
+    def __call__(self) -> None:
+        label = self._label
+        pg.LabelItem.updateMin(label)
+        label.setMinimumWidth(0)
+        height = label.minimumHeight()
+        label._sizeHint[Qt.SizeHint.MinimumSize] = (0, height)
+        label._sizeHint[Qt.SizeHint.PreferredSize] = (0, height)
+        label.updateGeometry()
 
 
 def configure() -> None:
@@ -37,6 +59,7 @@ def make_plot(title: str, x_label: str, y_label: str, parent: QWidget | None = N
     # its options (log axes, FFT, ...) would only confuse what the panels show.
     plot = pg.PlotWidget(parent=parent, enableMenu=False)
     item = plot.getPlotItem()
+    item.titleLabel.updateMin = _ShrinkableTitle(item.titleLabel)
     item.setTitle(title, size="11pt")
     item.setLabel("bottom", x_label)
     item.setLabel("left", y_label)
