@@ -158,3 +158,20 @@ def test_huge_marker_is_shown_not_a_crash(panel, qtbot, text):
     assert slider.value() in (slider.minimum(), slider.maximum())
     expected = "1" if float(text) > 0 else "0"
     assert panel.readout_text()["f"] == expected
+
+
+def test_keys_drive_the_sgd_lab(panel, qtbot):
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_Home)
+    assert panel.lab_step() == 0 and panel.playback.position() == 0
+    qtbot.keyClick(panel, Qt.Key.Key_Right)
+    qtbot.keyClick(panel, Qt.Key.Key_Right)
+    assert panel.lab_step() == 2
+    qtbot.keyClick(panel, Qt.Key.Key_Left)
+    assert panel.lab_step() == 1
+    qtbot.keyClick(panel, Qt.Key.Key_End)
+    assert panel.lab_step() == panel.state.steps
+    qtbot.keyClick(panel, Qt.Key.Key_Space)
+    assert panel.playback.is_playing()
+    qtbot.keyClick(panel, Qt.Key.Key_Space)
+    assert not panel.playback.is_playing()

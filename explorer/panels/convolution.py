@@ -828,20 +828,8 @@ class ConvolutionPanel(Panel):
 
     # -- keys ----------------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:  # noqa: D102 - Qt override
-        actions = {
-            Qt.Key.Key_Space: self.playback.toggle,
-            Qt.Key.Key_Left: self.playback.step_back,
-            Qt.Key.Key_Right: self.playback.step_forward,
-            Qt.Key.Key_Home: self.playback.go_first,
-            Qt.Key.Key_End: self.playback.go_last,
-        }
-        action = actions.get(event.key())
-        if action is None or event.modifiers() not in (Qt.KeyboardModifier.NoModifier,
-                                                       Qt.KeyboardModifier.KeypadModifier):
+        if not self.playback.handle_key(event):
             super().keyPressEvent(event)
-            return
-        action()
-        event.accept()
 
     def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
         self.playback.pause()

@@ -263,6 +263,8 @@ class LossPanel(Panel):
         self.a_max_input.valueChanged.connect(self._range_changed)
         for w in (self.x_input, self.w_input, self.b_input, self.lr_input, self.steps_input):
             w.valueChanged.connect(self._lab_changed)
+        # Clicking the panel's background gives it the keyboard: Space, arrows, Home, End.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.playback.advanceRequested.connect(self.advance)
         self.playback.positionChanged.connect(self._scrubbed)
 
@@ -521,6 +523,10 @@ class LossPanel(Panel):
             Check.compare("∂L_CE/∂a equals f − y", losses.bce_grad(a, y),
                           0.5 * np.tanh(0.5 * a) + 0.5 - y, 1e-12),
         ]
+
+    def keyPressEvent(self, event) -> None:  # noqa: D102 - Qt override
+        if not self.playback.handle_key(event):
+            super().keyPressEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
         self.playback.pause()

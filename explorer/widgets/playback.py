@@ -140,6 +140,26 @@ class PlaybackBar(QWidget):
         """Last frame."""
         self._jump(self._scrub.maximum())
 
+    def handle_key(self, event) -> bool:
+        """Space, ←, →, Home, End as the buttons; the owning panel forwards its key presses.
+
+        Returns whether the key was one of them (and has been acted on).
+        """
+        actions = {
+            Qt.Key.Key_Space: self.toggle,
+            Qt.Key.Key_Left: self.step_back,
+            Qt.Key.Key_Right: self.step_forward,
+            Qt.Key.Key_Home: self.go_first,
+            Qt.Key.Key_End: self.go_last,
+        }
+        action = actions.get(event.key())
+        if action is None or event.modifiers() not in (Qt.KeyboardModifier.NoModifier,
+                                                       Qt.KeyboardModifier.KeypadModifier):
+            return False
+        action()
+        event.accept()
+        return True
+
     def _speed_changed(self, text: str) -> None:
         self._timer.setInterval(SPEEDS.get(text, 500))
 
