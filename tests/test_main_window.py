@@ -205,3 +205,24 @@ def _ancestors(widget, stop):
     while parent is not None and parent is not stop:
         yield parent
         parent = parent.parentWidget()
+
+
+def test_status_bar_counts_every_check_of_every_panel(window, qtbot):
+    for panel_id in PANELS:
+        window.show_panel(panel_id)
+        panel = window.panels[panel_id]
+        panel.reset()
+        panel.run_checks()
+        n = len(panel.checks())
+        assert window.check_summary() == f"✓ {n}/{n} checks pass"
+
+
+@pytest.mark.parametrize("panel_id", list(PANELS))
+def test_f1_shows_each_panels_question_text(qtbot, panel_id):
+    panel = PANELS[panel_id]()
+    qtbot.addWidget(panel)
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(panel.explanation())
+    assert "Question" in document.toPlainText() and len(document.toPlainText()) > 500

@@ -112,11 +112,13 @@ class Panel(QWidget):
         raise NotImplementedError
 
     def explanation(self) -> str:
-        """The panel's explanation as HTML (F1 shows it): its first text browser's contents."""
+        """The panel's explanation as HTML (F1 shows it): its longest text browser's contents."""
         from PySide6.QtWidgets import QTextBrowser
 
         browsers = self.findChildren(QTextBrowser)
-        return browsers[0].toHtml() if browsers else f"<h3>{self.title}</h3>"
+        if not browsers:
+            return f"<h3>{self.title}</h3>"
+        return max(browsers, key=lambda b: len(b.toPlainText())).toHtml()
 
     def bench_change(self, i: int) -> None:
         """Make the ``i``-th of a cycle of representative control changes.

@@ -191,6 +191,7 @@ class EquivalencePanel(Panel):
         self._table_mapping = "correct"
         self._build()
         self.update_view()
+        self.run_checks()
 
     # -- construction --------------------------------------------------------------------
     def _build(self) -> None:
@@ -548,7 +549,7 @@ class EquivalencePanel(Panel):
             else:
                 self.table.scrollToTop()
         self._update_labels()
-        self.checks_strip.set_checks(self.checks())
+        self.refresh_checks()
         self.changed.emit()
 
     def _set_range(self, key: str, plot: pg.PlotWidget, axis: str, low: float,

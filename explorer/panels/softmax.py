@@ -335,7 +335,6 @@ class SoftmaxPanel(Panel):
         self._shown_symbol = ""
         self._shown_two_class: bool | None = None
         self._shown_view: SoftmaxView | None = None
-        self._shown_checks: list[str] = []
         self._legend_left = False
         self._logit_range = (0.0, 0.0)
         self._reduced_range = (0.0, 0.0)
@@ -343,6 +342,7 @@ class SoftmaxPanel(Panel):
         self._build()
         self._refit_ranges()
         self.update_view()
+        self.run_checks()
 
     # -- construction --------------------------------------------------------------------
     def _build(self) -> None:
@@ -692,11 +692,7 @@ class SoftmaxPanel(Panel):
                 self.logits_input.set_value(v.x)
         finally:
             self._updating = False
-        checks = self.checks()
-        summaries = [c.summary() for c in checks]
-        if summaries != self._shown_checks:
-            self.checks_strip.set_checks(checks)
-            self._shown_checks = summaries
+        self.refresh_checks()
         self.changed.emit()
 
     def _set_k_geometry(self, k: int) -> None:
