@@ -505,3 +505,21 @@ def test_parse_and_format_matrix():
     np.testing.assert_array_equal(parse_matrix(format_matrix(x)), x)
     with pytest.raises(ValueError, match="row 2 has 3 numbers but row 1 has 2"):
         parse_matrix("1 2; 3 4 5")
+
+
+def test_preset_clears_a_rejected_stride(qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    from explorer.panels.convolution import ConvolutionPanel
+
+    panel = ConvolutionPanel()
+    qtbot.addWidget(panel)
+    edit = panel.stride_input.line_edit()
+    edit.setText("0")
+    edit.editingFinished.emit()
+    assert "stride" in panel.stride_input.error()
+    button = next(b for b in panel.findChildren(QPushButton)
+                  if "dilation" in str(b.property("preset")))
+    button.click()
+    assert panel.stride_input.error() == ""
+    assert panel.stride_input.line_edit().text() == str(panel.state.two.stride)

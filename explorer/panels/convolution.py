@@ -622,7 +622,9 @@ class ConvolutionPanel(Panel):
             self.source_box.setCurrentIndex(list(SOURCES).index(two.source))
         for widget, value in ((self.stride_input, two.stride), (self.padding_input, two.padding),
                               (self.dilation_input, two.dilation)):
-            if widget not in self._rejected and widget.value() != value:
+            # A field still showing rejected text (e.g. stride 0) is put back to the value in
+            # use, message cleared, once another control (a preset) has set it.
+            if widget not in self._rejected and (widget.value() != value or widget.error()):
                 widget.set_value(value)
 
     def set_state(self, state: ConvolutionState) -> None:
