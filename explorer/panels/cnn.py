@@ -212,7 +212,12 @@ def summary_rows(input_shape: tuple[int, int, int], details: list[dict[str, Any]
         rows.append({"layer": f"{index + 1}  ✗", "output": message, "weights": None,
                      "biases": None, "activations": None, "macs": None, "note": message,
                      "error": message})
-    label = "Total" if error is None else f"Total (layers 1–{len(details)})"
+    if error is None:
+        label = "Total"
+    elif details:
+        label = f"Total (layers 1–{len(details)})" if len(details) > 1 else "Total (layer 1)"
+    else:
+        label = "Total (no valid layer yet)"
     rows.append({
         "layer": label, "output": "",
         "weights": sum(d["weights"] for d in details),
@@ -1009,7 +1014,12 @@ class CnnPanel(Panel):
             self.maps.set_selection(None)
             self.field_box.hide()
             self._box = None
-            note = self._result.note or "Add a layer to run the forward pass."
+            if self._result.note:
+                note = self._result.note
+            elif self.state.layers:
+                note = "Fix the marked layer to run the forward pass through it."
+            else:
+                note = "Add a layer to run the forward pass."
             self._set_readout(f"<span style='color:#9a3d00'>{html.escape(note)}</span>")
             return
         layer, channel, row, col = selection
