@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt
+from PySide6.QtCore import QObject, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -915,18 +915,3 @@ class BackpropPanel(Panel):
         scale = 1.0 + float(np.abs(r.forward["a2"]).max() + np.abs(r.g).max()
                             + np.abs(np.array(self.state.t)).max())
         return max(TOLERANCE, 1e-12 * scale**2 * r.g.size)
-
-    def prepare_export(self) -> None:
-        """Typeset the formulas, then let the layouts settle."""
-        super().prepare_export()
-        for _ in range(3):
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-
-    # -- keys ----------------------------------------------------------------------------
-    def keyPressEvent(self, event) -> None:  # noqa: D102 - Qt override
-        if not self.playback.handle_key(event):
-            super().keyPressEvent(event)
-
-    def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self.playback.pause()
-        super().closeEvent(event)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 
@@ -134,3 +134,18 @@ class Panel(QWidget):
 
         for view in self.findChildren(EquationView):
             view.render_now()
+        # Typeset formulas change label heights; each layout pass can request the next.
+        for _ in range(3):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+    def keyPressEvent(self, event) -> None:  # noqa: D102 - Qt override
+        # Animated panels own a ``playback`` bar: Space, arrows, Home and End drive it.
+        playback = getattr(self, "playback", None)
+        if playback is None or not playback.handle_key(event):
+            super().keyPressEvent(event)
+
+    def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
+        playback = getattr(self, "playback", None)
+        if playback is not None:
+            playback.pause()
+        super().closeEvent(event)

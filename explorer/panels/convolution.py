@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt
+from PySide6.QtCore import QObject, QSignalBlocker, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -821,18 +821,3 @@ class ConvolutionPanel(Panel):
                           np.concatenate([r1.outputs, r1.outputs, r2.outputs.ravel(),
                                           r2.outputs.ravel()]), tol),
         ]
-
-    def prepare_export(self) -> None:
-        """Typeset the formulas, then let the layouts settle to the labels' new heights."""
-        super().prepare_export()
-        for _ in range(3):
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-
-    # -- keys ----------------------------------------------------------------------------
-    def keyPressEvent(self, event) -> None:  # noqa: D102 - Qt override
-        if not self.playback.handle_key(event):
-            super().keyPressEvent(event)
-
-    def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self.playback.pause()
-        super().closeEvent(event)

@@ -524,11 +524,4 @@ class LossPanel(Panel):
                           0.5 * np.tanh(0.5 * a) + 0.5 - y, 1e-12),
         ]
 
-    def keyPressEvent(self, event) -> None:  # noqa: D102 - Qt override
-        if not self.playback.handle_key(event):
-            super().keyPressEvent(event)
-
-    def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self.playback.pause()
-        super().closeEvent(event)
 
