@@ -282,23 +282,29 @@ class MainWindow(QMainWindow):
 
     # -- settings -------------------------------------------------------------------------
     def _restore(self, panel: str | None) -> None:
-        geometry = None
-        last = None
+        """Window geometry and last panel from the settings; anything unreadable is skipped."""
+        unreadable = []
+        geometry = last = None
         try:
             geometry = self._settings.value("geometry")
             last = self._settings.value("last_panel")
-        except Exception as exc:  # noqa: BLE001 - any unreadable value means: use defaults
-            print(f"nn-explorer: ignoring unreadable settings ({exc})", file=sys.stderr)
+        except Exception:  # noqa: BLE001 - any unreadable value means: use the defaults
+            unreadable.append("values")
         if self._settings.status() != QSettings.Status.NoError:
-            print(f"nn-explorer: ignoring unreadable settings file {self._settings.fileName()}",
-                  file=sys.stderr)
+            unreadable.append("format")
             geometry = last = None
         self.resize(QSize(1280, 800))
-        if isinstance(geometry, QByteArray | bytes) and not self.restoreGeometry(geometry):
+        if geometry is not None and not (isinstance(geometry, QByteArray | bytes)
+                                         and self.restoreGeometry(geometry)):
+            unreadable.append("geometry")
             self.resize(QSize(1280, 800))
-        if panel is None:
-            panel = last if isinstance(last, str) and last in PANELS else self._ids[0]
-        self.show_panel(panel)
+        if last is not None and last not in PANELS:
+            unreadable.append("last_panel")
+            last = None
+        if unreadable:
+            print(f"nn-explorer: ignoring unreadable settings ({', '.join(unreadable)}) in "
+                  f"{self._settings.fileName()}; using the defaults", file=sys.stderr)
+        self.show_panel(panel if panel is not None else last or self._ids[0])
 
     def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
         self._build_timer.stop()

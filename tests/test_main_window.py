@@ -67,7 +67,7 @@ def test_last_panel_and_geometry_are_restored(qtbot, settings):
     assert abs(second.width() - min(size[0], screen.width())) <= 4
 
 
-def test_unknown_saved_panel_and_garbage_geometry_fall_back(qtbot, settings):
+def test_unknown_saved_panel_and_garbage_geometry_fall_back(qtbot, settings, capsys):
     settings.setValue("last_panel", "no-such-panel")
     settings.setValue("geometry", "garbage")
     settings.sync()
@@ -75,6 +75,8 @@ def test_unknown_saved_panel_and_garbage_geometry_fall_back(qtbot, settings):
     qtbot.addWidget(w)
     assert w.current_id() == next(iter(PANELS))
     assert (w.width(), w.height()) == (1280, 800)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "geometry, last_panel" in lines[0] and "defaults" in lines[0]
 
 
 def test_corrupt_settings_file_gives_defaults(qtbot, tmp_path, capsys):
@@ -83,6 +85,7 @@ def test_corrupt_settings_file_gives_defaults(qtbot, tmp_path, capsys):
     w = MainWindow(settings=QSettings(str(path), QSettings.Format.IniFormat))
     qtbot.addWidget(w)
     assert w.current_id() == next(iter(PANELS))
+    assert len(capsys.readouterr().err.strip().splitlines()) <= 1
 
 
 def test_status_bar_follows_live_checks(window, qtbot):
