@@ -481,7 +481,8 @@ def check_setting(name: str, value: object) -> int:
     try:
         whole = positive_int(value, name, minimum=low)
     except ValueError:
-        raise ValueError(f"{message}, got {value!r}") from None
+        shown = f"{value:g}" if isinstance(value, float | int) else repr(value)
+        raise ValueError(f"{message}, got {shown}") from None
     if whole > high:
         raise ValueError(f"{message}, got {whole}")
     return whole

@@ -904,7 +904,8 @@ class SoftmaxPanel(Panel):
 
     def _update_readout(self, v: SoftmaxView) -> None:
         self.readout.setText(
-            f"K = {v.k}, Σ p = {_number(float(np.sum(v.p)), 16)}, "
+            # 12 digits: the sum is 1 up to rounding; 0.9999999999999999 would only show rounding.
+            f"K = {v.k}, Σ p = {_number(float(np.sum(v.p)), 12)}, "
             f"largest p = {_number(float(np.max(v.p)), 4)} (class {int(np.argmax(v.p)) + 1})")
 
     # -- Panel contract ------------------------------------------------------------------
