@@ -10,9 +10,9 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from explorer.widgets.number_input import parse_number
+from explorer.widgets.number_input import InlineError, parse_number
 
-_ERROR_STYLE = "QPlainTextEdit { border: 1px solid #c0392b; background: #fff3f2; }"
+_MATRIX_ERROR_STYLE = "QPlainTextEdit { border: 1px solid #c0392b; background: #fff3f2; }"
 _ROWS = re.compile(r"\s*(?:;|\n|\]\s*,?\s*\[)\s*")
 _ENTRIES = re.compile(r"[\s,]+")
 
@@ -67,7 +67,7 @@ class _MatrixEdit(QPlainTextEdit):
         self.committed.emit()
 
 
-class MatrixInput(QWidget):
+class MatrixInput(InlineError, QWidget):
     """A labelled matrix editor; bad text shows a message and the last valid matrix stays.
 
     Parameters
@@ -81,6 +81,8 @@ class MatrixInput(QWidget):
     validate : callable, optional
         Raises ValueError with a message for a matrix that is not allowed.
     """
+
+    _error_style = _MATRIX_ERROR_STYLE
 
     valueChanged = Signal(object)
 
@@ -130,22 +132,6 @@ class MatrixInput(QWidget):
             with QSignalBlocker(self._edit):
                 self._edit.setPlainText(text)
         self.clear_error()
-
-    def error(self) -> str:
-        """The message showing, or "" when the text is valid."""
-        return self._error.text() if not self._error.isHidden() else ""
-
-    def show_error(self, message: str) -> None:
-        """Mark the field invalid with ``message``."""
-        self._error.setText(message)
-        self._error.show()
-        self._edit.setStyleSheet(_ERROR_STYLE)
-
-    def clear_error(self) -> None:
-        """Mark the field valid."""
-        self._error.clear()
-        self._error.hide()
-        self._edit.setStyleSheet("")
 
     def commit(self) -> None:
         """Parse the text; emit :attr:`valueChanged` if it is a new valid matrix."""

@@ -50,7 +50,32 @@ def format_vector(values: np.ndarray) -> str:
     return ", ".join(f"{v:g}" for v in np.asarray(values, dtype=np.float64))
 
 
-class _ValidatedLine(QWidget):
+class InlineError:
+    """The error line every text control shows under its field; needs ``_edit`` and ``_error``.
+
+    Subclasses set ``_error_style``, the style sheet that marks their kind of field invalid.
+    """
+
+    _error_style = _ERROR_STYLE
+
+    def error(self) -> str:
+        """The message showing, or "" when the text is valid."""
+        return self._error.text() if not self._error.isHidden() else ""
+
+    def show_error(self, message: str) -> None:
+        """Mark the field invalid with ``message`` (the panel keeps its last valid state)."""
+        self._error.setText(message)
+        self._error.show()
+        self._edit.setStyleSheet(self._error_style)
+
+    def clear_error(self) -> None:
+        """Mark the field valid."""
+        self._error.clear()
+        self._error.hide()
+        self._edit.setStyleSheet("")
+
+
+class _ValidatedLine(InlineError, QWidget):
     """Label, line edit and an error line under it; subclasses parse the text."""
 
     def __init__(self, label: str, tooltip: str, parent: QWidget | None) -> None:
@@ -77,22 +102,6 @@ class _ValidatedLine(QWidget):
     def line_edit(self) -> QLineEdit:
         """The text field (tests type into it)."""
         return self._edit
-
-    def error(self) -> str:
-        """The message showing, or "" when the text is valid."""
-        return self._error.text() if not self._error.isHidden() else ""
-
-    def show_error(self, message: str) -> None:
-        """Mark the field invalid with ``message`` (the panel keeps its last valid state)."""
-        self._error.setText(message)
-        self._error.show()
-        self._edit.setStyleSheet(_ERROR_STYLE)
-
-    def clear_error(self) -> None:
-        """Mark the field valid."""
-        self._error.clear()
-        self._error.hide()
-        self._edit.setStyleSheet("")
 
     def _commit(self) -> None:
         raise NotImplementedError
