@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.model import gradcheck
@@ -34,8 +34,9 @@ from explorer.model.backprop import (
     seeded_vector,
     target_loss,
 )
+from tests.budget import examples
 
-FAST = settings(deadline=None, max_examples=200)
+FAST = examples(200)
 
 kinds = st.sampled_from(["valid", "full"])
 

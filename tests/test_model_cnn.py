@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.model.cnn import (
@@ -27,6 +27,7 @@ from explorer.model.cnn import (
     param_counts,
     receptive_field,
 )
+from tests.budget import examples
 
 # ---------------------------------------------------------------------------------------------
 # brute-force references
@@ -213,7 +214,7 @@ def test_homework_forward_shapes_and_receptive_field():
 # shapes and counts against enumeration
 
 
-@settings(deadline=None, max_examples=200)
+@examples(200)
 @given(shapes_strategy, st.lists(layer_strategy(), min_size=1, max_size=5))
 def test_shapes_and_counts_match_enumeration(input_shape, layers):
     expected, failing = ref_shapes(input_shape, layers)
@@ -235,7 +236,7 @@ def test_shapes_and_counts_match_enumeration(input_shape, layers):
             param_counts(input_shape, layers)
 
 
-@settings(deadline=None, max_examples=200)
+@examples(200)
 @given(
     st.integers(1, 30),
     st.integers(1, 8),
@@ -273,7 +274,7 @@ def test_formula_and_dropped_lines_match_enumeration(size, kernel, stride, paddi
 # forward against loops
 
 
-@settings(deadline=None, max_examples=150)
+@examples(150)
 @given(
     st.tuples(st.integers(1, 3), st.integers(1, 8), st.integers(1, 8)),
     st.lists(
@@ -381,7 +382,7 @@ def test_partial_keeps_rows_above_bad_layer():
     assert (shapes, error, index) == ([(4, 8, 8), (4, 4, 4)], None, None)
 
 
-@settings(deadline=None, max_examples=200)
+@examples(200)
 @given(
     st.integers(1, 20),
     st.integers(1, 20),
@@ -410,7 +411,7 @@ def test_suggested_settings_are_the_nearest_valid(height, width, kernel, padding
         assert d_max >= 1 and ok(dilation=d_max) and not ok(dilation=d_max + 1)
 
 
-@settings(deadline=None, max_examples=100)
+@examples(100)
 @given(st.integers(1, 20), st.integers(1, 20), st.integers(1, 25))
 def test_pool_suggestion_is_the_nearest_valid(height, width, kernel):
     shape = (2, height, width)
@@ -457,7 +458,7 @@ def test_receptive_field_rejects_bad_cells():
 # receptive field against perturbation
 
 
-@settings(deadline=None, max_examples=60)
+@examples(60)
 @given(
     st.tuples(st.integers(1, 2), st.integers(1, 9), st.integers(1, 9)),
     st.lists(
@@ -529,7 +530,7 @@ def test_default_weights_shapes_and_gabor_bank():
     assert [o.shape for o in outs] == infer_shapes(shape, layers)
 
 
-@settings(deadline=None, max_examples=100)
+@examples(100)
 @given(shapes_strategy, st.lists(layer_strategy(), max_size=4))
 def test_default_weights_fit_param_counts(input_shape, layers):
     if ref_shapes(input_shape, layers)[1] is not None:
@@ -579,7 +580,7 @@ def test_gabor_bank_matches_filter_by_filter_construction(out_channels, in_chann
                                atol=1e-12)
 
 
-@settings(deadline=None, max_examples=100)
+@examples(100)
 @given(shapes_strategy, st.lists(layer_strategy(), min_size=1, max_size=5), st.integers(0, 5))
 def test_default_weights_are_prefix_stable(input_shape, layers, seed):
     """A layer's weights depend only on the layers up to it (the panel reuses outputs on this)."""

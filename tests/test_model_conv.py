@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -37,8 +37,9 @@ from explorer.model.conv import (
     trace,
     trace2d,
 )
+from tests.budget import examples
 
-FAST = settings(deadline=None, max_examples=200)
+FAST = examples(200)
 
 values = st.floats(-5, 5, allow_nan=False, allow_infinity=False)
 
