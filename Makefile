@@ -15,10 +15,12 @@ $(BIN)/python:
 
 $(VENV)/.app-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q explorer
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m compileall -q explorer
 	touch $@ $(VENV)/.app-installed
 
 xcb-libs:

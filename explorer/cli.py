@@ -32,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="export size in pixels (default 1280x800)")
     parser.add_argument("--format", default="png", choices=("png", "svg"),
                         help="export format (default png)")
+    parser.add_argument("--gif", action="store_true",
+                        help="with --export, also write DIR/<id>.gif for each animated panel "
+                             "(loss, convolution, backprop): every step of its animation once; "
+                             "needs the optional Pillow package (pip install 'nn-explorer[gif]')")
     return parser
 
 
@@ -59,7 +63,7 @@ def _export(args: argparse.Namespace) -> int:
 
     application()
     try:
-        written = export.export_panels(args.export, ids, size, args.format)
+        written = export.export_panels(args.export, ids, size, args.format, gif=args.gif)
     except export.ExportError as exc:
         print(f"nn-explorer: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -97,7 +101,10 @@ def _report_first_paint(app, window) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.gif and args.export is None:
+        parser.error("--gif needs --export DIR")
     if args.list_panels:
         from explorer.panels import PANELS
 

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QWidget
@@ -99,6 +100,10 @@ def thicken_lines(widget: QWidget, width: float = 2.0) -> None:
             if pen.style() != Qt.PenStyle.NoPen and pen.widthF() <= 1.0:
                 pen.setWidthF(width)
                 item.setPen(pen)
+    from explorer.widgets.painted_plot import PaintedPlot
+
+    for plot in widget.findChildren(PaintedPlot):
+        plot.thicken_curves(width)
     QApplication.processEvents()
 
 
@@ -145,14 +150,24 @@ def write_widget(widget: QWidget, path: Path, fmt: str) -> Path:
 
 
 def export_panels(directory: Path, ids: Iterable[str] | None = None,
-                  size: tuple[int, int] = DEFAULT_SIZE, fmt: str = "png") -> list[Path]:
+                  size: tuple[int, int] = DEFAULT_SIZE, fmt: str = "png",
+                  gif: bool = False) -> list[Path]:
     """Build each requested panel (only those), lay it out at ``size`` and write DIR/<id>.<fmt>.
 
-    A QApplication must exist. Returns the paths written.
+    With ``gif`` each animated panel also gets DIR/<id>.gif (see :func:`write_gif`); Pillow and
+    at least one animated panel are checked for before anything is written. A QApplication
+    must exist. Returns the paths written.
     """
     ids = check_ids(ids)
     if fmt not in FORMATS:
         raise ExportError(f"unknown format '{fmt}': use png or svg")
+    animated = set()
+    if gif:
+        require_pillow()
+        animated = set(animated_ids(ids))
+        if not animated:
+            raise ExportError(f"--gif: no animated panel among {', '.join(ids)} (the animated "
+                              f"ones: {', '.join(animated_ids(PANELS))})")
     directory = prepare_directory(directory)
     written = []
     for panel_id in ids:
@@ -161,6 +176,8 @@ def export_panels(directory: Path, ids: Iterable[str] | None = None,
             lay_out(panel, size)
             thicken_lines(panel)
             written.append(write_widget(panel, directory / f"{panel_id}.{fmt}", fmt))
+            if panel_id in animated:
+                written.append(write_gif(panel, directory / f"{panel_id}.gif", size))
         finally:
             panel.close()
             panel.deleteLater()
@@ -171,3 +188,234 @@ def export_panels(directory: Path, ids: Iterable[str] | None = None,
 def minimum_size() -> QSize:
     """Smallest size the export accepts."""
     return QSize(320, 240)
+
+
+# -- animated GIF and CSV ------------------------------------------------------------------
+#: How to get the optional GIF support (Pillow), said whenever it is missing.
+GIF_HINT = "pip install 'nn-explorer[gif]' (in a checkout: .venv/bin/pip install Pillow)"
+#: Frames × pixels a GIF may hold while it is written: Pillow keeps every frame (one byte a
+#: pixel) until the file is complete, so 250 frames at 1280 x 800 take about 256 MB.
+GIF_PIXEL_BUDGET = 256 * 2**20
+#: How long the last frame stays before the GIF starts again (ms), so the result can be read.
+GIF_HOLD_MS = 1500
+
+
+def require_pillow():
+    """Pillow's ``Image`` module, or ExportError saying how to install the optional extra."""
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ExportError(f"GIF export needs Pillow, which is not installed: {GIF_HINT}") from None
+    return Image
+
+
+def animated_ids(ids: Iterable[str]) -> list[str]:
+    """Those of ``ids`` whose panel class is animated (defines ``advance``), in order."""
+    return [panel_id for panel_id in ids if callable(getattr(PANELS[panel_id], "advance", None))]
+
+
+def _finish(temporary: str, path: Path) -> None:
+    """Give a finished temporary file the usual permissions and move it to ``path``."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)
+    os.replace(temporary, path)
+
+
+def _frame(panel: QWidget, size: tuple[int, int]) -> np.ndarray:
+    """The panel as it paints now, ``size`` pixels, as an (H, W, 3) uint8 array."""
+    from PySide6.QtGui import QImage
+
+    image = panel.grab().toImage()
+    if (image.width(), image.height()) != tuple(size):
+        # A panel inside the window (or on a 2x screen) is grabbed as it is and scaled.
+        image = image.scaled(QSize(*size), Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height = image.width(), image.height()
+    data = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * height)
+    # Copy while the QImage is alive: the buffer is its memory.
+    return data.reshape(height, image.bytesPerLine())[:, : 3 * width].reshape(
+        height, width, 3).copy()
+
+
+class _NearestColour:
+    """Maps RGB frames onto one palette, each pixel to the nearest palette colour.
+
+    Pillow's own palette mapping is approximate (a large grey background can come out a shade
+    off). An animation has a few thousand distinct colours; each is looked up once and kept in
+    a table over all 2²⁴ colours, so a frame costs one table lookup.
+    """
+
+    def __init__(self, palette: np.ndarray) -> None:
+        self.palette = palette.astype(np.int32)
+        self._table = np.full(1 << 24, -1, dtype=np.int16)
+
+    def __call__(self, rgb: np.ndarray, image_module):
+        keys = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) \
+            | rgb[..., 2]
+        index = self._table[keys]
+        if (index < 0).any():
+            new = np.unique(keys[index < 0])
+            colours = np.stack([new >> 16, (new >> 8) & 255, new & 255], 1)
+            distance = ((colours[:, None, :] - self.palette[None, :, :]) ** 2).sum(axis=2)
+            self._table[new] = np.argmin(distance, axis=1)
+            index = self._table[keys]
+        image = image_module.fromarray(index.astype(np.uint8), "P")
+        image.putpalette(self.palette.astype(np.uint8).ravel().tolist())
+        return image
+
+
+def write_gif(panel: Panel, path: Path, size: tuple[int, int] | None = None) -> Path:
+    """Write the panel's animation, every step once from the first, as a looping GIF.
+
+    The frame count equals ``panel.animation_steps()``; each frame lasts one step at the
+    playback speed the panel is set to, the last a little longer. The panel ends on the step
+    (and in the playing or paused state) it was in. The file is written atomically.
+
+    Parameters
+    ----------
+    panel : Panel
+        An animated panel.
+    path : Path
+        Where the GIF goes.
+    size : (int, int), optional
+        Frame width and height. A panel of its own (the headless export) is laid out at this
+        size; a panel inside the window is grabbed as it is and its frames scaled. Default: the
+        panel's size.
+
+    Raises
+    ------
+    ExportError
+        Pillow is missing, the panel has no animation, the GIF would be too large, or the file
+        cannot be written; no partial file is left behind.
+    """
+    image_module = require_pillow()
+    path = Path(path)
+    if not panel.is_animated():
+        raise ExportError(f"the {panel.title} panel has no animation to save as a GIF")
+    if size is None:
+        # Every pixel the screen has (2x on a high-density screen), so nothing is scaled.
+        ratio = panel.devicePixelRatioF()
+        size = (round(panel.width() * ratio), round(panel.height() * ratio))
+    elif panel.isWindow() and (panel.width(), panel.height()) != tuple(size):
+        lay_out(panel, size)
+    width, height = size
+    count = panel.animation_steps()
+    if count * width * height > GIF_PIXEL_BUDGET:
+        most = GIF_PIXEL_BUDGET // (width * height)
+        raise ExportError(f"a GIF of {count} steps at {width}x{height} is too large (at most "
+                          f"{most} steps at this size): use fewer steps or a smaller size")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".tmp")
+    except OSError as exc:
+        raise ExportError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
+    os.close(handle)
+    try:
+        frames = _animation_frames(panel, size, image_module)
+        interval = max(20, panel.playback.timer().interval())
+        durations = [interval] * len(frames)
+        durations[-1] = max(interval, GIF_HOLD_MS)
+        # Pillow merges a frame identical to the one before into it; none is, since the step
+        # counter under the animation changes with every step.
+        try:
+            frames[0].save(temporary, "GIF", save_all=True, append_images=frames[1:],
+                           duration=durations, loop=0)
+        except OSError as exc:
+            raise ExportError(f"could not write {path}: {exc.strerror or exc}") from None
+        _finish(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _animation_frames(panel: Panel, size: tuple[int, int], image_module) -> list:
+    """Every step of the panel's animation as a palette image; the panel ends as it was."""
+    count = panel.animation_steps()
+    playback = panel.playback
+    playing, start = playback.is_playing(), panel.animation_step()
+    playback.pause()
+    frames = []
+    try:
+        # One palette for every frame, from the first and last steps: what stays put keeps its
+        # colour index, so Pillow stores only the part of each frame that moved.
+        panel.seek(0)
+        first = _frame(panel, size)
+        panel.seek(count - 1)
+        both = image_module.fromarray(np.concatenate([first, _frame(panel, size)]), "RGB")
+        palette = both.quantize(256, method=image_module.Quantize.MEDIANCUT,
+                                dither=image_module.Dither.NONE).getpalette()
+        nearest = _NearestColour(np.array(palette, dtype=np.uint8).reshape(-1, 3))
+        for step in range(count):
+            panel.seek(step)
+            frames.append(nearest(_frame(panel, size), image_module))
+    finally:
+        panel.seek(start)
+        if playing:
+            playback.play()
+    return frames
+
+
+def _csv_cell(value: object) -> object:
+    """A cell as a spreadsheet reads it: floats in full (shortest round-trip) precision."""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    return "" if value is None else str(value)
+
+
+def tables_to_csv(title: str, tables: dict[str, tuple[list[str], list[list]]]) -> str:
+    """One CSV text holding every table: a ``# name`` line, the header, the rows, a blank line.
+
+    A spreadsheet opens it as one sheet with the tables one under the other.
+    """
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f"# NN Explorer: {title}"])
+    for name, (header, rows) in tables.items():
+        writer.writerow([])
+        writer.writerow([f"# {name}"])
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_csv_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def write_csv(panel: Panel, path: Path) -> Path:
+    """Write the panel's :meth:`~explorer.panels.Panel.tables` to ``path`` as CSV, atomically.
+
+    Raises
+    ------
+    ExportError
+        The panel has no tables, or the file cannot be written (no partial file is left).
+    """
+    path = Path(path)
+    tables = panel.tables()
+    if not tables:
+        raise ExportError(f"the {panel.title} panel has no data to export")
+    text = tables_to_csv(f"{panel.title} (questions {panel.questions})", tables)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".tmp")
+    except OSError as exc:
+        raise ExportError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
+    try:
+        # The byte-order mark makes spreadsheets read the Greek letters as UTF-8.
+        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as stream:
+            stream.write(text)
+        _finish(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise ExportError(f"could not write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, qInstallMessageHandler
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -27,9 +28,14 @@ from PySide6.QtWidgets import (
 
 from explorer import __version__, export
 from explorer.panels import PANELS, Panel
+from explorer.widgets.check_yourself import CheckYourself
+from explorer.widgets.theme import THEME_CHOICES, apply_theme
 
 ORGANISATION = "nn-explorer"
 APPLICATION = "nn-explorer"
+#: Panel parameters are saved this long after the last change (and on close), so a crash
+#: loses at most a moment's work while a slider drag does not write the file 60 times a second.
+SAVE_DELAY_MS = 500
 
 
 def default_settings() -> QSettings:
@@ -74,6 +80,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("NN Explorer")
         self._settings = settings if settings is not None else default_settings()
+        # Before any panel is built, so panels are drawn in the theme from the start.
+        apply_theme(self._saved_theme())
         self._ids = list(PANELS)
         self.panels = PanelMap(self)
 
@@ -93,7 +101,15 @@ class MainWindow(QMainWindow):
             self._stack.addWidget(QWidget(self._stack))  # placeholder until the panel is built
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._nav)
-        splitter.addWidget(self._stack)
+        # The Check yourself bar sits under the panels and asks about the one shown.
+        self.check_yourself = CheckYourself(self)
+        centre = QWidget(self)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(2)
+        centre_layout.addWidget(self._stack, 1)
+        centre_layout.addWidget(self.check_yourself)
+        splitter.addWidget(centre)
         splitter.setStretchFactor(1, 1)
         splitter.setCollapsible(1, False)
         self.setCentralWidget(splitter)
@@ -102,7 +118,12 @@ class MainWindow(QMainWindow):
         self._check_label.setToolTip("Live checks of the panel shown")
         self.statusBar().addPermanentWidget(self._check_label)
         self._build_menus()
+        self._restore_check_yourself()
         self._nav.currentRowChanged.connect(self._row_changed)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_panel_states)
 
         self._restore(panel)
         # The other panels are built one per event-loop turn after the first frame.
@@ -122,6 +143,8 @@ class MainWindow(QMainWindow):
         self._stack.removeWidget(placeholder)
         placeholder.deleteLater()
         panel.checksChanged.connect(self._checks_changed)
+        self._restore_panel_state(panel)
+        panel.changed.connect(self._save_timer.start)
         return panel
 
     def _build_next(self) -> None:
@@ -153,6 +176,7 @@ class MainWindow(QMainWindow):
             return
         panel = self.panels[self._ids[row]]
         self._stack.setCurrentWidget(panel)
+        self.check_yourself.set_panel(panel)
         self._settings.setValue("last_panel", self._ids[row])
         self._show_checks(panel.last_checks())
 
@@ -170,6 +194,25 @@ class MainWindow(QMainWindow):
     def check_summary(self) -> str:
         """The status bar's check text, e.g. "✓ 3/3 checks pass"."""
         return self._check_label.text()
+
+    # -- check yourself -------------------------------------------------------------------
+    def set_check_yourself_visible(self, visible: bool) -> None:
+        """Show or hide the Check yourself bar (Ctrl+K) and remember the choice."""
+        self.check_yourself.setVisible(visible)
+        self.check_yourself_action.setChecked(visible)
+        self._settings.setValue("check_yourself_visible", bool(visible))
+        if visible:
+            self.check_yourself.answer_input.setFocus()
+
+    def _restore_check_yourself(self) -> None:
+        """Shown unless the settings say "false"; an unreadable value means shown."""
+        try:
+            value = self._settings.value("check_yourself_visible", True)
+        except Exception:  # noqa: BLE001 - unreadable: the default
+            value = True
+        visible = str(value).strip().lower() not in ("false", "0", "no", "off")
+        self.check_yourself.setVisible(visible)
+        self.check_yourself_action.setChecked(visible)
 
     # -- menus ----------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -189,8 +232,18 @@ class MainWindow(QMainWindow):
                      "Save the panel shown as a PNG or SVG picture")
         self._action(file_menu, "Export &all…", self.export_all, "Ctrl+Shift+E",
                      "Save every panel as a PNG into a folder")
+        self.gif_action = self._action(
+            file_menu, "Export animation as &GIF…", self.export_gif_current, None,
+            "Save the panel's animation, every step once, as a looping GIF (for the "
+            "animated panels: loss, convolution, backprop; needs Pillow)")
+        self._action(file_menu, "Export data as &CSV…", self.export_csv_current, None,
+                     "Save the numbers the panel shows (vectors, tables, curves) as a CSV file")
+        self._nav.currentRowChanged.connect(self._update_panel_actions)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit")
+        edit_menu = bar.addMenu("&Edit")
+        self._action(edit_menu, "&Copy panel image", self.copy_panel_image, "Ctrl+Shift+C",
+                     "Put a picture of the panel shown on the clipboard, to paste elsewhere")
         view = bar.addMenu("&View")
         self.view_actions: dict[str, QAction] = {}
         for number, panel_id in enumerate(self._ids, start=1):
@@ -205,6 +258,12 @@ class MainWindow(QMainWindow):
                      "Put the panel back to the homework's own example")
         self._action(view, "Reset &all panels", self.reset_all, "Ctrl+Shift+R",
                      "Put every panel back to the homework's own example")
+        view.addSeparator()
+        self.check_yourself_action = self._action(
+            view, "Chec&k yourself", self.set_check_yourself_visible, "Ctrl+K",
+            "Show or hide the bar that asks you to predict a value before you look")
+        self.check_yourself_action.setCheckable(True)
+        self._build_theme_menu(view)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Explain this panel", self.explain_current,
                      QKeySequence.StandardKey.HelpContents, "What the panel shows, and why (F1)")
@@ -222,6 +281,8 @@ class MainWindow(QMainWindow):
         for panel_id in self._ids:
             if self.panels.is_built(panel_id):
                 self.panels[panel_id].reset()
+            else:
+                self._settings.remove(f"panels/{panel_id}")  # so it is built with defaults
 
     def explain_current(self) -> None:
         """Show the explanation of the panel shown in a window of its own."""
@@ -271,6 +332,77 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Exported {len(jobs)} file(s) to {jobs[0][1].parent}", 5000)
 
+    # -- GIF, CSV and clipboard ------------------------------------------------------------
+    def _update_panel_actions(self, row: int) -> None:
+        if row >= 0:
+            animated = bool(export.animated_ids([self._ids[row]]))
+            self.gif_action.setEnabled(animated)
+
+    def _save_name(self, caption: str, name: str, filter_text: str, suffix: str) -> Path | None:
+        path, _chosen = QFileDialog.getSaveFileName(self, caption, name, filter_text)
+        if not path:
+            return None
+        if not path.lower().endswith(suffix):
+            path += suffix
+        return Path(path)
+
+    def export_gif_current(self) -> None:
+        """Ask for a file name and save the shown panel's animation as a GIF."""
+        panel = self.current_panel()
+        if not panel.is_animated():
+            self.statusBar().showMessage(f"The {panel.title} panel has no animation", 5000)
+            return
+        try:
+            export.require_pillow()
+        except export.ExportError:
+            QMessageBox.information(
+                self, "GIF export needs Pillow",
+                "Saving an animation as a GIF uses the optional Pillow package, which is not "
+                f"installed.<p>To enable it, run<br><code>{export.GIF_HINT}</code><br>and "
+                "restart NN Explorer.</p>")
+            return
+        path = self._save_name("Export animation as GIF", f"{panel.id}.gif",
+                               "GIF animation (*.gif)", ".gif")
+        if path is None:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            export.prepare_directory(path.parent)
+            panel.prepare_export()
+            export.write_gif(panel, path)
+        except export.ExportError as exc:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, "Export failed", str(exc))
+            return
+        QApplication.restoreOverrideCursor()
+        self.statusBar().showMessage(
+            f"Saved {panel.animation_steps()} steps of the animation to {path}", 5000)
+
+    def export_csv_current(self) -> None:
+        """Ask for a file name and save the shown panel's numbers as CSV."""
+        panel = self.current_panel()
+        path = self._save_name("Export data as CSV", f"{panel.id}.csv", "CSV table (*.csv)",
+                               ".csv")
+        if path is None:
+            return
+        try:
+            export.prepare_directory(path.parent)
+            export.write_csv(panel, path)
+        except export.ExportError as exc:
+            QMessageBox.warning(self, "Export failed", str(exc))
+            return
+        self.statusBar().showMessage(f"Saved the {panel.title} panel's data to {path}", 5000)
+
+    def copy_panel_image(self) -> None:
+        """Put a picture of the shown panel on the clipboard."""
+        panel = self.current_panel()
+        panel.prepare_export()
+        image = panel.grab().toImage()
+        QApplication.clipboard().setImage(image)
+        self.statusBar().showMessage(
+            f"Copied the {panel.title} panel to the clipboard ({panel.width()} × "
+            f"{panel.height()} pixels)", 5000)
+
     def about(self) -> None:
         """The About box."""
         QMessageBox.about(
@@ -279,6 +411,47 @@ class MainWindow(QMainWindow):
             "a neural network: losses, softmax, equivalent networks, convolution and "
             "backpropagation through it. Every number on screen is computed by "
             "<code>explorer.model</code> and checked live against an independent oracle.</p>")
+
+    # -- theme ----------------------------------------------------------------------------
+    def _build_theme_menu(self, view) -> None:
+        menu = view.addMenu("&Theme")
+        menu.setToolTipsVisible(True)
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.theme_actions: dict[str, QAction] = {}
+        for name, text, tip in (
+                ("system", "&System", "Light or dark as the operating system is set"),
+                ("light", "&Light", "Dark text on light backgrounds"),
+                ("dark", "&Dark", "Light text on dark backgrounds")):
+            action = self._action(menu, text, self._theme_triggered, None, tip)
+            action.setCheckable(True)
+            action.setData(name)
+            group.addAction(action)
+            self.theme_actions[name] = action
+        self.theme_actions[self._theme].setChecked(True)
+
+    def _theme_triggered(self) -> None:
+        self.set_theme(self.sender().data())
+
+    def set_theme(self, name: str) -> None:
+        """Show theme ``name`` ("system", "light" or "dark") everywhere now, and remember it."""
+        apply_theme(name)
+        self._theme = name
+        self.theme_actions[name].setChecked(True)
+        self._settings.setValue("theme", name)
+
+    def _saved_theme(self) -> str:
+        """The theme from the settings ("system" when absent or unreadable)."""
+        try:
+            value = self._settings.value("theme", "system")
+        except Exception:  # noqa: BLE001 - any unreadable value means: use the default
+            value = None
+        if value not in THEME_CHOICES:
+            print(f"nn-explorer: ignoring an unreadable theme ({str(value)[:20]!r}) in "
+                  f"{self._settings.fileName()}; using the system's", file=sys.stderr)
+            value = "system"
+        self._theme = value
+        return value
 
     # -- settings -------------------------------------------------------------------------
     def _restore(self, panel: str | None) -> None:
@@ -306,8 +479,36 @@ class MainWindow(QMainWindow):
                   f"{self._settings.fileName()}; using the defaults", file=sys.stderr)
         self.show_panel(panel if panel is not None else last or self._ids[0])
 
+    def _restore_panel_state(self, panel: Panel) -> None:
+        """The panel's parameters from the last run; anything unreadable leaves its defaults."""
+        if self._settings.status() != QSettings.Status.NoError:
+            return  # _restore has said the file is unreadable
+        try:
+            saved = self._settings.value(f"panels/{panel.id}")
+            if saved is None:
+                return
+            if not isinstance(saved, str):
+                raise ValueError(f"expected a JSON string, got {type(saved).__name__}")
+            panel.load_state_dict(json.loads(saved))
+        except Exception as exc:  # noqa: BLE001 - a bad saved state must never stop the app
+            if not isinstance(exc, ValueError):
+                panel.reset()  # it may have been applied in part
+            reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+            print(f"nn-explorer: ignoring the saved state of the {panel.id} panel ({reason}) in "
+                  f"{self._settings.fileName()}; using its defaults", file=sys.stderr)
+
+    def save_panel_states(self) -> None:
+        """Write every built panel's parameters to the settings (JSON under ``panels/<id>``)."""
+        self._save_timer.stop()
+        for panel_id in self._ids:
+            if self.panels.is_built(panel_id):
+                state = self.panels[panel_id].state_dict()
+                self._settings.setValue(f"panels/{panel_id}", json.dumps(state))
+        self._settings.sync()
+
     def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
         self._build_timer.stop()
+        self.save_panel_states()
         self._settings.setValue("geometry", self.saveGeometry())
         self._settings.setValue("last_panel", self.current_id())
         self._settings.sync()

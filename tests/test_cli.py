@@ -164,3 +164,46 @@ def test_exported_panels_draw_bolder_lines(qtbot):
     thicken_lines(panel)
     assert panel.ce_curve.opts["pen"].widthF() == 2.0
     assert panel.ce_curve.opts["pen"].color().name() == "#0072b2"
+
+
+def test_export_gif_writes_the_picture_and_the_animation(tmp_path):
+    from PIL import Image
+
+    out = run_app("--export", str(tmp_path), "--gif", "--panel", "convolution",
+                  "--size", "840x520")
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["convolution.gif", "convolution.png"]
+    assert out.stdout.split() == [str(tmp_path / "convolution.png"),
+                                  str(tmp_path / "convolution.gif")]
+    with Image.open(tmp_path / "convolution.gif") as gif:
+        # x = [1, 2, 3, 4], w = [2, 0, 1], full: one output per step.
+        assert gif.n_frames == np.convolve([1, 2, 3, 4], [2, 0, 1]).size == 6
+        assert gif.size == (840, 520)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--gif"], "--gif needs --export DIR"),
+    (["--export", "{dir}", "--gif", "--panel", "cnn"], "no animated panel among cnn"),
+])
+def test_bad_gif_requests_exit_2_with_one_line(tmp_path, args, message):
+    folder = tmp_path / "shots"
+    out = run_app(*(a.format(dir=folder) for a in args))
+    assert out.returncode == 2
+    assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert not folder.exists()
+
+
+def test_gif_without_pillow_exits_2_before_writing_anything(tmp_path):
+    # Pillow made unimportable, as on an install without the [gif] extra.
+    code = ("import sys; sys.modules['PIL'] = None\n"
+            "from explorer.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    folder = tmp_path / "shots"
+    out = subprocess.run([sys.executable, "-c", code, "--export", str(folder), "--gif",
+                          "--panel", "convolution"], capture_output=True, text=True, cwd=ROOT,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=180)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "needs Pillow" in lines[0] and "nn-explorer[gif]" in lines[0]
+    assert not folder.exists()

@@ -175,3 +175,18 @@ def test_keys_drive_the_sgd_lab(panel, qtbot):
     assert panel.playback.is_playing()
     qtbot.keyClick(panel, Qt.Key.Key_Space)
     assert not panel.playback.is_playing()
+
+
+def test_a_run_too_large_to_plot_is_refused_with_a_message(panel, qtbot):
+    """b = -1e308 keeps the model's run finite, but an axis around it would span inf: refuse."""
+    before = panel.lab_history("bce")["a"].copy()
+    for text in ("-1e308", "1e200"):
+        type_into(qtbot, panel.b_input, text)
+        assert "too large to plot" in panel.b_input.error()
+        np.testing.assert_array_equal(panel.lab_history("bce")["a"], before)
+        (_, (low, high)) = panel.lab_a_plot.viewRange()
+        assert np.isfinite(low) and np.isfinite(high)
+    type_into(qtbot, panel.b_input, "1e90")  # still plottable: |a| stays below 1e100
+    assert panel.b_input.error() == ""
+    a = panel.lab_history("mse")["a"]
+    assert 1e89 < np.max(np.abs(a)) < 1e100

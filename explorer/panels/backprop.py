@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from explorer.model import backprop as bp
 from explorer.model import conv
+from explorer.model.quiz import Question, backprop_questions
 from explorer.model.validation import positive_int
+from explorer.panels import saved_state
 from explorer.panels.base import Check, Panel
 from explorer.widgets.cell_matrix import CellMatrixView, MatrixScene
 from explorer.widgets.cell_row import CellRowView, RowScene
@@ -35,6 +37,7 @@ from explorer.widgets.index_plot import IndexPlot, SeriesStyle
 from explorer.widgets.number_input import NumberInput, VectorInput, format_vector
 from explorer.widgets.playback import PlaybackBar
 from explorer.widgets.plot import OKABE_ITO
+from explorer.widgets.theme import set_rich_text, set_style_sheet
 
 # Beyond these sizes the cells get too small to read at 1280 x 800: the panel says so instead.
 MAX_D = 12
@@ -432,10 +435,10 @@ class BackpropPanel(Panel):
                                 "with g · finite differences: w² nudged tap by tap. Point at a "
                                 "tap for its three values")
         # One key for both plots, outside them: a legend inside would cover points.
-        self.legend = QLabel(
-            "the gradient three ways: "
-            + " &nbsp; ".join(f"<span style='color:{color}'><b>{SYMBOLS[symbol]}</b> {name}"
-                              "</span>" for name, color, symbol, _ in WAYS.values()), self)
+        self.legend = QLabel(self)
+        set_rich_text(self.legend, "the gradient three ways: " + " &nbsp; ".join(
+            f"<span style='color:{color}'><b>{SYMBOLS[symbol]}</b> {name}</span>"
+            for name, color, symbol, _ in WAYS.values()))
         self.legend.setToolTip("Where all three agree the markers sit on top of each other")
 
         # Fixed sizes: a new formula or note then costs no relayout of the panel.
@@ -556,13 +559,13 @@ class BackpropPanel(Panel):
         self.draw_button = QPushButton("draw again", chain)
         self.draw_button.setToolTip("Next seed: new random x, w¹, w², g and t of the same sizes")
         self.chain_error = QLabel(chain)
-        self.chain_error.setStyleSheet("color: #c0392b;")
+        set_style_sheet(self.chain_error, "color: #c0392b;")
         self.chain_error.setWordWrap(True)
         self.chain_error.hide()
         rule = QLabel("The valid chain needs k₁ ≤ d and k₁ + k₂ ≤ d + 1; the full chain takes "
                       "any sizes.", chain)
         rule.setWordWrap(True)
-        rule.setStyleSheet("color: #555555;")
+        set_style_sheet(rule, "color: #555555;")
         grid.addWidget(self.d_input, 0, 0, 1, 2)
         grid.addWidget(self.k1_input, 1, 0, 1, 2)
         grid.addWidget(self.k2_input, 2, 0, 1, 2)
@@ -607,7 +610,7 @@ class BackpropPanel(Panel):
         self.t_input = VectorInput("target t", np.array(s.t), parent=upstream,
                                    tooltip="The target of L = ½‖a² − t‖², |a²| numbers")
         self.upstream_error = QLabel(upstream)
-        self.upstream_error.setStyleSheet("color: #c0392b;")
+        set_style_sheet(self.upstream_error, "color: #c0392b;")
         self.upstream_error.setWordWrap(True)
         self.upstream_error.hide()
         ugrid.addWidget(self.g_input)
@@ -876,6 +879,45 @@ class BackpropPanel(Panel):
         self.set_state(BackpropState())
         self._sync_controls()
 
+    def state_dict(self) -> dict:
+        """The chain kind, the seed, x, w¹, w², and the upstream gradient g or target t."""
+        s = self.state
+        return {"kind": s.kind, "seed": int(s.seed), "x": list(s.x), "w1": list(s.w1),
+                "w2": list(s.w2), "upstream": s.upstream, "g": list(s.g), "t": list(s.t)}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid."""
+        read = saved_state
+        data = read.section(state)
+        candidate = BackpropState(
+            kind=read.choice(data, "kind", bp.KINDS), seed=read.whole(data, "seed", 0, MAX_SEED),
+            x=read.vector(data, "x", 1, MAX_D), w1=read.vector(data, "w1", 1, MAX_K),
+            w2=read.vector(data, "w2", 1, MAX_K), upstream=read.choice(data, "upstream", UPSTREAMS),
+            g=read.vector(data, "g"), t=read.vector(data, "t"))
+        s = candidate
+        length = bp.chain_shapes(s.d, s.k1, s.k2, s.kind)["len_a2"]
+        for name in ("g", "t"):  # both, so switching the upstream later needs no new draw
+            if len(getattr(s, name)) != length:
+                raise ValueError(f"{name} must have |a²| = {length} entries, "
+                                 f"got {len(getattr(s, name))}")
+        refit, self._refit = self._refit, True
+        try:
+            self.set_state(candidate)  # asks the model before anything changes
+        except ValueError:
+            self._refit = refit
+            raise
+        for widget in self._rejected:
+            widget.clear_error()
+        self._rejected.clear()
+        self.chain_error.hide()
+        self.upstream_error.hide()
+        self._sync_controls()
+
+    def quiz(self, seed: int = 0) -> list[Question]:
+        """Check-yourself questions on the chain: |a²|, an entry of ∇h¹L, a Jacobian entry."""
+        s = self.state
+        return backprop_questions(s.x, s.w1, s.w2, self.result.g, s.kind, seed)
+
     def checks(self) -> list[Check]:
         """The gradients three ways, the animation's sums, and the lengths against 5.1/5.4."""
         s, r = self.state, self.result
@@ -915,3 +957,44 @@ class BackpropPanel(Panel):
         scale = 1.0 + float(np.abs(r.forward["a2"]).max() + np.abs(r.g).max()
                             + np.abs(np.array(self.state.t)).max())
         return max(TOLERANCE, 1e-12 * scale**2 * r.g.size)
+
+    # -- data for File ▸ Export data as CSV ----------------------------------------------------
+    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
+        """The chain's vectors, the gradients three ways, the Jacobian and the backward steps."""
+        s, r = self.state, self.result
+        numeric = self._show_numeric()
+        f = r.forward
+        vectors = [("x", s.x), ("w1", s.w1), ("w2", s.w2), ("a1 = x * w1", f["a1"]),
+                   ("h1 = ReLU(a1)", f["h1"]), ("a2 = h1 * w2", f["a2"])]
+        if s.upstream == "target":
+            vectors.append(("t (target)", s.t))
+        vectors += [("g = dL/da2", r.g),
+                    ("dL/dh1 (J^T g)", r.grad_h1["jacobian"]),
+                    ("dL/dh1 (flipped-kernel convolution)", r.grad_h1["formula"]),
+                    ("dL/dh1 (finite differences)", numeric["h1"]),
+                    ("dL/dw2 (J^T g)", r.grad_w2["jacobian"]),
+                    ("dL/dw2 (correlation of h1 with g)", r.grad_w2["formula"]),
+                    ("dL/dw2 (finite differences)", numeric["w2"])]
+        width = max(len(values) for _, values in vectors)
+        k2 = s.k2
+        steps = [[step.index + 1, int(step.positions[0]) + 1, *step.values, *step.products,
+                  step.total] for step in r.steps]
+        jac = r.jac
+        settings = [["convolutions", s.kind], ["d", s.d], ["k1", s.k1], ["k2", s.k2],
+                    ["|a1|", r.shapes["len_a1"]], ["|a2|", r.shapes["len_a2"]],
+                    ["seed", s.seed], ["upstream gradient", s.upstream]]
+        if r.loss is not None:
+            settings.append(["L = ½‖a2 − t‖²", r.loss])
+        return {
+            "vectors": (["vector", *(str(i + 1) for i in range(width))],
+                        [[name, *np.asarray(values, dtype=np.float64).tolist()]
+                         for name, values in vectors]),
+            "Jacobian da2_i/dh1_n": (["i \\ n", *(str(n + 1) for n in range(jac.shape[1]))],
+                                     [[i + 1, *row] for i, row in enumerate(jac.tolist())]),
+            "backward steps: flip(w2) over the zero-padded g (g index ≤ 0 or > |a2|: padding)": (
+                ["entry n of dL/dh1", "g index under the first tap",
+                 *(f"g under tap {j + 1}" for j in range(k2)),
+                 *(f"product {j + 1}" for j in range(k2)), "dL/dh1_n = sum of products"],
+                steps),
+            "settings": (["setting", "value"], settings),
+        }

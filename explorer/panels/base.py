@@ -111,6 +111,24 @@ class Panel(QWidget):
         """Verify what the panel shows right now against independent references."""
         raise NotImplementedError
 
+    # ``state`` is each panel's dataclass attribute, hence the ``_dict`` in these names.
+    def state_dict(self) -> dict:
+        """The parameters the student set, as plain JSON data (the window saves it on exit)."""
+        raise NotImplementedError
+
+    def load_state_dict(self, state: dict) -> None:
+        """Show ``state`` (from :meth:`state_dict`) through the panel's usual update path.
+
+        Every field is checked before anything changes; keys it does not know are ignored.
+
+        Raises
+        ------
+        ValueError
+            With a one-line reason, if a field is missing, of the wrong type, not finite, or
+            not accepted by the model; the panel is then left exactly as it was.
+        """
+        raise NotImplementedError
+
     def explanation(self) -> str:
         """The panel's explanation as HTML (F1 shows it): its longest text browser's contents."""
         from PySide6.QtWidgets import QTextBrowser
@@ -149,3 +167,41 @@ class Panel(QWidget):
         if playback is not None:
             playback.pause()
         super().closeEvent(event)
+
+    # -- animation and data, for the exports ------------------------------------------------
+    def is_animated(self) -> bool:
+        """Whether the panel has an animation (a ``playback`` bar driving ``advance()``)."""
+        return getattr(self, "playback", None) is not None
+
+    def animation_steps(self) -> int:
+        """Number of steps in the animation's full sequence (0 for a panel without one)."""
+        return self.playback.count() if self.is_animated() else 0
+
+    def animation_step(self) -> int:
+        """The step the animation shows, from 0."""
+        if not self.is_animated():
+            raise ValueError(f"the {self.title} panel has no animation")
+        return self.playback.position()
+
+    def seek(self, step: int) -> None:
+        """Show animation step ``step`` (from 0), exactly as dragging the step slider there.
+
+        Raises
+        ------
+        ValueError
+            If the panel has no animation or ``step`` is outside 0 … animation_steps() − 1.
+        """
+        count = self.animation_steps()
+        if not self.is_animated():
+            raise ValueError(f"the {self.title} panel has no animation")
+        if not 0 <= step < count:
+            raise ValueError(f"step {step} is outside the animation's steps 0 … {count - 1}")
+        self.playback.seek(step)
+
+    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
+        """The numbers the panel shows as named tables: ``{name: (header, rows)}``.
+
+        Cells are numbers or short strings; File ▸ Export data as CSV writes them. Panels
+        override this; the base has none.
+        """
+        return {}

@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 
 from explorer.model import cnn
 from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
+from explorer.model.quiz import Question, cnn_questions
+from explorer.panels import saved_state
 from explorer.panels.base import Check, Panel
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
@@ -45,6 +47,7 @@ from explorer.widgets.layer_row import LayerRow
 from explorer.widgets.number_input import NumberInput
 from explorer.widgets.plot import OKABE_ITO, make_plot
 from explorer.widgets.tensor_diagram import Arrow, Block, TensorDiagram
+from explorer.widgets.theme import qcolor, set_html, set_rich_text, set_style_sheet, theme_signals
 
 Layer = Conv2d | MaxPool2d | ReLU
 
@@ -185,6 +188,24 @@ def _too_large(values: dict[str, object]) -> str | None:
                 and abs(value) > MAX_SETTING:
             return f"{name.replace('_', ' ')} {value:g} is too large: use at most {MAX_SETTING}"
     return None
+
+
+def _saved_layer(entry: dict[str, object]) -> dict[str, object]:
+    """A saved layer's values as a row emits them (whole numbers as int), or ValueError."""
+    kind = saved_state.choice(entry, "kind", _NEW_LAYERS)
+    values: dict[str, object] = {"kind": kind}
+    for name in layer_values(_NEW_LAYERS[kind])[1]:  # the fields a layer of this kind has
+        if name == "bias":
+            values[name] = saved_state.flag(entry, name)
+        elif name == "stride" and kind == "maxpool" and saved_state.field(entry, name) is None:
+            values[name] = None
+        else:
+            number = saved_state.number(entry, name)
+            problem = _too_large({name: number})
+            if problem is not None:
+                raise ValueError(problem)
+            values[name] = int(number) if number.is_integer() else number
+    return values
 
 
 def _shape_text(shape: tuple[int, int, int]) -> str:
@@ -390,6 +411,15 @@ class CnnPanel(Panel):
         self._sync_controls()
         self.update_view()
         self.run_checks()
+        theme_signals().changed.connect(self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        """Table text and signed feature maps in the theme's colours (the rest follows)."""
+        self._table_style = None
+        self._summary = []
+        self._update_table()
+        self._maps_shown = []  # a dark theme has its own zero colour for signed maps
+        self._update_maps()
 
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -469,7 +499,7 @@ class CnnPanel(Panel):
         self._rows_layout.addLayout(add_row)
         self.stack_note = QLabel(layers_box)
         self.stack_note.setWordWrap(True)
-        self.stack_note.setStyleSheet("color: #555555;")
+        set_style_sheet(self.stack_note, "color: #555555;")
         self._rows_layout.addWidget(self.stack_note)
         column.addWidget(layers_box)
 
@@ -717,17 +747,17 @@ class CnnPanel(Panel):
 
     def _load_sample(self, update: bool = True) -> None:
         if not self.load_image(str(SAMPLE_IMAGE), update=update):
-            self.image_status.setText(f"The sample photo is missing ({SAMPLE_IMAGE.name}); "
-                                      "open or drop a picture instead.")
+            set_rich_text(self.image_status, f"The sample photo is missing "
+                          f"({SAMPLE_IMAGE.name}); open or drop a picture instead.")
 
     def load_image(self, path: str, update: bool = True) -> bool:
         """Feed the picture at ``path`` to the network; False (and a message) if unreadable."""
         image = QImage(path)
         name = Path(path).name
         if image.isNull():
-            self.image_status.setText(f"<span style='color:#c0392b'>Could not read "
-                                      f"“{html.escape(name)}” as "
-                                      "an image: use a PNG, JPEG, BMP or GIF file.</span>")
+            set_rich_text(self.image_status, f"<span style='color:#c0392b'>Could not read "
+                          f"“{html.escape(name)}” as an image: use a PNG, JPEG, BMP or GIF "
+                          "file.</span>")
             return False
         self._source = image.convertToFormat(QImage.Format.Format_RGB888)
         self._source_name = name
@@ -908,7 +938,7 @@ class CnnPanel(Panel):
                 item.setText(text)
                 item.setToolTip(row["layer"] if c == 0 else row["note"])
                 if restyle:
-                    item.setForeground(QColor("#c0392b") if is_error else QColor("#222222"))
+                    item.setForeground(qcolor("#c0392b") if is_error else qcolor("#222222"))
                     item.setFont(bold if is_total else table.font())
 
     def _update_formulas(self) -> None:
@@ -921,7 +951,7 @@ class CnnPanel(Panel):
         text = "<div style='line-height:130%'>" + "<br>".join(lines) + "</div>"
         if text != self._formulas_html:
             self._formulas_html = text
-            self.formulas.setHtml(text)
+            set_html(self.formulas, text)
         # Room for up to three lines; more scroll. Resized only when the count changes.
         height = 12 + 19 * min(3, len(lines))
         if height != self.formulas.height():
@@ -953,9 +983,8 @@ class CnnPanel(Panel):
         self.input_plot.setYRange(0, h, padding=0.02)
         self.input_plot.getPlotItem().setTitle(f"Input {c} × {h} × {w}", size="10pt")
         kind = {1: "grey (luminance)", 3: "RGB"}.get(c, "R, G, B repeated")
-        self.image_status.setText(f"{html.escape(self._source_name)}, cropped and scaled to "
-                                  f"{h} × {w}, {kind}. "
-                                  "Drop a picture on the panel to use it.")
+        set_rich_text(self.image_status, f"{html.escape(self._source_name)}, cropped and scaled "
+                      f"to {h} × {w}, {kind}. Drop a picture on the panel to use it.")
 
     def _update_maps(self) -> None:
         result = self._result
@@ -1001,7 +1030,7 @@ class CnnPanel(Panel):
     def _set_readout(self, html: str) -> None:
         if html != self._readout_html:
             self._readout_html = html
-            self.readout.setHtml(html)
+            set_html(self.readout, html)
 
     def readout_text(self) -> str:
         """The selection readout as plain text."""
@@ -1115,6 +1144,56 @@ class CnnPanel(Panel):
         self._sync_controls()
         self.update_view()
 
+    def state_dict(self) -> dict:
+        """The input shape, the layer stack, the selected pixel and the weights' seed.
+
+        The picture is not part of it: a restart shows the sample photo.
+        """
+        s = self.state
+        layers = []
+        for layer in s.layers:
+            kind, values = layer_values(layer)
+            layers.append({"kind": kind, **values})
+        return {"input_shape": list(s.input_shape), "layers": layers,
+                "selection": None if s.selection is None else list(s.selection),
+                "seed": int(s.seed)}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid.
+
+        A layer may hold any number a row accepts (the row then shows the model's message,
+        as it did when the number was typed); the input shape must be one the panel takes.
+        """
+        read = saved_state
+        data = read.section(state)
+        sides = read.vector(data, "input_shape", 3, 3)
+        shape = []
+        for name, most, value in zip(("channels", "height", "width"),
+                                     (MAX_CHANNELS, MAX_SIDE, MAX_SIDE), sides, strict=True):
+            one = {name: value}
+            read.number(one, name, _side_validator(name, most))
+            shape.append(read.whole(one, name, 1, most))
+        stack = read.field(data, "layers")
+        if not isinstance(stack, list) or len(stack) > MAX_LAYERS:
+            raise ValueError(f"layers must be a list of at most {MAX_LAYERS} layers")
+        layers = []
+        for i, entry in enumerate(stack, start=1):
+            with read.within(f"layer {i}"):
+                layers.append(layer_from_values(_saved_layer(read.section(entry))))
+        selection = read.field(data, "selection")
+        if selection is not None:
+            picked = read.vector(data, "selection", 4, 4)
+            selection = tuple(read.whole({"selection": v}, "selection", 0, 2**31 - 1)
+                              for v in picked)
+        seed = read.whole(data, "seed", 0, 2**32 - 1)
+        self._set_state(CnnState(input_shape=tuple(shape), layers=tuple(layers),
+                                 selection=selection, seed=seed))
+        self._sync_controls()
+
+    def quiz(self, seed: int = 0) -> list[Question]:
+        """Check-yourself questions on the valid layers: a shape, a parameter count, a size."""
+        return cnn_questions(self.state.input_shape, self.state.layers, seed)
+
     def checks(self) -> list[Check]:
         """Shapes and counts against the arrays themselves; the receptive field by perturbation."""
         result = self._result
@@ -1151,3 +1230,25 @@ class CnnPanel(Panel):
             checks.append(Check.compare("field covers all inputs",
                                         moved, shown, 1e-9))
         return checks
+
+    # -- data for File ▸ Export data as CSV ----------------------------------------------------
+    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
+        """The shape table as shown, and every layer's settings with its output shape."""
+        keys = ("weights", "biases", "activations", "macs")
+        summary = [[row["layer"], row["output"], *("" if row[k] is None else row[k] for k in keys)]
+                   for row in self._summary]
+        fields = ("out_channels", "kernel_size", "stride", "padding", "dilation", "bias")
+        layers = []
+        for i, layer in enumerate(self.state.layers):
+            kind, values = layer_values(layer)
+            if kind == "maxpool" and values["stride"] is None:
+                values["stride"] = values["kernel_size"]  # the model's default
+            shape = self._details[i]["output_shape"] if i < len(self._details) else ("", "", "")
+            layers.append([i + 1, kind, *(values.get(name, "") for name in fields), *shape])
+        return {
+            "shape table": (["layer", "output shape", "weights", "biases", "activations",
+                             "MACs"], summary),
+            f"layers (input {_shape_text(self.state.input_shape)})": (
+                ["layer", "kind", "out channels", "kernel", "stride", "padding", "dilation",
+                 "bias", "output C", "output H", "output W"], layers),
+        }

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.model import conv
+from explorer.model.quiz import Question, convolution2d_questions, convolution_questions
 from explorer.model.validation import positive_int
+from explorer.panels import saved_state
 from explorer.panels.base import Check, Panel
 from explorer.widgets.cell_grid import CellGridView, GridScene
 from explorer.widgets.cell_row import CellRowView, RowScene
@@ -39,6 +41,7 @@ from explorer.widgets.equation import EquationView
 from explorer.widgets.matrix_input import MatrixInput
 from explorer.widgets.number_input import NumberInput, VectorInput, format_vector
 from explorer.widgets.playback import PlaybackBar
+from explorer.widgets.theme import set_style_sheet
 
 # Beyond these sizes the cells get too small to read at 1280 x 800: the panel says so instead.
 MAX_SIGNAL = 16
@@ -400,7 +403,7 @@ class ConvolutionPanel(Panel):
         self.flip_1d.setToolTip("On: reverse w before sliding it (np.convolve). "
                                 "Off: slide w as written (cross-correlation, np.correlate)")
         self.error_1d = QLabel(group)
-        self.error_1d.setStyleSheet("color: #c0392b;")
+        set_style_sheet(self.error_1d, "color: #c0392b;")
         self.error_1d.setWordWrap(True)
         self.error_1d.hide()
         for widget in (self.x_input, self.w_input):
@@ -469,7 +472,7 @@ class ConvolutionPanel(Panel):
         self.flip_2d.setToolTip("Off (the default, like CNN layers): slide the kernel as "
                                 "written. On: rotate it by 180° first")
         self.error_2d = QLabel(group)
-        self.error_2d.setStyleSheet("color: #c0392b;")
+        set_style_sheet(self.error_2d, "color: #c0392b;")
         self.error_2d.setWordWrap(True)
         self.error_2d.hide()
         source_row = QHBoxLayout()
@@ -789,6 +792,54 @@ class ConvolutionPanel(Panel):
         self.set_state(state)
         self._sync_choices()
 
+    def state_dict(self) -> dict:
+        """Both views' inputs, kernels and settings, and which view is shown."""
+        one, two = self.state.one, self.state.two
+        return {
+            "view": self.state.view,
+            "one": {"x": list(one.x), "w": list(one.w), "mode": one.mode, "flip": one.flip},
+            "two": {"x": [list(row) for row in two.x], "w": [list(row) for row in two.w],
+                    "stride": two.stride, "padding": two.padding, "dilation": two.dilation,
+                    "flip": two.flip, "source": two.source},
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid."""
+        data = saved_state.section(state)
+        view = saved_state.choice(data, "view", VIEWS)
+        read = saved_state
+        with read.within("one"):
+            d = read.section(data, "one")
+            one = Row1d(x=read.vector(d, "x", 1, MAX_SIGNAL), w=read.vector(d, "w", 1, MAX_KERNEL),
+                        mode=read.choice(d, "mode", conv.MODES), flip=read.flag(d, "flip"))
+        with read.within("two"):
+            d = read.section(data, "two")
+            two = Grid2d(x=read.matrix(d, "x", MAX_GRID), w=read.matrix(d, "w", MAX_KERNEL_2D),
+                         stride=read.whole(d, "stride", 1, MAX_STRIDE),
+                         padding=read.whole(d, "padding", 0, MAX_PADDING),
+                         dilation=read.whole(d, "dilation", 1, MAX_DILATION),
+                         flip=read.flag(d, "flip"), source=read.choice(d, "source", SOURCES))
+        self.set_state(ConvolutionState(one=one, two=two, view=view))  # asks the model first
+        self.x_input.set_value(np.array(one.x))
+        self.w_input.set_value(np.array(one.w))
+        self.grid_input.set_value(np.array(two.x))
+        self.kernel_input.set_value(np.array(two.w))
+        for widget, value in ((self.stride_input, two.stride), (self.padding_input, two.padding),
+                              (self.dilation_input, two.dilation)):
+            widget.set_value(value)
+        self._rejected.clear()
+        self.error_1d.hide()
+        self.error_2d.hide()
+        self._sync_choices()
+
+    def quiz(self, seed: int = 0) -> list[Question]:
+        """Check-yourself questions on the view shown: an output entry, the output size."""
+        one, two = self.state.one, self.state.two
+        if self.state.view == "1d":
+            return convolution_questions(one.x, one.w, one.mode, one.flip, seed)
+        return convolution2d_questions(two.x, two.w, two.stride, two.padding, two.dilation,
+                                       two.flip, seed)
+
     def checks(self) -> list[Check]:
         """Both results against independent sums; every traced step adds up to its output."""
         one, two = self.state.one, self.state.two
@@ -821,3 +872,42 @@ class ConvolutionPanel(Panel):
                           np.concatenate([r1.outputs, r1.outputs, r2.outputs.ravel(),
                                           r2.outputs.ravel()]), tol),
         ]
+
+    # -- data for File ▸ Export data as CSV ----------------------------------------------------
+    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
+        """The 1-D vectors and steps, and the 2-D grid, kernel and output, as on screen."""
+        one, two = self.state.one, self.state.two
+        r1, r2 = self.result_1d, self.result_2d
+        flipped = "flipped" if one.flip else "not flipped"
+        vectors = [("x", one.x), ("w", one.w), (f"kernel as applied ({flipped})",
+                                                r1.steps[0].kernel),
+                   (f"y ({one.mode}, {flipped})", r1.outputs),
+                   ("y with flipping (np.convolve)", r1.flipped),
+                   ("y without flipping (np.correlate)", r1.unflipped)]
+        width = max(len(values) for _, values in vectors)
+        k = len(one.w)
+        steps = [[step.index + 1, int(step.positions[0]) + 1, *step.values, *step.products,
+                  step.total] for step in r1.steps]
+
+        def matrix(values) -> tuple[list[str], list[list]]:
+            array = np.asarray(values, dtype=np.float64)
+            return (["row", *(f"col {j + 1}" for j in range(array.shape[1]))],
+                    [[i + 1, *row] for i, row in enumerate(array.tolist())])
+
+        return {
+            "1-D vectors": (["vector", *(str(i + 1) for i in range(width))],
+                            [[name, *np.asarray(values, dtype=np.float64).tolist()]
+                             for name, values in vectors]),
+            "1-D steps (x index ≤ 0 or > d: a padding zero)": (
+                ["output n", "x index under the first tap",
+                 *(f"x under tap {j + 1}" for j in range(k)),
+                 *(f"product {j + 1}" for j in range(k)), "y_n = sum of products"], steps),
+            "2-D input": matrix(two.x),
+            "2-D kernel (as typed)": matrix(two.w),
+            "2-D kernel (as applied)": matrix(r2.steps[0].kernel),
+            "2-D output": matrix(r2.outputs),
+            "settings": (["setting", "value"], [
+                ["1-D mode", one.mode], ["1-D flip", one.flip], ["2-D stride", two.stride],
+                ["2-D padding", two.padding], ["2-D dilation", two.dilation],
+                ["2-D flip", two.flip], ["view", self.state.view]]),
+        }

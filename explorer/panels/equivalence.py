@@ -29,11 +29,15 @@ from PySide6.QtWidgets import (
 from explorer.model import equivalence
 from explorer.model.activations import sigmoid, tanh
 from explorer.model.equivalence import TwoLayerNet
+from explorer.model.quiz import Question, equivalence_questions
+from explorer.panels import saved_state
 from explorer.panels.base import Check, Panel
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.number_input import NumberInput, parse_number
-from explorer.widgets.plot import OKABE_ITO, make_plot, pen
+from explorer.widgets.painted_plot import PaintedCurve, PaintedLine, PaintedPlot, PaintedScatter
+from explorer.widgets.plot import OKABE_ITO, pen
+from explorer.widgets.theme import qcolor, set_style_sheet, theme_signals
 
 GRID_POINTS = 301
 #: |Δ| is drawn on a log axis, where an exact 0 has no place: exact zeros sit on this floor line.
@@ -68,7 +72,8 @@ MAPPING_NOTES = {
 #: Columns of the mapping table.
 LABEL, SIGMOID_VALUE, RULE, TANH_VALUE, RIGHT_VALUE = range(5)
 COLUMNS = ("parameter", "σ-net Θ", "rule", "tanh-net Θ′", "should be")
-WRONG_BRUSH = QBrush(QColor("#fbdada"))
+#: Background of a table cell the broken rule gets wrong (light-theme colour).
+WRONG_FILL = "#fbdada"
 
 EXPLANATION = """
 <h3>Question 3 — a sigmoid network is a tanh network in disguise</h3>
@@ -192,6 +197,15 @@ class EquivalencePanel(Panel):
         self._build()
         self.update_view()
         self.run_checks()
+        theme_signals().changed.connect(self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        """Table cells marked wrong take the theme's fill (plots and labels follow themselves)."""
+        brush = QBrush(qcolor(WRONG_FILL))
+        for cells, wrong in zip(self._cells, self._wrong, strict=False):
+            if wrong:
+                for col in (RULE, TANH_VALUE, RIGHT_VALUE):
+                    cells[col].setBackground(brush)
 
     # -- construction --------------------------------------------------------------------
     def _build(self) -> None:
@@ -226,7 +240,7 @@ class EquivalencePanel(Panel):
                                       "see what that part of the rule is for")
         self.mapping_note = QLabel(self)
         self.mapping_error = QLabel(self)
-        self.mapping_error.setStyleSheet("color: #c0392b;")
+        set_style_sheet(self.mapping_error, "color: #c0392b;")
         self.mapping_error.setWordWrap(True)
         self.mapping_error.hide()
         self.mapping_note.setWordWrap(True)
@@ -266,19 +280,23 @@ class EquivalencePanel(Panel):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         # The identity σ(a) = ½ tanh(a/2) + ½, with tanh itself for comparison.
-        self.identity_plot = make_plot("σ(a) = ½ tanh(a/2) + ½", "a", "value")
+        # Painted plots (pyqtgraph's frame, the data painted straight onto it): a new network
+        # repaints the curves, not every axis and legend.
+        self.identity_plot = PaintedPlot("σ(a) = ½ tanh(a/2) + ½", "a", "value")
         self.identity_plot.getPlotItem().addLegend(offset=(-8, -8), labelTextSize="9pt")
-        self.tanh_curve = self.identity_plot.plot(pen=pen("#999999", 1, True), name="tanh(a)")
-        self.sigmoid_curve = self.identity_plot.plot(
+        self.tanh_curve = PaintedCurve(pen=pen("#999999", 1, True), name="tanh(a)")
+        self.sigmoid_curve = PaintedCurve(
             pen=pg.mkPen(_alpha(OKABE_ITO["orange"], 140), width=6), antialias=False,
             name="σ(a) = 1/(1+e⁻ᵃ)")
-        self.via_tanh_curve = self.identity_plot.plot(
-            pen=pg.mkPen(OKABE_ITO["black"], width=1), name="½ tanh(a/2) + ½")
+        self.via_tanh_curve = PaintedCurve(pen=pg.mkPen(OKABE_ITO["black"], width=1),
+                                           name="½ tanh(a/2) + ½")
+        for curve in (self.tanh_curve, self.sigmoid_curve, self.via_tanh_curve):
+            self.identity_plot.addItem(curve)
         self.identity_plot.setYRange(-1.1, 1.1, padding=0)
 
         # D = 1: both networks' outputs against x; wide band = σ-net, dashed = tanh-net.
-        self.curves_plot = make_plot("Outputs: σ-net Θ (wide band), tanh-net Θ′ (thin line)",
-                                     "input x", "output y")
+        self.curves_plot = PaintedPlot("Outputs: σ-net Θ (wide band), tanh-net Θ′ (thin line)",
+                                       "input x", "output y")
         self.curves_legend = self.curves_plot.getPlotItem().addLegend(
             offset=(-8, -8), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 200))
         self.sigmoid_curves = []
@@ -286,22 +304,23 @@ class EquivalencePanel(Panel):
         for color in OUTPUT_COLORS:
             # Wide antialiased strokes are the costliest thing to paint here; the band keeps
             # its width but skips antialiasing, and the tanh line is 1 px (Qt's fast path).
-            # PlotCurveItem rather than PlotDataItem: no log/downsampling layer to pay for.
-            band = pg.PlotCurveItem(pen=pg.mkPen(_alpha(color, 100), width=6), antialias=False)
-            line = pg.PlotCurveItem(pen=pg.mkPen(color, width=1))
+            band = PaintedCurve(pen=pg.mkPen(_alpha(color, 100), width=6), antialias=False)
+            line = PaintedCurve(pen=pg.mkPen(color, width=1))
             self.curves_plot.addItem(band)
             self.curves_plot.addItem(line)
             self.sigmoid_curves.append(band)
             self.tanh_curves.append(line)
         # D > 1: one network's outputs against the other's, on the line y = x.
-        self.scatter_plot = make_plot("Outputs on random inputs: tanh-net vs σ-net",
-                                      "σ-net output y(x; Θ, σ)", "tanh-net output y(x; Θ′, tanh)")
+        self.scatter_plot = PaintedPlot("Outputs on random inputs: tanh-net vs σ-net",
+                                        "σ-net output y(x; Θ, σ)",
+                                        "tanh-net output y(x; Θ′, tanh)")
         self.scatter_legend = self.scatter_plot.getPlotItem().addLegend(
             offset=(8, 8), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 200))
-        self.identity_line = self.scatter_plot.plot(pen=pen("#777777", 1.5, True))
+        self.identity_line = PaintedCurve(pen=pen("#777777", 1.5, True))
+        self.scatter_plot.addItem(self.identity_line)
         self.scatter_points = []
         for color in OUTPUT_COLORS:
-            points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None), brush=pg.mkBrush(color))
+            points = PaintedScatter(size=6, pen=pg.mkPen(None), brush=pg.mkBrush(color))
             self.scatter_plot.addItem(points)
             self.scatter_points.append(points)
         for plot in (self.identity_plot, self.curves_plot, self.scatter_plot):
@@ -312,8 +331,8 @@ class EquivalencePanel(Panel):
         self.outputs_stack.addWidget(self.scatter_plot)
 
         # |Δ| on a log axis, with the float64 spacing of the outputs for scale.
-        self.gap_plot = make_plot("|Δ| = |y(x; Θ′, tanh) − y(x; Θ, σ)|", "input x",
-                                  "|Δ| (log scale)")
+        self.gap_plot = PaintedPlot("|Δ| = |y(x; Θ′, tanh) − y(x; Θ, σ)|", "input x",
+                                    "|Δ| (log scale)")
         self.gap_plot.setLogMode(y=True)
         # Powers of ten on the ticks, never a "(x1e-12)" rescaling of them.
         self.gap_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
@@ -323,21 +342,22 @@ class EquivalencePanel(Panel):
         # cheaper to draw than symbols. The items take log10 values (the axis is logarithmic).
         self.gap_ticks = []
         for color in OUTPUT_COLORS:
-            ticks = pg.PlotCurveItem(pen=pg.mkPen(color, width=1), connect="pairs")
+            ticks = PaintedCurve(pen=pg.mkPen(color, width=1), connect="pairs")
             self.gap_plot.addItem(ticks)
             self.gap_ticks.append(ticks)
         label_fill = pg.mkBrush(255, 255, 255, 210)
-        self.ulp_line = pg.InfiniteLine(
-            angle=0, pen=pen("#555555", 1, True), label="1 ulp of max |y|",
-            labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)], "color": "#333333",
-                       "fill": label_fill})
+        # The ulp line moves with the outputs: painted, so a move repaints the ticks only. The
+        # floor never moves and stays in the plot's frame. Both sit above the ticks.
+        self.ulp_line = PaintedLine(angle=0, pen=pen("#555555", 1, True))
+        self.ulp_line.set_label("1 ulp of max |y|", position=0.97, anchor=(1, 1),
+                                color="#333333", fill=label_fill)
+        self.ulp_line.setZValue(20)
+        self.gap_plot.addItem(self.ulp_line)
         self.floor_line = pg.InfiniteLine(
             np.log10(GAP_FLOOR), angle=0, pen=pen("#aaaaaa", 1, True), label="|Δ| = 0 exactly",
             labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)], "color": "#555555",
                        "fill": label_fill})
-        for line in (self.ulp_line, self.floor_line):
-            line.setZValue(20)  # labels above the dots
-            self.gap_plot.addItem(line)
+        self.gap_plot.addItem(self.floor_line, above=True)
         self.rounding_label = QLabel(self)
         self.rounding_label.setWordWrap(True)
         self.rounding_label.setToolTip("What the size of |Δ| means")
@@ -363,7 +383,7 @@ class EquivalencePanel(Panel):
         self.table_title = QLabel("<b>The mapping Θ → Θ′</b> (double-click a value to edit)",
                                   self)
         self.table_error = QLabel(self)
-        self.table_error.setStyleSheet("color: #c0392b;")
+        set_style_sheet(self.table_error, "color: #c0392b;")
         self.table_error.setWordWrap(True)
         self.table_error.hide()
 
@@ -552,7 +572,7 @@ class EquivalencePanel(Panel):
         self.refresh_checks()
         self.changed.emit()
 
-    def _set_range(self, key: str, plot: pg.PlotWidget, axis: str, low: float,
+    def _set_range(self, key: str, plot: PaintedPlot, axis: str, low: float,
                    high: float) -> None:
         """Move an axis range only when it actually changes (a move redraws the axis)."""
         if self._ranges.get(key) == (low, high):
@@ -704,7 +724,7 @@ class EquivalencePanel(Panel):
                 wrong = bool(after[row] != should[row])
                 if wrong != self._wrong[row]:
                     self._wrong[row] = wrong
-                    brush = WRONG_BRUSH if wrong else QBrush()
+                    brush = QBrush(qcolor(WRONG_FILL)) if wrong else QBrush()
                     for col in (RULE, TANH_VALUE, RIGHT_VALUE):
                         cells[col].setBackground(brush)
 
@@ -802,6 +822,54 @@ class EquivalencePanel(Panel):
         self._data_ranges.clear()
         self.update_view()
 
+    def state_dict(self) -> dict:
+        """Sizes, seed, R and the rule; the weights too once one was typed into the table."""
+        s = self.state
+        net = s.net
+        return {
+            "D": net.input_size, "M": net.hidden_size, "K": net.output_size, "seed": int(s.seed),
+            "radius": float(s.radius), "mapping": s.mapping, "edited": s.edited,
+            # Untouched weights are the seed's draw and are drawn again on loading.
+            "net": {name: getattr(net, name).tolist() for name in equivalence.PARAMETER_GROUPS}
+            if s.edited else None,
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid."""
+        data = saved_state.section(state)
+        limits = equivalence.SETTING_LIMITS
+        D, M, K = (saved_state.whole(data, name, *limits[name]) for name in ("D", "M", "K"))
+        seed = saved_state.whole(data, "seed", *limits["seed"])
+        radius = saved_state.number(data, "radius", _radius)
+        mapping = saved_state.choice(data, "mapping", MAPPING_CHOICES)
+        edited = saved_state.flag(data, "edited")
+        if edited:
+            weights = saved_state.section(data, "net")
+            with saved_state.within("net"):
+                net = TwoLayerNet(W1=saved_state.matrix(weights, "W1"),
+                                  b1=saved_state.vector(weights, "b1"),
+                                  W2=saved_state.matrix(weights, "W2"),
+                                  b2=saved_state.vector(weights, "b2"))
+            sizes = (net.input_size, net.hidden_size, net.output_size)
+            if sizes != (D, M, K):
+                raise ValueError(f"net: its weights have D, M, K = {sizes}, not {(D, M, K)}")
+        else:
+            net = equivalence.random_net(D, M, K, seed, scale=equivalence.SEED_SCALE)
+        # update_view asks the model (outputs that overflow, say) before it moves anything.
+        self._set_state(EquivalenceState(net=net, seed=seed, radius=radius, mapping=mapping,
+                                         edited=edited))
+        for widget, value in ((self.d_input, D), (self.m_input, M), (self.k_input, K),
+                              (self.seed_input, seed), (self.radius_input, radius)):
+            widget.set_value(value)
+        with QSignalBlocker(self.mapping_combo):
+            self.mapping_combo.setCurrentIndex(list(MAPPING_CHOICES).index(mapping))
+        self.table_error.hide()
+        self.mapping_error.hide()
+
+    def quiz(self, seed: int = 0) -> list[Question]:
+        """Check-yourself questions: parameters of the tanh twin, and an output at x = 0."""
+        return equivalence_questions(self.state.net, seed)
+
     def checks(self) -> list[Check]:
         """The correct tanh-net against the σ-net, the round trip, and the plotted identity."""
         shown = self.shown()
@@ -819,3 +887,32 @@ class EquivalencePanel(Panel):
             checks.append(Check.compare("gap as predicted", shown.y_tanh - shown.y_sigmoid,
                                         shown.predicted, 1e-12 * size))
         return checks
+
+    # -- data for File ▸ Export data as CSV ----------------------------------------------------
+    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
+        """The parameter table (both networks) and the inputs with both networks' outputs."""
+        s, shown = self.state, self.shown()
+        net = s.net
+        labels = equivalence.parameter_labels(net)
+        rules = equivalence.RULES[s.mapping]
+        before, after = equivalence.flatten(net), equivalence.flatten(shown.tanh_net)
+        should = equivalence.flatten(shown.right_net)
+        parameters = [[label, float(b), rules[group], float(a), float(c)]
+                      for (label, group), b, a, c in zip(labels, before, after, should,
+                                                         strict=True)]
+        D, K = net.input_size, net.output_size
+        with np.errstate(over="ignore"):
+            gap = np.abs(shown.y_tanh - shown.y_sigmoid)
+        outputs = np.column_stack([shown.X, shown.y_sigmoid, shown.y_tanh, gap])
+        return {
+            "parameters": (["parameter", "σ-net Θ", "rule", "tanh-net Θ′",
+                            "correct tanh-net Θ′"], parameters),
+            "outputs": ([*(f"x_{d + 1}" for d in range(D)),
+                         *(f"σ-net y_{k + 1}" for k in range(K)),
+                         *(f"tanh-net y_{k + 1}" for k in range(K)),
+                         *(f"|Δ y_{k + 1}|" for k in range(K))], outputs.tolist()),
+            "settings": (["setting", "value"], [
+                ["D", D], ["M", net.hidden_size], ["K", K], ["seed", s.seed],
+                ["input radius R", s.radius], ["mapping", s.mapping],
+                ["weights typed in", s.edited]]),
+        }

@@ -21,12 +21,24 @@ from PySide6.QtWidgets import (
 
 from explorer.model import gradcheck, losses
 from explorer.model.activations import sigmoid
+from explorer.model.quiz import Question, loss_questions
+from explorer.panels import saved_state
 from explorer.panels.base import Check, Panel
+from explorer.widgets.backdrop import Backdrop
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.number_input import NumberInput
+from explorer.widgets.painted_plot import (
+    PaintedCurve,
+    PaintedLine,
+    PaintedPlot,
+    PaintedRegion,
+    PaintedScatter,
+    PaintedText,
+)
 from explorer.widgets.playback import PlaybackBar
-from explorer.widgets.plot import CE_COLOR, MSE_COLOR, OKABE_ITO, curve, make_plot, pen
+from explorer.widgets.plot import CE_COLOR, MSE_COLOR, OKABE_ITO, pen
+from explorer.widgets.theme import set_style_sheet
 
 # Enough for smooth curves at any plot width here; path stroking cost grows with the count.
 GRID_POINTS = 401
@@ -87,6 +99,29 @@ def _whole_steps(value: float) -> None:
         raise ValueError("steps must be a whole number from 1 to 10000")
 
 
+def _check_range(low: float, high: float) -> None:
+    if not low < high:
+        raise ValueError(f"the range needs from < to (got {low:g} … {high:g})")
+    if high - low > 2e4:
+        raise ValueError("the range may span at most 20000")
+
+
+
+#: Largest |a| or loss the SGD lab plots. The model's run is finite up to 1e308, but axis
+#: ranges around such values overflow to inf (the span of [-1e308, 1e308] is inf), and Qt cannot
+#: draw coordinates that large.
+PLOTTABLE = 1e100
+
+
+def _check_plottable(history: dict[str, dict[str, np.ndarray]]) -> None:
+    """Refuse an SGD run whose values are too large to draw, saying what to change."""
+    largest = max(float(np.max(np.abs(run[key]))) for run in history.values()
+                  for key in ("a", "loss"))
+    if largest > PLOTTABLE:
+        raise ValueError(f"the SGD run reaches {largest:.1e}, too large to plot (at most "
+                         f"{PLOTTABLE:.0e}): use a smaller x, w₀, b₀ or learning rate")
+
+
 class LossPanel(Panel):
     """Sigmoid output, cross-entropy vs squared error: curves, gradients and a tiny SGD lab."""
 
@@ -116,7 +151,8 @@ class LossPanel(Panel):
         self.a_max_input = NumberInput("to", s.a_max, tooltip="Right end of the a axis")
         # The readout is a grid of plain labels with fixed widths: re-laying out rich text (or a
         # growing label) on every drag step would cost more than the plots' repaint.
-        self.readout = QWidget(self)
+        # A Backdrop: new values repaint the labels, not the group box's frame under them.
+        self.readout = Backdrop(self)
         self.readout.setToolTip("Values at the marker, computed by explorer.model.losses")
         readout_grid = QGridLayout(self.readout)
         readout_grid.setContentsMargins(0, 4, 0, 0)
@@ -130,9 +166,12 @@ class LossPanel(Panel):
             value = QLabel(self.readout)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             value.setFixedWidth(value.fontMetrics().horizontalAdvance("−0.000000000e-000"))
+            # Fixed both ways, a new value never asks the layouts (the whole scrolled column,
+            # word-wrapped text included) to measure themselves again.
+            value.setFixedHeight(value.sizeHint().height())
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             if colour:
-                name.setStyleSheet(f"color: {colour};")
+                set_style_sheet(name, f"color: {colour};")
             readout_grid.addWidget(name, row, 0)
             readout_grid.addWidget(value, row, 1)
             self.readout_values[key] = value
@@ -182,53 +221,55 @@ class LossPanel(Panel):
         scroll.setMinimumWidth(360)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.sigmoid_plot = make_plot("Output f = σ(a)", "pre-activation a", "f")
-        self.loss_plot = make_plot("Loss for target y", "pre-activation a", "loss", legend=True)
-        self.grad_plot = make_plot("Gradient ∂L/∂a", "pre-activation a", "∂L/∂a")
+        # Painted plots: pyqtgraph draws each frame (title, axes, legend) once; the curves,
+        # markers and bands are painted over it, so a drag repaints a few lines, not the plots.
+        self.sigmoid_plot = PaintedPlot("Output f = σ(a)", "pre-activation a", "f")
+        self.loss_plot = PaintedPlot("Loss for target y", "pre-activation a", "loss",
+                                     legend=True)
+        self.grad_plot = PaintedPlot("Gradient ∂L/∂a", "pre-activation a", "∂L/∂a")
         self.grad_plot.getPlotItem().addLegend(offset=(-8, -8), labelTextSize="9pt")
-        self.lab_loss_plot = make_plot("SGD lab: loss", "SGD step", "loss", legend=True)
-        self.lab_a_plot = make_plot("SGD lab: pre-activation a", "SGD step", "a", legend=True)
+        self.lab_loss_plot = PaintedPlot("SGD lab: loss", "SGD step", "loss", legend=True)
+        self.lab_a_plot = PaintedPlot("SGD lab: pre-activation a", "SGD step", "a", legend=True)
 
-        self.sigmoid_curve = curve(self.sigmoid_plot, pen(OKABE_ITO["black"]))
-        self.ce_curve = curve(self.loss_plot, pen(CE_COLOR), "cross-entropy")
-        self.mse_curve = curve(self.loss_plot, pen(MSE_COLOR), "squared error")
-        self.ce_grad_curve = curve(self.grad_plot, pen(CE_COLOR), "CE: f − y")
-        self.mse_grad_curve = curve(self.grad_plot, pen(MSE_COLOR), "MSE: −2(y−f)f(1−f)")
+        self.sigmoid_curve = self._curve(self.sigmoid_plot, pen(OKABE_ITO["black"]))
+        self.ce_curve = self._curve(self.loss_plot, pen(CE_COLOR), "cross-entropy")
+        self.mse_curve = self._curve(self.loss_plot, pen(MSE_COLOR), "squared error")
+        self.ce_grad_curve = self._curve(self.grad_plot, pen(CE_COLOR), "CE: f − y")
+        self.mse_grad_curve = self._curve(self.grad_plot, pen(MSE_COLOR), "MSE: −2(y−f)f(1−f)")
         self.stall_regions = []
         self.stall_labels = []
         self.markers = []
         for plot in (self.sigmoid_plot, self.loss_plot, self.grad_plot):
             # Opaque light orange (what alpha 40 over white looks like): blending a translucent
             # rectangle over the whole band costs more than drawing every curve.
-            region = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(248, 231, 217),
-                                         pen=pg.mkPen(None))
+            region = PaintedRegion(brush=pg.mkBrush(248, 231, 217))
             region.setZValue(-10)
             plot.addItem(region)
             self.stall_regions.append(region)
-            marker = pg.InfiniteLine(angle=90, movable=True, pen=pen("#555555", 1.5, True),
-                                     hoverPen=pen("#000000", 2.5))
+            marker = PaintedLine(angle=90, movable=True, pen=pen("#555555", 1.5, True),
+                                 hoverPen=pen("#000000", 2.5))
             marker.setToolTip("Drag to move the marker")
             marker.sigPositionChanged.connect(self._marker_dragged)
             plot.addItem(marker)
             self.markers.append(marker)
         for plot in (self.loss_plot, self.grad_plot):
-            label = pg.TextItem("MSE stalls", color="#9a3d00", anchor=(0, 0))
+            label = PaintedText("MSE stalls", color="#9a3d00", anchor=(0, 0))
             label.setToolTip("Here the squared-error slope is under 1% of the cross-entropy "
                              "slope although the prediction is on the wrong side")
             plot.addItem(label)
             self.stall_labels.append(label)
-        self.sigmoid_dot = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(OKABE_ITO["black"]))
+        self.sigmoid_dot = PaintedScatter(size=9, brush=pg.mkBrush(OKABE_ITO["black"]))
         self.sigmoid_plot.addItem(self.sigmoid_dot)
         self.sigmoid_plot.setYRange(-0.05, 1.05, padding=0)
 
-        self.lab_ce_loss = curve(self.lab_loss_plot, pen(CE_COLOR), "cross-entropy")
-        self.lab_mse_loss = curve(self.lab_loss_plot, pen(MSE_COLOR), "squared error")
-        self.lab_ce_a = curve(self.lab_a_plot, pen(CE_COLOR), "trained with CE")
-        self.lab_mse_a = curve(self.lab_a_plot, pen(MSE_COLOR), "trained with MSE")
+        self.lab_ce_loss = self._curve(self.lab_loss_plot, pen(CE_COLOR), "cross-entropy")
+        self.lab_mse_loss = self._curve(self.lab_loss_plot, pen(MSE_COLOR), "squared error")
+        self.lab_ce_a = self._curve(self.lab_a_plot, pen(CE_COLOR), "trained with CE")
+        self.lab_mse_a = self._curve(self.lab_a_plot, pen(MSE_COLOR), "trained with MSE")
         # The whole run, faint, under the part played so far.
-        self.lab_ce_a_full = self.lab_a_plot.plot(pen=pg.mkPen(CE_COLOR + "55", width=1))
-        self.lab_mse_a_full = self.lab_a_plot.plot(pen=pg.mkPen(MSE_COLOR + "55", width=1))
-        self.lab_cursor = [pg.InfiniteLine(angle=90, pen=pen("#888888", 1)) for _ in range(2)]
+        self.lab_ce_a_full = self._curve(self.lab_a_plot, pg.mkPen(CE_COLOR + "55", width=1))
+        self.lab_mse_a_full = self._curve(self.lab_a_plot, pg.mkPen(MSE_COLOR + "55", width=1))
+        self.lab_cursor = [PaintedLine(angle=90, pen=pen("#888888", 1)) for _ in range(2)]
         self.lab_loss_plot.addItem(self.lab_cursor[0])
         self.lab_a_plot.addItem(self.lab_cursor[1])
 
@@ -286,19 +327,23 @@ class LossPanel(Panel):
     def _marker_typed(self, value: float) -> None:
         self._set_state(replace(self.state, marker=value))
 
-    def _marker_dragged(self, line: pg.InfiniteLine) -> None:
+    @staticmethod
+    def _curve(plot: PaintedPlot, line_pen, name: str | None = None) -> PaintedCurve:
+        item = PaintedCurve(pen=line_pen, name=name)
+        plot.addItem(item)
+        return item
+
+    def _marker_dragged(self, line: PaintedLine) -> None:
         if not self._updating:
             self._set_state(replace(self.state, marker=float(line.value())))
 
     def _range_changed(self, _value: float) -> None:
         low, high = self.a_min_input.value(), self.a_max_input.value()
-        if not low < high:
+        try:
+            _check_range(low, high)
+        except ValueError as exc:
             target = self.a_min_input if self.sender() is self.a_min_input else self.a_max_input
-            target.show_error(f"the range needs from < to (got {low:g} … {high:g})")
-            return
-        if high - low > 2e4:
-            target = self.a_min_input if self.sender() is self.a_min_input else self.a_max_input
-            target.show_error("the range may span at most 20000")
+            target.show_error(str(exc))
             return
         self.a_min_input.clear_error()
         self.a_max_input.clear_error()
@@ -351,8 +396,10 @@ class LossPanel(Panel):
             ce, mse = losses.bce(a, s.y), losses.mse(a, s.y)
             ce_grad, mse_grad = losses.bce_grad(a, s.y), losses.mse_grad(a, s.y)
         if lab:
-            self._history = {name: losses.train_unit(s.x, s.y, s.w0, s.b0, s.lr, s.steps, name)
-                             for name in ("bce", "mse")}
+            history = {name: losses.train_unit(s.x, s.y, s.w0, s.b0, s.lr, s.steps, name)
+                       for name in ("bce", "mse")}
+            _check_plottable(history)
+            self._history = history
             # A new run is shown finished; ▶ replays it from the start.
             self._step = s.steps
 
@@ -510,6 +557,50 @@ class LossPanel(Panel):
             widget.set_value(value)
         self.update_view()
 
+    def state_dict(self) -> dict:
+        """y, the a-range, the marker and the SGD lab's settings."""
+        s = self.state
+        saved = {name: float(getattr(s, name))
+                 for name in ("y", "a_min", "a_max", "marker", "x", "w0", "b0", "lr")}
+        saved["steps"] = int(s.steps)
+        return saved
+
+    def load_state_dict(self, state: dict) -> None:
+        """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid."""
+        data = saved_state.section(state)
+        low, high = saved_state.number(data, "a_min"), saved_state.number(data, "a_max")
+        try:
+            _check_range(low, high)
+        except ValueError as exc:
+            raise ValueError(f"a_min, a_max: {exc}") from None
+        number = saved_state.number
+        candidate = LossState(
+            y=number(data, "y", _in_unit_interval), a_min=low, a_max=high,
+            marker=number(data, "marker"), x=number(data, "x"), w0=number(data, "w0"),
+            b0=number(data, "b0"), lr=number(data, "lr", _positive("learning rate")),
+            steps=saved_state.whole(data, "steps", 1, 10_000))
+        # The lab run is what the model may still refuse (weights that overflow); ask it before
+        # anything changes, since update_view replaces the a grid before it runs the lab.
+        for loss in ("bce", "mse"):
+            losses.train_unit(candidate.x, candidate.y, candidate.w0, candidate.b0,
+                              candidate.lr, candidate.steps, loss)
+        fit, self._lab_fit = self._lab_fit, True
+        try:
+            self._set_state(candidate)
+        except ValueError:
+            self._lab_fit = fit
+            raise
+        s = self.state
+        for widget, value in ((self.y_input, s.y), (self.a_min_input, s.a_min),
+                              (self.a_max_input, s.a_max), (self.marker_input, s.marker),
+                              (self.x_input, s.x), (self.w_input, s.w0), (self.b_input, s.b0),
+                              (self.lr_input, s.lr), (self.steps_input, s.steps)):
+            widget.set_value(value)
+
+    def quiz(self, seed: int = 0) -> list[Question]:
+        """Check-yourself questions at the marker: both slopes, and the loss or their ratio."""
+        return loss_questions(self.state.marker, self.state.y, seed)
+
     def checks(self) -> list[Check]:
         """Both gradients against central differences on the plotted grid; CE slope is f − y."""
         y = self.state.y
@@ -524,4 +615,32 @@ class LossPanel(Panel):
                           0.5 * np.tanh(0.5 * a) + 0.5 - y, 1e-12),
         ]
 
-
+    # -- data for File ▸ Export data as CSV ----------------------------------------------------
+    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
+        """The plotted curves on their grid, the marker's readout and the SGD lab's run."""
+        s = self.state
+        a = self._grid
+        curves = np.column_stack([a, sigmoid(a), losses.bce(a, s.y), losses.mse(a, s.y),
+                                  losses.bce_grad(a, s.y), losses.mse_grad(a, s.y)])
+        m = s.marker
+        marker = [["a", m], ["y", s.y], ["f = σ(a)", float(sigmoid(m))],
+                  ["L_CE", float(losses.bce(m, s.y))], ["dL_CE/da", float(losses.bce_grad(m, s.y))],
+                  ["L_MSE", float(losses.mse(m, s.y))],
+                  ["dL_MSE/da", float(losses.mse_grad(m, s.y))],
+                  ["MSE slope / CE slope = 2f(1−f)", float(losses.gradient_ratio(m))]]
+        ce, mse = self._history["bce"], self._history["mse"]
+        lab = np.column_stack([np.arange(s.steps + 1), ce["w"], ce["b"], ce["a"], ce["f"],
+                               ce["loss"], mse["w"], mse["b"], mse["a"], mse["f"], mse["loss"]])
+        return {
+            f"curves for y = {s.y:g}": (
+                ["a", "f = σ(a)", "L_CE", "L_MSE", "dL_CE/da", "dL_MSE/da"], curves.tolist()),
+            "at the marker": (["quantity", "value"], marker),
+            "SGD lab (row 0: before the first update)": (
+                ["step", "w (CE)", "b (CE)", "a (CE)", "f (CE)", "loss (CE)",
+                 "w (MSE)", "b (MSE)", "a (MSE)", "f (MSE)", "loss (MSE)"],
+                [[int(row[0]), *row[1:]] for row in lab.tolist()]),
+            "settings": (["setting", "value"], [
+                ["y", s.y], ["plot a from", s.a_min], ["plot a to", s.a_max], ["input x", s.x],
+                ["start w", s.w0], ["start b", s.b0], ["learning rate", s.lr],
+                ["steps", s.steps]]),
+        }

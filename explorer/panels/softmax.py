@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, QSignalBlocker, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QRectF, QSignalBlocker, Qt
+from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -27,12 +27,31 @@ from PySide6.QtWidgets import (
 
 from explorer.model import softmax as sm
 from explorer.model.activations import sigmoid
+from explorer.model.quiz import Question, softmax_questions
+from explorer.panels import saved_state
 from explorer.panels.base import Check, Panel
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
-from explorer.widgets.label_layer import LabelLayer
 from explorer.widgets.number_input import NumberInput, VectorInput
-from explorer.widgets.plot import OKABE_ITO, make_plot, pen
+from explorer.widgets.painted_plot import (
+    PaintedBars,
+    PaintedCells,
+    PaintedCurve,
+    PaintedLabels,
+    PaintedLine,
+    PaintedPlot,
+    PaintedScatter,
+    PaintedText,
+)
+from explorer.widgets.plot import OKABE_ITO, pen, recolor_axes
+from explorer.widgets.theme import (
+    Theme,
+    css,
+    current_theme,
+    qcolor,
+    set_rich_text,
+    theme_signals,
+)
 
 K_MIN, K_MAX = 2, 10
 SHIFT_LIMIT = 1000.0
@@ -52,12 +71,21 @@ REDUCED_COLOR = OKABE_ITO["green"]
 SHIFT_COLOR = OKABE_ITO["vermillion"]
 SIGMA_COLOR = OKABE_ITO["orange"]
 BAD_COLOR = "#c0392b"
-#: Diverging map for the Jacobian: negative blue, zero white, positive vermillion.
+#: Diverging map for the Jacobian: negative blue, zero white (the plot background in a dark
+#: theme, see :func:`jacobian_colormap`), positive vermillion.
 #: Every entry of Diag(p) − ppᵀ lies in [−1/4, 1/4] (p_i p_j <= 1/4, p_i (1 − p_i) <= 1/4):
 #: a fixed scale keeps colours comparable between inputs and shows a saturated softmax fading.
 JACOBIAN_LEVELS = (-0.25, 0.25)
 JACOBIAN_CMAP = pg.ColorMap([0.0, 0.5, 1.0],
                             [OKABE_ITO["blue"], "#ffffff", OKABE_ITO["vermillion"]])
+
+
+def jacobian_colormap(theme: Theme) -> pg.ColorMap:
+    """:data:`JACOBIAN_CMAP` with its zero in ``theme``'s plot background (white when light)."""
+    if not theme.dark:
+        return JACOBIAN_CMAP
+    return pg.ColorMap([0.0, 0.5, 1.0], [OKABE_ITO["blue"], theme.plot_background,
+                                         OKABE_ITO["vermillion"]])
 
 EXPLANATION = """
 <h3>Question 2 — the softmax</h3>
@@ -267,55 +295,57 @@ class _Insulated(QWidget):
         super().resizeEvent(event)
 
 
-class ShiftTableModel(QAbstractTableModel):
-    """The 2.1 table: one row per class, texts and red flags set all at once."""
+class ShiftTableModel(QStandardItemModel):
+    """The 2.1 table: one row per class, texts and red flags set all at once.
+
+    Qt keeps the cells, so painting the table asks no Python code (a Python model answers
+    about ten questions per cell on every repaint, which cost more than the rest of the table).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._headers: list[str] = [""] * 5
+        super().__init__(0, 5, parent)
         self._texts: list[list[str]] = []
         self._bad: list[list[bool]] = []
-        self._red = QBrush(QColor(BAD_COLOR))
+        self._red = QBrush(qcolor(BAD_COLOR))
+
+    def set_theme(self, theme: Theme) -> None:
+        """Draw the red flags in ``theme``'s red."""
+        self._red = QBrush(theme.qcolor(BAD_COLOR))
+        for row, flags in enumerate(self._bad):
+            for col, bad in enumerate(flags):
+                if bad:
+                    self.item(row, col).setForeground(self._red)
 
     def set_rows(self, texts: list[list[str]], bad: list[list[bool]]) -> None:
         """Show ``texts[row][col]``; ``bad`` marks the cells drawn in red."""
-        if len(texts) != len(self._texts):
-            self.beginResetModel()
-            self._texts, self._bad = texts, bad
-            self.endResetModel()
-        elif texts != self._texts or bad != self._bad:
-            self._texts, self._bad = texts, bad
-            # One signal for the whole table, not one per cell.
-            self.dataChanged.emit(self.index(0, 0), self.index(len(texts) - 1, 4))
+        if len(texts) != self.rowCount():
+            self.setRowCount(len(texts))
+            self.setVerticalHeaderLabels([str(row + 1) for row in range(len(texts))])
+            self._texts, self._bad = [], []
+        alignment = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for row, (line, flags) in enumerate(zip(texts, bad, strict=True)):
+            old_line = self._texts[row] if row < len(self._texts) else None
+            old_flags = self._bad[row] if row < len(self._bad) else None
+            for col, (text, flag) in enumerate(zip(line, flags, strict=True)):
+                item = self.item(row, col)
+                if item is None:
+                    item = QStandardItem()
+                    item.setTextAlignment(alignment)
+                    item.setEditable(False)
+                    self.setItem(row, col, item)
+                if old_line is None or old_line[col] != text:
+                    item.setText(text)
+                if old_flags is None or old_flags[col] != flag:
+                    if flag:
+                        item.setForeground(self._red)
+                    else:  # no brush of its own: the view's text colour, which follows the theme
+                        item.setData(None, Qt.ItemDataRole.ForegroundRole)
+        self._texts = [list(line) for line in texts]
+        self._bad = [list(flags) for flags in bad]
 
     def set_headers(self, headers: list[str]) -> None:
         """Column titles."""
-        self._headers = list(headers)
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 4)
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, D102
-        return 0 if parent.isValid() else len(self._texts)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, D102
-        return 0 if parent.isValid() else 5
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:  # noqa: D102
-        row, col = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._texts[row][col]
-        if role == Qt.ItemDataRole.ForegroundRole and self._bad[row][col]:
-            return self._red
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: D102
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return str(section + 1)
+        self.setHorizontalHeaderLabels(list(headers))
 
 
 class SoftmaxPanel(Panel):
@@ -343,6 +373,23 @@ class SoftmaxPanel(Panel):
         self._refit_ranges()
         self.update_view()
         self.run_checks()
+        theme_signals().changed.connect(self._theme_changed)
+        if current_theme().dark:
+            self._theme_changed(current_theme())
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Heatmaps, their labels, the colour bar and the table's red in ``theme``'s colours.
+
+        The plots re-colour their own items; the heatmaps' zero colour and the cell labels
+        drawn on data colours are chosen here.
+        """
+        self.colorbar.setColorMap(jacobian_colormap(theme))
+        recolor_axes(self.colorbar, theme)
+        self.table_model.set_theme(theme)
+        view = self._shown_view or self._view
+        self._update_heatmaps(view)
+        self._z_html = ""
+        self._update_sigmoid(view)
 
     # -- construction --------------------------------------------------------------------
     def _build(self) -> None:
@@ -441,82 +488,81 @@ class SoftmaxPanel(Panel):
         self.temperature_input.valueChanged.connect(self._temperature_changed)
         self.shift_input.valueChanged.connect(self._shift_changed)
 
-    def _bar_labels(self, plot: pg.PlotWidget) -> LabelLayer:
-        labels = LabelLayer()
+    def _bar_labels(self, plot: PaintedPlot) -> PaintedLabels:
+        labels = PaintedLabels()
         plot.addItem(labels)
         return labels
 
     def _build_bar_plots(self) -> None:
-        self.logits_plot = make_plot("Logits x — drag a bar top", "class i", "logit x_i")
-        self.logit_bars = pg.BarGraphItem(x=[1], height=[0], width=BAR_WIDTH,
-                                          brush=pg.mkBrush(LOGIT_COLOR), pen=pg.mkPen(None))
+        self.logits_plot = PaintedPlot("Logits x — drag a bar top", "class i", "logit x_i")
+        self.logit_bars = PaintedBars(x=[1], height=[0], width=BAR_WIDTH,
+                                      brush=pg.mkBrush(LOGIT_COLOR), pen=pg.mkPen(None))
         self.logits_plot.addItem(self.logit_bars)
-        self.logits_plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pen("#777777", 1)))
-        self.scaled_dots = pg.ScatterPlotItem(size=10, symbol="t1", pen=pg.mkPen(None),
-                                              brush=pg.mkBrush(OKABE_ITO["black"]))
+        self.logits_plot.addItem(PaintedLine(pos=0, angle=0, pen=pen("#777777", 1)))
+        self.scaled_dots = PaintedScatter(size=10, symbol="t1", pen=pg.mkPen(None),
+                                          brush=pg.mkBrush(OKABE_ITO["black"]))
         self.scaled_dots.setToolTip("x / T, the logits the softmax sees")
         self.logits_plot.addItem(self.scaled_dots)
-        self.handles: list[pg.InfiniteLine] = []
+        self.handles: list[PaintedLine] = []
         for i in range(K_MAX):
-            handle = pg.InfiniteLine(pos=0, angle=0, movable=True,
-                                     pen=pen(OKABE_ITO["black"], 3),
-                                     hoverPen=pen(SHIFT_COLOR, 5))
+            handle = PaintedLine(pos=0, angle=0, movable=True, pen=pen(OKABE_ITO["black"], 3),
+                                 hoverPen=pen(SHIFT_COLOR, 5))
             handle.setToolTip(f"Drag to change logit x_{i + 1}")
             handle.sigPositionChanged.connect(self._handle_dragged)
             self.logits_plot.addItem(handle)
             self.handles.append(handle)
         self.logit_labels = self._bar_labels(self.logits_plot)
 
-        self.prob_plot = make_plot("Probabilities p = S(x)", "class i", "probability")
-        self.prob_bars = pg.BarGraphItem(x=[1], height=[0], width=BAR_WIDTH,
-                                         brush=pg.mkBrush(PROB_COLOR), pen=pg.mkPen(None))
+        self.prob_plot = PaintedPlot("Probabilities p = S(x)", "class i", "probability")
+        self.prob_bars = PaintedBars(x=[1], height=[0], width=BAR_WIDTH,
+                                     brush=pg.mkBrush(PROB_COLOR), pen=pg.mkPen(None))
         self.prob_plot.addItem(self.prob_bars)
         self.prob_labels = self._bar_labels(self.prob_plot)
         legend = self.prob_plot.getPlotItem().addLegend(offset=(-4, 4), labelTextSize="8pt",
                                                         verSpacing=-6,
                                                         brush=pg.mkBrush(255, 255, 255, 200))
         self.prob_legend = legend
-        self.shift_dots = pg.ScatterPlotItem(size=9, symbol="d", pen=pg.mkPen("w", width=0.8),
-                                             brush=pg.mkBrush(SHIFT_COLOR), name="S(x + c)")
-        self.reduced_dots = pg.ScatterPlotItem(size=9, symbol="t1",
-                                               pen=pg.mkPen("w", width=0.8),
-                                               brush=pg.mkBrush(REDUCED_COLOR),
-                                               name="S([0, y])")
-        self.sigma_dots = pg.ScatterPlotItem(size=8, symbol="o", pen=pg.mkPen("w", width=0.8),
-                                             brush=pg.mkBrush(SIGMA_COLOR), name="σ(z)")
+        self.shift_dots = PaintedScatter(size=9, symbol="d", pen=pg.mkPen("w", width=0.8),
+                                         brush=pg.mkBrush(SHIFT_COLOR), name="S(x + c)")
+        self.reduced_dots = PaintedScatter(size=9, symbol="t1", pen=pg.mkPen("w", width=0.8),
+                                           brush=pg.mkBrush(REDUCED_COLOR), name="S([0, y])")
+        self.sigma_dots = PaintedScatter(size=8, symbol="o", pen=pg.mkPen("w", width=0.8),
+                                         brush=pg.mkBrush(SIGMA_COLOR), name="σ(z)")
         for dots in (self.shift_dots, self.reduced_dots, self.sigma_dots):
             self.prob_plot.addItem(dots)
         self.prob_plot.setYRange(0, 1.18, padding=0)
 
-        self.reduced_plot = make_plot("2.3  K − 1 numbers: [0, x₂ − x₁, …, x_K − x₁]",
-                                      "class i", "reduced logit")
+        self.reduced_plot = PaintedPlot("2.3  K − 1 numbers: [0, x₂ − x₁, …, x_K − x₁]",
+                                        "class i", "reduced logit")
         self.reduced_legend = self.reduced_plot.getPlotItem().addLegend(
             offset=(-4, 4), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
-        self.original_bars = pg.BarGraphItem(x=[1], height=[0], width=BAR_WIDTH,
-                                             brush=pg.mkBrush(None),
-                                             pen=pen(LOGIT_COLOR, 1.5, True), name="x")
-        self.reduced_bars = pg.BarGraphItem(x=[1], height=[0], width=BAR_WIDTH * 0.7,
-                                            brush=pg.mkBrush(REDUCED_COLOR),
-                                            pen=pg.mkPen(None), name="x − x₁")
+        self.original_bars = PaintedBars(x=[1], height=[0], width=BAR_WIDTH,
+                                         brush=pg.mkBrush(None),
+                                         pen=pen(LOGIT_COLOR, 1.5, True), name="x")
+        self.reduced_bars = PaintedBars(x=[1], height=[0], width=BAR_WIDTH * 0.7,
+                                        brush=pg.mkBrush(REDUCED_COLOR), pen=pg.mkPen(None),
+                                        name="x − x₁")
         self.reduced_plot.addItem(self.original_bars)
         self.reduced_plot.addItem(self.reduced_bars)
-        self.reduced_plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pen("#777777", 1)))
+        self.reduced_plot.addItem(PaintedLine(pos=0, angle=0, pen=pen("#777777", 1)))
         self.reduced_labels = self._bar_labels(self.reduced_plot)
 
     def _build_sigmoid_plot(self) -> None:
         # No legend: the label beside the z marker names the curves in their colours.
-        self.sigmoid_plot = make_plot("2.2  Two classes: σ(z)", "z = x₁ − x₂", "probability")
-        self.sigmoid_curve = self.sigmoid_plot.plot(pen=pen(PROB_COLOR))
-        self.sigmoid_rest_curve = self.sigmoid_plot.plot(pen=pen(SIGMA_COLOR))
-        self.p_lines = [pg.InfiniteLine(angle=0, pen=pen("#555555", 1, True)) for _ in range(2)]
+        self.sigmoid_plot = PaintedPlot("2.2  Two classes: σ(z)", "z = x₁ − x₂", "probability")
+        self.sigmoid_curve = PaintedCurve(pen=pen(PROB_COLOR))
+        self.sigmoid_rest_curve = PaintedCurve(pen=pen(SIGMA_COLOR))
+        for curve in (self.sigmoid_curve, self.sigmoid_rest_curve):
+            self.sigmoid_plot.addItem(curve)
+        self.p_lines = [PaintedLine(angle=0, pen=pen("#555555", 1, True)) for _ in range(2)]
         for line in self.p_lines:
             self.sigmoid_plot.addItem(line)
-        self.z_line = pg.InfiniteLine(angle=90, pen=pen("#555555", 1.5, True))
+        self.z_line = PaintedLine(angle=90, pen=pen("#555555", 1.5, True))
         self.sigmoid_plot.addItem(self.z_line)
-        self.z_dots = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=0.8))
+        self.z_dots = PaintedScatter(size=9, pen=pg.mkPen("w", width=0.8))
         self._z_brushes = [pg.mkBrush(PROB_COLOR), pg.mkBrush(SIGMA_COLOR)]
         self.sigmoid_plot.addItem(self.z_dots)
-        self.z_label = pg.TextItem("", color="#222222", anchor=(0, 0.5),
+        self.z_label = PaintedText("", color="#222222", anchor=(0, 0.5),
                                    fill=pg.mkBrush(255, 255, 255, 210))
         self.sigmoid_plot.addItem(self.z_label)
         self.sigmoid_plot.setYRange(-0.03, 1.03, padding=0)
@@ -554,15 +600,15 @@ class SoftmaxPanel(Panel):
         layout.addWidget(self.table)
         layout.addStretch(1)
 
-    def _heatmap(self, title: str) -> tuple[pg.PlotWidget, pg.ImageItem, LabelLayer]:
-        plot = make_plot(title, "j  (logit x_j)", "i  (probability p_i)")
+    def _heatmap(self, title: str) -> tuple[PaintedPlot, PaintedCells, PaintedLabels]:
+        plot = PaintedPlot(title, "j  (logit x_j)", "i  (probability p_i)")
         item = plot.getPlotItem()
         item.invertY(True)
         item.showGrid(x=False, y=False)
-        image = pg.ImageItem()
-        image.setColorMap(JACOBIAN_CMAP)
+        image = PaintedCells()
+        image.setColorMap(jacobian_colormap(current_theme()))
         plot.addItem(image)
-        labels = LabelLayer()
+        labels = PaintedLabels(themed=False)  # on data colours: _update_heatmaps picks them
         plot.addItem(labels)
         return plot, image, labels
 
@@ -620,7 +666,7 @@ class SoftmaxPanel(Panel):
             self.shift_input.set_value(self.state.shift)
             self.shift_input.show_error(f"c = {value:g} not applied: {exc}")
 
-    def _handle_dragged(self, handle: pg.InfiniteLine) -> None:
+    def _handle_dragged(self, handle: PaintedLine) -> None:
         if self._updating:
             return
         i = self.handles.index(handle)
@@ -765,13 +811,12 @@ class SoftmaxPanel(Panel):
         self._shown_two_class = two_class
 
     @staticmethod
-    def _place_bar_labels(labels: LabelLayer, plot: pg.PlotWidget, values: np.ndarray,
+    def _place_bar_labels(labels: PaintedLabels, plot: PaintedPlot, values: np.ndarray,
                           tops: np.ndarray, compact: bool = False) -> None:
         """Each value just above its bar top (below it for a negative bar)."""
         texts = [_compact(v) if compact else _number(v) for v in values.tolist()]
         positions = np.arange(1, values.size + 1, dtype=np.float64)
-        labels.set_labels(positions, tops, texts, "#222222", np.where(tops >= 0, -9.0, 9.0),
-                          bounds=plot.getPlotItem().getViewBox().viewRect())
+        labels.set_labels(positions, tops, texts, "#222222", np.where(tops >= 0, -9.0, 9.0))
 
     def _update_logits(self, v: SoftmaxView) -> None:
         positions = np.arange(1, v.k + 1, dtype=np.float64)
@@ -836,7 +881,7 @@ class SoftmaxPanel(Panel):
             f"<span style='color:{SIGMA_COLOR}'>1 − σ(z) = {_number(v.sigma[1], 4)}</span><br>"
             f"bars: p₁ = {_number(v.p[0], 4)}</div>")
         if html != self._z_html:  # a rich-text layout is the dearest step here; skip repeats
-            self.z_label.setHtml(html)
+            self.z_label.setHtml(css(html))
             self._z_html = html
         self.z_label.setToolTip(f"1 − σ(z) equals {rest}")
 
@@ -850,7 +895,7 @@ class SoftmaxPanel(Panel):
         bad = ~np.isfinite(columns)
         bad[:, 1] |= columns[:, 1] == 0.0
         self.table_model.set_rows(texts, bad.tolist())
-        self.shift_status.setText(self._shift_story(v))
+        set_rich_text(self.shift_status, self._shift_story(v))
 
     def _shift_story(self, v: SoftmaxView) -> str:
         """One sentence on what the shift did to the naive and the stable computation."""
@@ -895,12 +940,16 @@ class SoftmaxPanel(Panel):
             cells = matrix.ravel()
             texts = [_cell(float(value), k) for value in cells]
             texts += [_number(float(value), 1) for value in side]
-            # White text on the strongest colours, dark elsewhere.
-            colors = ["#ffffff" if abs(value) > 0.6 * level else "#111111" for value in cells]
-            colors += ["#222222"] * k
+            # White text on the strongest colours, the theme's text colour elsewhere (the weak
+            # colours are near the plot background).
+            theme = current_theme()
+            weak, side_color = theme.color("#111111"), theme.color("#222222")
+            colors = ["#ffffff" if abs(value) > 0.6 * level else weak for value in cells]
+            colors += [side_color] * k
             labels.set_labels(self._label_x, self._label_y, texts, colors)
-        self.fd_plot.getPlotItem().setTitle(
-            f"Finite differences: largest |Δ| = {_number(float(np.max(diff)), 2)}", size="11pt")
+        # Painted over the frame: a new number every change must not redraw the plot's frame.
+        self.fd_plot.set_live_title(
+            f"Finite differences: largest |Δ| = {_number(float(np.max(diff)), 2)}")
 
     def _update_readout(self, v: SoftmaxView) -> None:
         self.readout.setText(
@@ -932,6 +981,28 @@ class SoftmaxPanel(Panel):
         self._refit_ranges()
         self.update_view()
 
+    def state_dict(self) -> dict:
+        """The logits, the temperature T and the shift c."""
+        s = self.state
+        return {"logits": [float(v) for v in s.logits], "temperature": float(s.temperature),
+                "shift": float(s.shift)}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid."""
+        data = saved_state.section(state)
+        candidate = SoftmaxState(
+            logits=saved_state.vector(data, "logits", K_MIN, K_MAX),
+            temperature=saved_state.number(data, "temperature", _positive_temperature),
+            shift=saved_state.number(data, "shift", _shift_in_range))
+        self._set_state(candidate, refit=True)  # the model is asked before anything changes
+        self.logits_input.set_value(np.array(candidate.logits))
+        self.temperature_input.set_value(candidate.temperature)
+        self.shift_input.set_value(candidate.shift)
+
+    def quiz(self, seed: int = 0) -> list[Question]:
+        """Check-yourself questions on the logits shown: p_i, a Jacobian entry, and z."""
+        return softmax_questions(self._view.x, self.state.temperature, seed)
+
     def checks(self) -> list[Check]:
         """The four facts of question 2 on the logits shown, plus the zero row sums of J."""
         v = self._view
@@ -950,3 +1021,33 @@ class SoftmaxPanel(Panel):
             Check.compare("J = finite diff.", v.jac, v.jac_fd, 1e-8),
             Check.compare("J·1 = 0", v.row_sums, np.zeros(v.k), 1e-14),
         ]
+
+    # -- data for File ▸ Export data as CSV ----------------------------------------------------
+    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
+        """Logits, probabilities, the shift table, the reduced logits and both Jacobians."""
+        v, s = self._view, self.state
+        k = v.k
+        classes = np.column_stack([np.arange(1, k + 1), v.x, v.u, v.p, v.reduced, v.p_reduced,
+                                   v.row_sums])
+        shift = np.column_stack([np.arange(1, k + 1), v.shifted, v.naive_exp, v.stable_exp,
+                                 v.naive_p, v.p_shifted])
+
+        def matrix(values: np.ndarray) -> tuple[list[str], list[list]]:
+            return (["row i \\ column j", *(str(j + 1) for j in range(k))],
+                    [[i + 1, *row] for i, row in enumerate(values.tolist())])
+
+        return {
+            "classes": (["class i", "logit x_i", "x_i / T", "p_i = S(x/T)_i",
+                         "reduced logit (K-1 form)", "S(reduced)_i", "row sum of J"],
+                        [[int(row[0]), *row[1:]] for row in classes.tolist()]),
+            f"shift by c = {s.shift:g} (naive vs stable)": (
+                ["class i", "v_i = x_i/T + c", "e^v_i (naive)", "e^(v_i - max v)",
+                 "naive S(v)_i", "stable S(v)_i"],
+                [[int(row[0]), *row[1:]] for row in shift.tolist()]),
+            "Jacobian J = Diag(p) - p p^T": matrix(v.jac),
+            "Jacobian by finite differences": matrix(v.jac_fd),
+            "settings": (["setting", "value"], [
+                ["K", k], ["temperature T", s.temperature], ["shift c", s.shift],
+                ["z (S(x/T)_1 = σ(z))", v.z], ["σ(z)", float(v.sigma[0])],
+                ["1 − σ(z)", float(v.sigma[1])]]),
+        }

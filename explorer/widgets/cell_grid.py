@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from explorer.widgets import raster
 from explorer.widgets.cell_style import (
     BACKGROUND,
     CELL_BORDER,
@@ -32,11 +33,13 @@ from explorer.widgets.cell_style import (
     cell_pen,
     draw_cell,
     grey_shades,
+    ink,
     pixel_font,
     short_number,
     sum_caption,
     tint,
 )
+from explorer.widgets.theme import theme_signals
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,6 +134,10 @@ class CellGridView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setToolTip("Rest the mouse on an output cell to see the window that produced it")
+        self._make_pens()
+        theme_signals().changed.connect(self._theme_changed)
+
+    def _make_pens(self) -> None:
         self._pens = {
             "cell": cell_pen(CELL_BORDER, 1.0),
             "ghost": cell_pen(GHOST_BORDER, 1.0, Qt.PenStyle.DashLine),
@@ -140,6 +147,11 @@ class CellGridView(QWidget):
             "label": cell_pen(LABEL_TEXT),
             "frame": cell_pen(CELL_BORDER, 2.0),
         }
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._make_pens()
+        self._background = None
+        self.update()
 
     # -- what is shown ----------------------------------------------------------------------
     def set_scene(self, scene: GridScene, frame: int | None = None) -> None:
@@ -310,8 +322,8 @@ class CellGridView(QWidget):
         self._title(painter, g.kernel_origin.x(), g.kernel_origin.y(), kw * g.size,
                     s.kernel_name)
         painter.setFont(self._cell_font)
-        plain = QBrush(QColor("#FFFFFF"))
-        ghost = QBrush(QColor(GHOST_FILL))
+        plain = QBrush(ink(BACKGROUND))
+        ghost = QBrush(ink(GHOST_FILL))
         for r in range(rows):
             for c in range(cols):
                 text = short_number(s.cells[r, c])
@@ -330,7 +342,7 @@ class CellGridView(QWidget):
             painter.setPen(self._pens["frame"])
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(self.input_rect(r0, c0).united(self.input_rect(r1, c1)))
-        kernel_fill = QBrush(QColor(KERNEL_FILL))
+        kernel_fill = QBrush(ink(KERNEL_FILL))
         for a in range(kh):
             for b in range(kw):
                 draw_cell(painter, self.kernel_rect(a, b), short_number(s.kernel[a, b]),
@@ -375,17 +387,17 @@ class CellGridView(QWidget):
     def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
         painter = QPainter(self)
         if cached_background(self, self._background):
-            painter.drawPixmap(0, 0, self._background)
+            raster.blit(painter, event.rect(), self._background)  # in bands: see raster
         else:
             # As in CellRowView: draw straight away after a change, cache when the window moves.
-            painter.fillRect(self.rect(), QColor(BACKGROUND))
+            painter.fillRect(self.rect(), ink(BACKGROUND))
             if self._scene is not None:
                 self._paint_static(painter)
         s = self._scene
         if s is None:
             painter.end()
             return
-        filled = QBrush(QColor(OUTPUT_FILL))
+        filled = QBrush(ink(OUTPUT_FILL))
         painter.setFont(self._cell_font)
         for n in range(self._frame):
             fill, pen = self._output_shades[n] if s.shade else (filled, self._pens["text"])

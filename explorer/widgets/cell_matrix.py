@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from explorer.widgets import raster
 from explorer.widgets.cell_style import (
     BACKGROUND,
     CELL_BORDER,
@@ -35,12 +36,16 @@ from explorer.widgets.cell_style import (
     blank_pixmap,
     cached_background,
     cell_pen,
+    fixed_pen,
+    ink,
     pixel_font,
     short_number,
     tint,
 )
+from explorer.widgets.theme import theme_signals
 
-#: Diverging colours: negative entries blue, positive vermillion (Okabe–Ito), zero white.
+#: Diverging colours: negative entries blue, positive vermillion (Okabe–Ito), zero the
+#: background (white in the light theme).
 NEGATIVE_COLOR = "#0072B2"
 POSITIVE_COLOR = "#D55E00"
 #: Lines between the cells outside the band.
@@ -148,13 +153,7 @@ class CellMatrixView(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        self._pens = {
-            "cell": cell_pen(CELL_BORDER, 1.0),
-            "ghost": cell_pen(GRID_COLOR, 1.0),
-            "text": cell_pen(TEXT),
-            "light_text": cell_pen("#FFFFFF"),
-            "label": cell_pen(LABEL_TEXT),
-        }
+        self._make_pens()
         self._label_font = pixel_font(12)
         self._label_key = self._label_font.toString()
         self._bold_font = pixel_font(12, bold=True)
@@ -166,9 +165,27 @@ class CellMatrixView(QWidget):
         self._title_metrics = QFontMetrics(self._title_font)
         self._bold_metrics = QFontMetrics(self._bold_font)
         self._label_metrics = QFontMetrics(self._label_font)
+        theme_signals().changed.connect(self._theme_changed)
+
+    def _make_pens(self) -> None:
+        self._pens = {
+            "cell": cell_pen(CELL_BORDER, 1.0),
+            "ghost": cell_pen(GRID_COLOR, 1.0),
+            "text": cell_pen(TEXT),
+            # On the strongest colours in every theme.
+            "light_text": fixed_pen("#FFFFFF"),
+            "label": cell_pen(LABEL_TEXT),
+        }
         # Pens and fills of a lit column, one set per colour.
         self._lit = {color: (tint(color, 40), cell_pen(color, 3.0), cell_pen(color))
                      for color in (STEP_COLOR, HOVER_COLOR)}
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._make_pens()
+        self._background = None
+        if self._scene is not None:
+            self._relayout()
+        self.update()
 
     # -- what is shown ----------------------------------------------------------------------
     def set_scene(self, scene: MatrixScene, column: int | None = None) -> None:
@@ -347,14 +364,16 @@ class CellMatrixView(QWidget):
     def _colours(values: np.ndarray, band: np.ndarray, levels: float) -> tuple[QImage, np.ndarray]:
         """Cell colours as a (rows x cols) image, and where the text should be light.
 
-        Each colour is the sign's colour laid over white with an opacity growing with |value|.
+        Each colour is the sign's colour laid over the background (white in the light theme)
+        with an opacity growing with |value|.
         """
         strength = np.abs(values) / levels
         alpha = np.where((values != 0) & band, (30 + 200 * strength) / 255, 0.0)
         positive = np.array(QColor(POSITIVE_COLOR).getRgb()[:3], dtype=np.float64)
         negative = np.array(QColor(NEGATIVE_COLOR).getRgb()[:3], dtype=np.float64)
         base = np.where((values > 0)[..., None], positive, negative)
-        rgb = np.round(255 + (base - 255) * alpha[..., None]).astype(np.uint32)
+        under = np.array(ink(BACKGROUND).getRgb()[:3], dtype=np.float64)
+        rgb = np.round(under + (base - under) * alpha[..., None]).astype(np.uint32)
         # 0xffRRGGBB: the painter's own format, so drawing needs no conversion.
         pixels = np.ascontiguousarray(
             (0xFF << 24) | (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2])
@@ -408,14 +427,14 @@ class CellMatrixView(QWidget):
         fill, edge, text = self._lit[color]
         rows = self._scene.values.shape[0]
         cells = self.cell_rect(0, n).united(self.cell_rect(rows - 1, n))
-        painter.fillRect(cells, fill)
+        raster.fill(painter, cells, fill)  # translucent and tall: in bands, see raster
         painter.setPen(edge)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(cells.adjusted(-1, -1, 1, 1))
         if self._geometry.label_every > 1:
             return  # labels are thinned out: a bold one would cover its neighbours
         label = self._label_rect(n)
-        painter.fillRect(label, QColor(BACKGROUND))
+        painter.fillRect(label, ink(BACKGROUND))
         painter.setFont(self._bold_font)
         painter.setPen(text)
         painter.drawText(label, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
@@ -424,10 +443,10 @@ class CellMatrixView(QWidget):
     def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
         painter = QPainter(self)
         if cached_background(self, self._background):
-            painter.drawPixmap(0, 0, self._background)
+            raster.blit(painter, event.rect(), self._background)  # in bands: see raster
         else:
             # As in the cell row: draw straight away after a change, cache when a column moves.
-            painter.fillRect(self.rect(), QColor(BACKGROUND))
+            painter.fillRect(self.rect(), ink(BACKGROUND))
             if self._scene is not None:
                 self._paint_static(painter)
         if self._scene is None:

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from explorer.widgets import raster
 from explorer.widgets.cell_style import (
     BACKGROUND,
     CELL_BORDER,
@@ -32,11 +33,13 @@ from explorer.widgets.cell_style import (
     cached_background,
     cell_pen,
     draw_cell,
+    ink,
     pixel_font,
     short_number,
     sum_caption,
     tint,
 )
+from explorer.widgets.theme import theme_signals
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,6 +135,10 @@ class CellRowView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setToolTip("Rest the mouse on an output cell to see the window that produced it")
+        self._make_pens()
+        theme_signals().changed.connect(self._theme_changed)
+
+    def _make_pens(self) -> None:
         self._pens = {
             "cell": cell_pen(CELL_BORDER, 1.0),
             "ghost": cell_pen(GHOST_BORDER, 1.0, Qt.PenStyle.DashLine),
@@ -140,6 +147,11 @@ class CellRowView(QWidget):
             "ghost_text": cell_pen(GHOST_TEXT),
             "label": cell_pen(LABEL_TEXT),
         }
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._make_pens()
+        self._background = None
+        self.update()
 
     # -- what is shown ----------------------------------------------------------------------
     def set_scene(self, scene: RowScene, frame: int | None = None) -> None:
@@ -297,8 +309,8 @@ class CellRowView(QWidget):
         self._row_label(painter, g.y_products, s.products_name)
         self._row_label(painter, g.y_output, s.output_name)
         painter.setFont(self._cell_font)
-        plain = QBrush(QColor("#FFFFFF"))
-        ghost = QBrush(QColor(GHOST_FILL))
+        plain = QBrush(ink(BACKGROUND))
+        ghost = QBrush(ink(GHOST_FILL))
         for j, value in enumerate(s.cells):
             rect = self.cell_rect(j)
             if s.ghost[j]:
@@ -330,7 +342,7 @@ class CellRowView(QWidget):
         for tap in range(len(window)):
             painter.fillRect(self.cell_rect(int(window[tap])), fill)
         # The kernel and the products ride along with the window.
-        kernel_fill = QBrush(QColor(KERNEL_FILL))
+        kernel_fill = QBrush(ink(KERNEL_FILL))
         painter.setFont(self._cell_font)
         out = self.output_rect(i)
         target = QPointF(out.center().x(), out.top())
@@ -355,18 +367,18 @@ class CellRowView(QWidget):
     def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
         painter = QPainter(self)
         if cached_background(self, self._background):
-            painter.drawPixmap(0, 0, self._background)
+            raster.blit(painter, event.rect(), self._background)  # in bands: see raster
         else:
             # Right after a change the static part is drawn straight onto the widget; the cached
             # copy is made when the window first moves, so an edit costs one drawing, not two.
-            painter.fillRect(self.rect(), QColor(BACKGROUND))
+            painter.fillRect(self.rect(), ink(BACKGROUND))
             if self._scene is not None:
                 self._paint_static(painter)
         s = self._scene
         if s is None:
             painter.end()
             return
-        filled = QBrush(QColor(OUTPUT_FILL))
+        filled = QBrush(ink(OUTPUT_FILL))
         painter.setFont(self._cell_font)
         for n in range(self._frame):
             draw_cell(painter, self.output_rect(n), short_number(s.outputs[n]),

@@ -1,4 +1,9 @@
-"""Colours, pens and number formatting shared by the cell views (row and grid)."""
+"""Colours, pens and number formatting shared by the cell views (row and grid).
+
+Colours are named as the light theme shows them; :func:`ink`, :func:`cell_pen`, :func:`tint` and
+:func:`blank_pixmap` give the current theme's version. A view that caches pens or pixmaps
+rebuilds them when ``theme_signals().changed`` fires.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
+
+from explorer.widgets.theme import current_theme
 
 #: Colour of the current window, its products and the output cell they fill (Okabe–Ito vermillion).
 STEP_COLOR = "#D55E00"
@@ -56,8 +63,19 @@ def subscript(number: int) -> str:
     return str(number).translate(str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋"))
 
 
+def ink(color: str) -> QColor:
+    """The current theme's colour for the light-theme colour ``color`` (a new QColor)."""
+    return current_theme().qcolor(color)
+
+
 def cell_pen(color: str, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
-    """A cosmetic pen (its width does not scale with the painter)."""
+    """A cosmetic pen (its width does not scale with the painter) in the theme's ``color``."""
+    return fixed_pen(ink(color), width, style)
+
+
+def fixed_pen(color: str | QColor, width: float = 1.0,
+              style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    """A cosmetic pen of exactly ``color`` in every theme (text on a cell's data colour)."""
     pen = QPen(QColor(color), width)
     pen.setStyle(style)
     pen.setCosmetic(True)
@@ -65,8 +83,8 @@ def cell_pen(color: str, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.So
 
 
 def tint(color: str, alpha: int) -> QBrush:
-    """A brush of ``color`` at ``alpha`` (0–255), so the cell's number shows through."""
-    c = QColor(color)
+    """A brush of the theme's ``color`` at ``alpha`` (0–255), so the cell's number shows through."""
+    c = ink(color)
     c.setAlpha(alpha)
     return QBrush(c)
 
@@ -98,12 +116,12 @@ def cached_background(widget: QWidget, pixmap: QPixmap | None) -> bool:
 
 
 def blank_pixmap(widget: QWidget) -> QPixmap:
-    """A white pixmap the size of ``widget`` in device pixels (white like the plots' background)."""
+    """A pixmap the size of ``widget`` in device pixels, filled with the plots' background."""
     ratio = widget.devicePixelRatioF()
     pixmap = QPixmap(QSize(max(1, int(widget.width() * ratio)),
                            max(1, int(widget.height() * ratio))))
     pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(QColor(BACKGROUND))
+    pixmap.fill(ink(BACKGROUND))
     return pixmap
 
 
@@ -116,7 +134,8 @@ def grey_shades(values: np.ndarray) -> list[tuple[QBrush, QPen]]:
     low, high = (float(flat.min()), float(flat.max())) if flat.size else (0.0, 1.0)
     span = high - low if high > low else 1.0
     shades = []
-    light, dark = cell_pen("#FFFFFF"), cell_pen(TEXT)
+    # The shades are data (like an image): the same in every theme, and so is their text.
+    light, dark = fixed_pen("#FFFFFF"), fixed_pen(TEXT)
     for v in flat:
         level = int(round(255 * (v - low) / span))
         shades.append((QBrush(QColor(level, level, level)), light if level < 120 else dark))

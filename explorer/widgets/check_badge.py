@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from explorer.panels.base import Check
 from explorer.widgets.flow_layout import FlowLayout
+from explorer.widgets.theme import set_style_sheet
 
 _PASS_STYLE = ("QLabel { background: #e3f4ea; color: #14532d; border: 1px solid #7cc49b;"
                " border-radius: 8px; padding: 2px 8px; }")
@@ -30,7 +31,7 @@ class CheckBadge(QLabel):
         mark = "✓" if check.passed else "✗"
         self.setText(f"{mark} {check.summary()}")
         if restyle:  # re-polishing a style sheet is costly; do it only when the verdict flips
-            self.setStyleSheet(_PASS_STYLE if check.passed else _FAIL_STYLE)
+            set_style_sheet(self, _PASS_STYLE if check.passed else _FAIL_STYLE)
         self.setToolTip(
             f"{check.name}\nlargest |shown − reference| = {check.max_abs_error:.3e}\n"
             f"tolerance {check.tolerance:.0e}: {'passes' if check.passed else 'FAILS'}"

@@ -25,6 +25,10 @@ def _render_png(tex: str, points: float, color: str, dpi: int) -> bytes:
     return buffer.getvalue()
 
 
+#: Typeset formulas by (tex, points, colour, dpi), decoded (QImage: no tie to the application).
+_images: dict[tuple, QImage] = {}
+
+
 class EquationView(QLabel):
     r"""A typeset formula.
 
@@ -81,12 +85,19 @@ class EquationView(QLabel):
         key = self._key()
         if key == self._rendered_key:
             return
-        tex, points, color, dpi = key
-        image = QImage.fromData(_render_png(tex, points, color, dpi), "PNG")
-        if image.isNull():
-            return
+        image = _images.get(key)
+        if image is None:
+            tex, points, color, dpi = key
+            image = QImage.fromData(_render_png(tex, points, color, dpi), "PNG")
+            if image.isNull():
+                return
+            # Decoding the PNG cost more than the rest of an edit that changes a formula (the
+            # backprop lengths): keep the decoded pictures of the formulas shown so far.
+            if len(_images) >= 256:
+                _images.pop(next(iter(_images)))
+            _images[key] = image
         pixmap = QPixmap.fromImage(image)
-        pixmap.setDevicePixelRatio(dpi / 100.0)
+        pixmap.setDevicePixelRatio(key[3] / 100.0)
         self.setPixmap(pixmap)
         self._rendered_key = key
 

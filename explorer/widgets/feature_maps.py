@@ -11,7 +11,8 @@ from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
-from explorer.widgets.plot import OKABE_ITO, configure
+from explorer.widgets.plot import OKABE_ITO, configure, recolor
+from explorer.widgets.theme import Theme, current_theme, theme_signals
 
 
 def _ramp(stops: Sequence[tuple[float, str]], count: int = 256) -> np.ndarray:
@@ -66,6 +67,24 @@ def _packed(lut: np.ndarray) -> np.ndarray:
 
 
 _PACKED = {True: _packed(DIVERGING), False: _packed(GREYS)}
+_DARK_DIVERGING: dict[str, np.ndarray] = {}
+
+
+def _table(signed: bool) -> np.ndarray:
+    """The packed colour table for the current theme.
+
+    A dark theme puts the diverging map's zero in the plot background rather than white, so
+    a grid of maps does not glare; the greys (black 0, white largest) are the same everywhere.
+    """
+    theme = current_theme()
+    if not (signed and theme.dark):
+        return _PACKED[signed]
+    table = _DARK_DIVERGING.get(theme.name)
+    if table is None:
+        table = _DARK_DIVERGING[theme.name] = _packed(_ramp([
+            (0.0, theme.curves["blue"]), (0.5, theme.plot_background),
+            (1.0, theme.curves["vermillion"])]))
+    return table
 
 
 def colour_mosaic(mosaic: np.ndarray, signed: bool) -> np.ndarray:
@@ -74,7 +93,7 @@ def colour_mosaic(mosaic: np.ndarray, signed: bool) -> np.ndarray:
     Colouring here with one table lookup, rather than in pyqtgraph with levels, a lookup table
     and a NaN mask, keeps the cost of showing a new row small.
     """
-    packed = _PACKED[signed]
+    packed = _table(signed)
     top = len(packed) - 2
     scaled = (mosaic + 1.0) * (0.5 * top) if signed else mosaic * top
     index = np.full(mosaic.shape, top + 1, np.intp)
@@ -136,6 +155,21 @@ class FeatureMapGrid(pg.GraphicsLayoutWidget):
         self._shown = 0
         self._gap: dict[int, int] = {}
         self._selected: tuple | None = None
+        theme_signals().changed.connect(self._theme_changed)
+        if current_theme().dark:
+            self._theme_changed(current_theme())
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Background, captions and selection marks in ``theme``'s colours (maps are data)."""
+        self.setBackground(theme.plot_background)
+        for row in self._rows:
+            self._theme_row(row, theme)
+
+    @staticmethod
+    def _theme_row(row: _Row, theme: Theme) -> None:
+        row.label.setText(row.label.text, color=theme.plot_foreground)
+        recolor(row.selection, theme)
+        recolor(row.marker, theme)
 
     # -- rows ---------------------------------------------------------------------------------
     def set_rows(self, count: int) -> None:
@@ -158,7 +192,8 @@ class FeatureMapGrid(pg.GraphicsLayoutWidget):
         return self._shown
 
     def _make_row(self, index: int) -> _Row:
-        label = pg.LabelItem("", size="8.5pt", justify="right", color="#222222")
+        label = pg.LabelItem("", size="8.5pt", justify="right",
+                             color=current_theme().plot_foreground)
         view = pg.ViewBox(lockAspect=True, invertY=True, enableMouse=False, enableMenu=False)
         view.setDefaultPadding(0.0)
         image = _MapImage(index)
@@ -178,7 +213,10 @@ class FeatureMapGrid(pg.GraphicsLayoutWidget):
         marker.setZValue(11)
         marker.hide()
         view.addItem(marker)
-        return _Row(label, view, image, selection, marker)
+        row = _Row(label, view, image, selection, marker)
+        if current_theme().dark:
+            self._theme_row(row, current_theme())
+        return row
 
     # -- content ------------------------------------------------------------------------------
     def set_maps(self, row: int, maps: np.ndarray, caption: str) -> None:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPixmap
+from PySide6.QtGui import QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from explorer.widgets import raster
 from explorer.widgets.cell_style import (
     BACKGROUND,
     LABEL_TEXT,
@@ -23,9 +24,11 @@ from explorer.widgets.cell_style import (
     blank_pixmap,
     cached_background,
     cell_pen,
+    ink,
     pixel_font,
     short_number,
 )
+from explorer.widgets.theme import theme_signals
 
 AXIS_COLOR = "#444444"
 ZERO_COLOR = "#BBBBBB"
@@ -107,6 +110,12 @@ class IndexPlot(QWidget):
         self._tick_font = pixel_font(11)
         self._label_font = pixel_font(12)
         self._pens = {key: cell_pen(style.color, 1.6) for key, style in self._styles.items()}
+        theme_signals().changed.connect(self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._pens = {key: cell_pen(style.color, 1.6) for key, style in self._styles.items()}
+        self._background = None
+        self.update()
 
     # -- data ---------------------------------------------------------------------------
     def set_data(self, series: dict[str, np.ndarray], refit: bool = False) -> None:
@@ -299,10 +308,10 @@ class IndexPlot(QWidget):
         if not cached_background(self, self._background):
             self._background = self._paint_background()
         painter = QPainter(self)
-        painter.drawPixmap(0, 0, self._background)
+        raster.blit(painter, event.rect(), self._background)  # in bands: see raster
         painter.setFont(self._title_font)
         painter.setPen(cell_pen(TEXT))
-        painter.fillRect(QRectF(0, 0, self.width(), self.MARGIN + self.TITLE), QColor(BACKGROUND))
+        painter.fillRect(QRectF(0, 0, self.width(), self.MARGIN + self.TITLE), ink(BACKGROUND))
         title = QRectF(self.MARGIN, self.MARGIN, self.width() - 2 * self.MARGIN, self.TITLE)
         painter.drawText(title, Qt.AlignmentFlag.AlignCenter, QFontMetrics(self._title_font)
                          .elidedText(self._title, Qt.TextElideMode.ElideRight,

@@ -9,6 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont
 
+from explorer.widgets.theme import Theme, current_theme
+
 
 class LabelLayer(pg.GraphicsObject):
     """Texts centred on data points (optionally nudged by pixels), at a fixed font size.
@@ -20,10 +22,16 @@ class LabelLayer(pg.GraphicsObject):
     ----------
     font : QFont, optional
         Font of every label (default: the application font).
+    themed : bool
+        Whether the label colours are light-theme colours shown in the current theme's version
+        (labels on the plot background). False: the colours are used as given (labels on data
+        colours, whose caller picks them for the theme).
     """
 
-    def __init__(self, font: QFont | None = None) -> None:
+    def __init__(self, font: QFont | None = None, themed: bool = True) -> None:
         super().__init__()
+        self._themed = themed
+        self._light: list[str] = []
         self._font = QFont(font) if font is not None else QFont()
         self._x = np.empty(0)
         self._y = np.empty(0)
@@ -50,7 +58,8 @@ class LabelLayer(pg.GraphicsObject):
         if isinstance(colors, str):
             colors = [colors] * len(texts)
         self._x, self._y, self._texts = x, y, list(texts)
-        self._colors = [QColor(c) for c in colors]
+        self._light = list(colors)
+        self._colors = self._resolve(current_theme())
         self._dy = np.broadcast_to(np.asarray(dy, dtype=np.float64), x.shape)
         if bounds is None:
             bounds = QRectF()
@@ -61,6 +70,20 @@ class LabelLayer(pg.GraphicsObject):
             self.prepareGeometryChange()
             self._bounds = bounds
         self.update()
+
+    def _resolve(self, theme: Theme) -> list[QColor]:
+        shown = {c: theme.qcolor(c) if self._themed else QColor(c) for c in set(self._light)}
+        return [shown[c] for c in self._light]
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Show the labels in ``theme``'s colours (a themed plot calls this)."""
+        if self._themed:
+            self._colors = self._resolve(theme)
+            self.update()
+
+    def colors(self) -> list[str]:
+        """The colour each label is drawn in, ``"#rrggbb"`` (tests read them)."""
+        return [c.name() for c in self._colors]
 
     def labels(self) -> list[tuple[float, float, str]]:
         """``(x, y, text)`` of every label (tests read them)."""

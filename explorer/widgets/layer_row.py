@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.widgets.number_input import parse_number
+from explorer.widgets.theme import set_style_sheet
 
 KINDS = {"conv": "Conv2d", "maxpool": "MaxPool2d", "relu": "ReLU"}
 
@@ -62,7 +63,7 @@ class LayerRow(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("LayerRow")
-        self.setStyleSheet(_PLAIN_FRAME)
+        set_style_sheet(self, _PLAIN_FRAME)
         self._index = 0
         self._kind = "conv"
         self._error_shown = False
@@ -94,7 +95,8 @@ class LayerRow(QFrame):
         self._remove = self._tool("✕", "Remove this layer")
         self._message = QLabel(self)
         self._message.setWordWrap(True)
-        self._message.setStyleSheet("color: #c0392b; border: none; background: transparent;")
+        set_style_sheet(self._message,
+                        "color: #c0392b; border: none; background: transparent;")
         self._message.hide()
 
         top = QHBoxLayout()
@@ -174,7 +176,7 @@ class LayerRow(QFrame):
         if not self._error_shown:
             self._error_shown = True
             self._message.show()
-            self.setStyleSheet(_ERROR_FRAME)
+            set_style_sheet(self, _ERROR_FRAME)
 
     def clear_error(self) -> None:
         """Mark the row fine."""
@@ -182,7 +184,7 @@ class LayerRow(QFrame):
             self._error_shown = False
             self._message.clear()
             self._message.hide()
-            self.setStyleSheet(_PLAIN_FRAME)
+            set_style_sheet(self, _PLAIN_FRAME)
 
     def error(self) -> str:
         """The message showing, or ""."""

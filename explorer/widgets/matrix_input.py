@@ -11,6 +11,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from explorer.widgets.number_input import InlineError, parse_number
+from explorer.widgets.theme import set_style_sheet
 
 _MATRIX_ERROR_STYLE = "QPlainTextEdit { border: 1px solid #c0392b; background: #fff3f2; }"
 _ROWS = re.compile(r"\s*(?:;|\n|\]\s*,?\s*\[)\s*")
@@ -103,7 +104,7 @@ class MatrixInput(InlineError, QWidget):
         self._label.setToolTip(tooltip)
         self._label.setBuddy(self._edit)
         self._error = QLabel(self)
-        self._error.setStyleSheet("color: #c0392b;")
+        set_style_sheet(self._error, "color: #c0392b;")
         self._error.setWordWrap(True)
         self._error.hide()
         layout = QVBoxLayout(self)

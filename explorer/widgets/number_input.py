@@ -10,6 +10,8 @@ import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSlider, QWidget
 
+from explorer.widgets.theme import set_style_sheet
+
 _ERROR_STYLE = "QLineEdit { border: 1px solid #c0392b; background: #fff3f2; }"
 _SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -66,13 +68,13 @@ class InlineError:
         """Mark the field invalid with ``message`` (the panel keeps its last valid state)."""
         self._error.setText(message)
         self._error.show()
-        self._edit.setStyleSheet(self._error_style)
+        set_style_sheet(self._edit, self._error_style)
 
     def clear_error(self) -> None:
         """Mark the field valid."""
         self._error.clear()
         self._error.hide()
-        self._edit.setStyleSheet("")
+        set_style_sheet(self._edit, "")
 
 
 class _ValidatedLine(InlineError, QWidget):
@@ -83,7 +85,7 @@ class _ValidatedLine(InlineError, QWidget):
         self._label = QLabel(label, self)
         self._edit = QLineEdit(self)
         self._error = QLabel(self)
-        self._error.setStyleSheet("color: #c0392b;")
+        set_style_sheet(self._error, "color: #c0392b;")
         self._error.setWordWrap(True)
         self._error.hide()
         self._label.setBuddy(self._edit)

@@ -140,6 +140,13 @@ class PlaybackBar(QWidget):
         """Last frame."""
         self._jump(self._scrub.maximum())
 
+    def seek(self, position: int) -> None:
+        """Go to frame ``position`` (clamped to the range) as dragging the slider there would.
+
+        Emits :attr:`positionChanged` when the frame changes, so the owning panel shows it.
+        """
+        self._jump(int(position))
+
     def handle_key(self, event) -> bool:
         """Space, ←, →, Home, End as the buttons; the owning panel forwards its key presses.
 

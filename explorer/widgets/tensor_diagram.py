@@ -19,11 +19,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.widgets.theme import Theme, current_theme, theme_signals
+
 #: Fill of a block by the kind of layer that produced it (Okabe–Ito hues, lightened).
 FILLS = {"input": "#dfe7ef", "conv": "#cde6f5", "maxpool": "#fbe3bd", "relu": "#cdeee1"}
 EDGE = "#3d4b59"
 KERNEL = "#D55E00"
 ERROR = "#c0392b"
+# Colours are named as the light theme shows them; _cosmetic, _text and _brush give the current
+# theme's version, and the diagram sets them all again when the theme changes.
+TEXT = "#222222"
+CAPTION = "#555555"
+ARROW = "#333333"
+ERROR_FILL = "#fdecea"
+KERNEL_FILL = QColor(213, 94, 0, 70)
 
 # Layout, in pixels at scale 1 (text keeps its size; the boxes shrink to fit the width).
 _MARGIN = 14
@@ -96,11 +105,16 @@ def _font(bold: bool = False, points: float = 9.0) -> QFont:
     return font
 
 
+def _brush(color: str | QColor) -> QBrush:
+    return QBrush(current_theme().qcolor(color))
+
+
 def _text(scene: QGraphicsScene, bold: bool = False, points: float = 9.0,
-          color: str = "#222222") -> QGraphicsSimpleTextItem:
+          color: str = TEXT) -> QGraphicsSimpleTextItem:
     item = scene.addSimpleText("")
     item.setFont(_font(bold, points))
-    item.setBrush(QBrush(QColor(color)))
+    item.setBrush(_brush(color))
+    item.setData(0, color)  # its light colour, for a change of theme
     item.setZValue(5)
     return item
 
@@ -110,7 +124,7 @@ def _shape_label(shape: tuple[int, int, int]) -> str:
 
 
 def _cosmetic(color: str, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
-    pen = QPen(QColor(color), width)
+    pen = QPen(current_theme().qcolor(color), width)
     pen.setCosmetic(True)
     pen.setStyle(style)
     pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
@@ -131,7 +145,7 @@ class TensorDiagram(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setBackgroundBrush(QBrush(QColor("white")))
+        self.setBackgroundBrush(_brush("#ffffff"))
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -143,12 +157,50 @@ class TensorDiagram(QGraphicsView):
         self._label_font = _font()
         self._shape_font = _font(bold=True)
         scene = self.scene()
-        self._error_box = scene.addRect(QRectF(), _cosmetic(ERROR, 1.5, Qt.PenStyle.DashLine),
-                                        QBrush(QColor("#fdecea")))
+        self._error_box = scene.addRect(QRectF())
         self._error_text = _text(scene, bold=True, color=ERROR)
-        self._error_arrow = scene.addLine(0, 0, 0, 0, _cosmetic(ERROR, 1.5))
-        self._error_head = scene.addPolygon(QPolygonF(), _cosmetic(ERROR), QBrush(QColor(ERROR)))
-        self._empty_text = _text(scene, color="#555555", points=10)
+        self._error_arrow = scene.addLine(0, 0, 0, 0)
+        self._error_head = scene.addPolygon(QPolygonF())
+        self._style_error()
+        self._empty_text = _text(scene, color=CAPTION, points=10)
+        theme_signals().changed.connect(self._theme_changed)
+
+    # -- colours ------------------------------------------------------------------------------
+    def _style_error(self) -> None:
+        self._error_box.setPen(_cosmetic(ERROR, 1.5, Qt.PenStyle.DashLine))
+        self._error_box.setBrush(_brush(ERROR_FILL))
+        self._error_arrow.setPen(_cosmetic(ERROR, 1.5))
+        self._error_head.setPen(_cosmetic(ERROR))
+        self._error_head.setBrush(_brush(ERROR))
+
+    @staticmethod
+    def _style_block(items: _BlockItems) -> None:
+        edge = _cosmetic(EDGE)
+        for item in (items.front, items.top, items.side):
+            item.setPen(edge)
+
+    @staticmethod
+    def _style_arrow(items: _ArrowItems) -> None:
+        items.line.setPen(_cosmetic(ARROW, 1.2))
+        items.head.setPen(_cosmetic(ARROW))
+        items.head.setBrush(_brush(ARROW))
+        items.kernel.setPen(_cosmetic(KERNEL, 1.5))
+        items.kernel.setBrush(_brush(KERNEL_FILL))
+        for ray in items.rays:
+            ray.setPen(_cosmetic(KERNEL, 1, Qt.PenStyle.DashLine))
+
+    def _theme_changed(self, theme: Theme) -> None:
+        self.setBackgroundBrush(_brush("#ffffff"))
+        self._style_error()
+        for items in self._blocks:
+            self._style_block(items)
+        for items in self._arrows:
+            self._style_arrow(items)
+        for item in self.scene().items():
+            if isinstance(item, QGraphicsSimpleTextItem) and item.data(0):
+                item.setBrush(_brush(item.data(0)))
+        self._laid_out_for = None  # block fills are set while laying out
+        self._lay_out()
 
     def sizeHint(self) -> QSize:  # noqa: D102 - Qt override
         return QSize(640, 200)
@@ -197,26 +249,27 @@ class TensorDiagram(QGraphicsView):
     def _ensure_items(self, count: int) -> None:
         scene = self.scene()
         while len(self._blocks) < count:
-            edge = _cosmetic(EDGE)
-            self._blocks.append(_BlockItems(
-                front=scene.addRect(QRectF(), edge),
-                top=scene.addPolygon(QPolygonF(), edge),
-                side=scene.addPolygon(QPolygonF(), edge),
+            block = _BlockItems(
+                front=scene.addRect(QRectF()),
+                top=scene.addPolygon(QPolygonF()),
+                side=scene.addPolygon(QPolygonF()),
                 shape=_text(scene, bold=True),
-                caption=_text(scene, color="#555555", points=8.5),
-            ))
+                caption=_text(scene, color=CAPTION, points=8.5),
+            )
+            self._style_block(block)
+            self._blocks.append(block)
         while len(self._arrows) < count - 1:
-            line = scene.addLine(0, 0, 0, 0, _cosmetic("#333333", 1.2))
-            head = scene.addPolygon(QPolygonF(), _cosmetic("#333333"), QBrush(QColor("#333333")))
-            kernel = scene.addRect(QRectF(), _cosmetic(KERNEL, 1.5),
-                                   QBrush(QColor(213, 94, 0, 70)))
+            line = scene.addLine(0, 0, 0, 0)
+            head = scene.addPolygon(QPolygonF())
+            kernel = scene.addRect(QRectF())
             kernel.setZValue(3)
-            rays = tuple(scene.addLine(0, 0, 0, 0, _cosmetic(KERNEL, 1, Qt.PenStyle.DashLine))
-                         for _ in range(2))
+            rays = tuple(scene.addLine(0, 0, 0, 0) for _ in range(2))
             for ray in rays:
                 ray.setZValue(3)
-            self._arrows.append(_ArrowItems(line, head, (_text(scene), _text(scene)),
-                                            kernel, rays))  # type: ignore[arg-type]
+            arrow = _ArrowItems(line, head, (_text(scene), _text(scene)), kernel,
+                                rays)  # type: ignore[arg-type]
+            self._style_arrow(arrow)
+            self._arrows.append(arrow)
 
     def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
         super().resizeEvent(event)
@@ -322,7 +375,7 @@ class TensorDiagram(QGraphicsView):
 
     def _draw_block(self, items: _BlockItems, block: Block, front: QRectF, dx: float,
                     dy: float) -> None:
-        fill = QColor(FILLS.get(block.kind, FILLS["input"]))
+        fill = current_theme().qcolor(FILLS.get(block.kind, FILLS["input"]))
         items.front.setRect(front)
         items.front.setBrush(QBrush(fill))
         tl, tr, br = front.topLeft(), front.topRight(), front.bottomRight()

@@ -1,0 +1,216 @@
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from explorer.model import backprop as bp
+from explorer.model import cnn, conv, equivalence, quiz
+from explorer.model.quiz import EXACT, Question, grade, parse_answer
+
+ASK = "type a number such as 0.25"
+moderate = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+tolerances = st.sampled_from([1e-1, 1e-3, 1e-5])
+
+
+def typed_forms(value: float, tolerance: float) -> list[str]:
+    """The exact answer written the ways a student might type it."""
+    decimals = max(0, round(-np.log10(tolerance)))
+    rounded = f"{value:.{decimals}f}"
+    forms = [repr(value), str(value), f"{value:.17g}", f"{value:.17e}", rounded,
+             f"  {rounded}  ", f"≈ {rounded}", rounded.replace("-", "−"), f"({rounded})"]
+    if not rounded.startswith("-"):
+        forms.append(f"+{rounded}")
+    return forms
+
+
+@given(moderate, tolerances)
+def test_the_answer_in_any_reasonable_format_is_right(value, tolerance):
+    question = Question("?", value, "", tolerance)
+    for text in typed_forms(value, tolerance):
+        verdict = grade(question, text)
+        assert verdict.readable and verdict.correct, text
+
+
+@given(moderate, tolerances, st.sampled_from([1, -1]))
+def test_ten_tolerances_away_is_wrong(value, tolerance, sign):
+    question = Question("?", value, "", tolerance)
+    off = value + sign * 10 * tolerance
+    for text in (repr(off), f"{off:.{max(0, round(-np.log10(tolerance)))}f}"):
+        verdict = grade(question, text)
+        assert verdict.readable and not verdict.correct, text
+        assert "Not quite" in verdict.message
+
+
+@given(st.lists(st.integers(1, 100_000), min_size=3, max_size=3))
+def test_a_shape_in_any_reasonable_format_is_right(shape):
+    question = Question("?", tuple(float(v) for v in shape), "", EXACT)
+    a, b, c = shape
+    for text in (f"({a}, {b}, {c})", f"{a}x{b}x{c}", f"{a} × {b} × {c}", f"[{a} {b} {c}]",
+                 f"{a},{b},{c}", f"{a}X{b}X{c}", f"{a}*{b}*{c}", f" {a}; {b}; {c} "):
+        assert grade(question, text).correct, text
+    assert not grade(question, f"{a}x{b}x{c + 1}").correct
+    assert not grade(question, f"{a}x{b}").readable
+
+
+@given(st.integers(-10**9, 10**9))
+def test_a_whole_number_with_or_without_thousands_separators_is_right(value):
+    question = Question("?", float(value), "", EXACT)
+    for text in (str(value), f"{value:,}", f"{value:_}", f"{value}.0", f"{value:.3e}"
+                 if abs(value) < 1000 else str(value)):
+        assert grade(question, text).correct, text
+    assert not grade(question, str(value + 1)).correct
+
+
+def test_fractions_and_unicode_minus_are_read():
+    assert parse_answer("1/4") == (0.25,)
+    assert parse_answer("−1 / 8") == (-0.125,)
+    assert parse_answer("2.5e-1") == (0.25,)
+    assert parse_answer("(8, 14, 14)", 3) == (8.0, 14.0, 14.0)
+    assert parse_answer("8x14x14", 3) == (8.0, 14.0, 14.0)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "abc", "twelve", "1..2", "nan", "inf", "1e999",
+                                  "0x1f", "1/0", "--3", "()", "1 2", "0,25"])
+def test_unreadable_text_says_what_to_type_and_is_not_graded_wrong(text):
+    verdict = grade(Question("?", 0.25, ""), text)
+    assert not verdict.readable and not verdict.correct
+    assert ASK in verdict.message.lower()
+    assert verdict.typed is None
+
+
+def test_a_decimal_comma_gets_a_hint():
+    assert "use a point for decimals" in grade(Question("?", 0.25, ""), "0,25").message
+
+
+def test_a_shape_with_the_wrong_count_names_both_counts():
+    verdict = grade(Question("?", (8.0, 14.0, 14.0), "", EXACT), "8x14")
+    assert not verdict.readable
+    assert "3 numbers wanted, you typed 2" in verdict.message
+    assert "(8, 14, 14)" in verdict.message
+
+
+def test_answer_text_rounds_as_the_prompt_asks():
+    assert Question("?", -0.99752737, "").answer_text() == "−0.998"
+    assert Question("?", -0.0000001, "").answer_text() == "0.000"
+    assert Question("?", 18432.0, "", EXACT).answer_text() == "18,432"
+    assert Question("?", (32.0, 64.0, 64.0), "", EXACT).answer_text() == "(32, 64, 64)"
+    assert Question("?", 0.1234567, "", 1e-5).answer_text() == "0.12346"
+
+
+# -- the questions each panel asks ------------------------------------------------------------
+def sigmoid_ref(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def last_bold_number(working: str) -> tuple[float, ...]:
+    bold = re.findall(r"<b>([^<]*)</b>", working)[-1]
+    return parse_answer(bold.replace("×", "x"), len(re.split(r"\s*×\s*", bold)))
+
+
+def all_builders(seed):
+    chain = bp.seeded_chain(bp.SEED_D, bp.SEED_K1, bp.SEED_K2, "valid", bp.SEED)
+    return {
+        "loss": quiz.loss_questions(-6.0, 1.0, seed),
+        "loss soft": quiz.loss_questions(0.7, 0.3, seed),
+        "softmax": quiz.softmax_questions([2.0, 1.0, 0.1, -1.0], 1.0, seed),
+        "softmax T": quiz.softmax_questions([3.0, -1.0], 2.0, seed),
+        "equivalence": quiz.equivalence_questions(equivalence.seed_network(), seed),
+        "convolution": quiz.convolution_questions(conv.SEED_SIGNAL, conv.SEED_KERNEL, "full",
+                                                  True, seed),
+        "convolution same": quiz.convolution_questions([1.5, 2, -3, 4, 0.5], [2, 0, 1, 1],
+                                                       "same", False, seed),
+        "convolution 2d": quiz.convolution2d_questions(conv.SEED_GRID, conv.SEED_KERNEL2D, 2, 1,
+                                                       1, False, seed),
+        "cnn": quiz.cnn_questions(cnn.SEED_INPUT_SHAPE, cnn.SEED_NETWORK, seed),
+        "backprop": quiz.backprop_questions(chain["x"], chain["w1"], chain["w2"],
+                                            chain["grad_a2"], "valid", seed),
+        "backprop full": quiz.backprop_questions(chain["x"], chain["w1"], chain["w2"],
+                                                 np.arange(1.0, 13.0), "full", seed),
+    }
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_question_ends_its_working_on_its_answer(seed):
+    for name, questions in all_builders(seed).items():
+        assert 2 <= len(questions) <= 4, name
+        assert len({q.kind for q in questions}) == len(questions), name
+        for q in questions:
+            shown = last_bold_number(q.working)
+            for s, a in zip(shown, q.values(), strict=True):
+                # The working shows 4 significant digits.
+                assert s == pytest.approx(a, rel=1e-3, abs=q.tolerance), (name, q.kind)
+            assert grade(q, q.answer_text()).correct, (name, q.kind, q.answer_text())
+            assert "decimals" in q.prompt or "whole number" in q.prompt or "e.g." in q.prompt \
+                or "significant" in q.prompt, q.prompt
+
+
+def test_loss_answers_match_the_formulas():
+    ce, mse, _ = quiz.loss_questions(-6.0, 1.0, 0)
+    f = sigmoid_ref(-6.0)
+    assert ce.answer == pytest.approx(f - 1.0, rel=1e-12)
+    assert mse.answer == pytest.approx(-2 * (1 - f) * f * (1 - f), rel=1e-12)
+    assert "−6" in ce.prompt and "y = 1" in ce.prompt
+    # A saturated MSE slope is asked to 5 decimals, so "0" is not the answer.
+    assert "5 decimals" in mse.prompt and not grade(mse, "0").correct
+
+
+def test_softmax_answers_match_numpy():
+    x = np.array([2.0, 1.0, 0.1, -1.0])
+    p = np.exp(x) / np.exp(x).sum()
+    for seed in range(8):
+        prob, jac, logit = quiz.softmax_questions(x, 1.0, seed)
+        i = int(re.search(r"p(\d+) = S", prob.prompt.translate(DIGITS)).group(1)) - 1
+        assert prob.answer == pytest.approx(p[i], rel=1e-12)
+        r, c = map(int, re.search(r"J<sub>(\d+),(\d+)</sub>", jac.prompt).groups())
+        expected = p[r - 1] * ((r == c) - p[c - 1])
+        assert jac.answer == pytest.approx(expected, rel=1e-10, abs=1e-15)
+        assert logit.answer == pytest.approx(np.log(p[0] / (1 - p[0])), rel=1e-10)
+
+
+def test_equivalence_bias_is_the_corrected_one():
+    net = equivalence.seed_network()
+    for seed in range(6):
+        bias = quiz.equivalence_questions(net, seed)[0]
+        k = int(re.search(r"b̃²\[(\d+)\]", bias.prompt).group(1)) - 1
+        assert bias.answer == pytest.approx(net.b2[k] + 0.5 * net.W2[k].sum(), rel=1e-12)
+
+
+def test_convolution_entries_match_numpy_and_the_seed_varies_them():
+    x, w = conv.SEED_SIGNAL, conv.SEED_KERNEL
+    prompts = set()
+    for seed in range(10):
+        entry, length, other = quiz.convolution_questions(x, w, "full", True, seed)
+        n = int(re.search(r"y(\d+) of", entry.prompt.translate(DIGITS)).group(1)) - 1
+        assert entry.answer == np.convolve(x, w, "full")[n]
+        m = int(re.search(r"y(\d+) of", other.prompt.translate(DIGITS)).group(1)) - 1
+        assert other.answer == np.correlate(x, w, "full")[m]
+        assert length.answer == 6
+        prompts.add(entry.prompt)
+    assert len(prompts) >= 3
+
+
+def test_cnn_questions_of_question_4():
+    counts = {}
+    for seed in range(12):
+        shape, params, size = quiz.cnn_questions(cnn.SEED_INPUT_SHAPE, cnn.SEED_NETWORK, seed)
+        counts[re.search(r"layer (\d)", params.prompt).group(1)] = params.answer
+        assert shape.answer in {(32.0, 64.0, 64.0), (32.0, 32.0, 32.0), (64.0, 32.0, 32.0)}
+        assert size.answer in {131_072, 32_768, 65_536}
+    # Question 4.2's count for the last layer, and the first layer's 32 x 3 x 8 x 8.
+    assert counts == {"1": 6_144, "3": 18_432}
+    # Only the valid layers are asked about; no valid layer, no question.
+    bad = (cnn.Conv2d(8, 300),)
+    assert quiz.cnn_questions((3, 32, 32), bad, 0) == []
+
+
+def test_backprop_length_follows_the_errata():
+    chain = bp.seeded_chain(8, 3, 3, "valid", bp.SEED)
+    assert quiz.backprop_questions(chain["x"], chain["w1"], chain["w2"], chain["grad_a2"],
+                                   "valid", 0)[0].answer == 8 - 3 - 3 + 2
+    full = quiz.backprop_questions(chain["x"], chain["w1"], chain["w2"], np.ones(12), "full", 0)
+    assert full[0].answer == 8 + 3 + 3 - 2
+
+
+DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")

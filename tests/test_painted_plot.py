@@ -1,0 +1,266 @@
+"""Tests for the painted plot (pyqtgraph frame, layers painted over it), raster and Backdrop."""
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPixmap, QWheelEvent
+from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from explorer.widgets import raster
+from explorer.widgets.backdrop import Backdrop
+from explorer.widgets.painted_plot import (
+    PaintedBars,
+    PaintedCells,
+    PaintedCurve,
+    PaintedLabels,
+    PaintedLine,
+    PaintedPlot,
+    PaintedRegion,
+    PaintedScatter,
+    PaintedText,
+)
+from explorer.widgets.plot import make_plot, pen
+from explorer.widgets.theme import apply_theme
+from tests.pixels import image_array
+
+
+@pytest.fixture
+def plot(qtbot):
+    p = PaintedPlot("Title", "x", "y")
+    qtbot.addWidget(p)
+    p.resize(400, 300)
+    p.setXRange(0, 4, padding=0)
+    p.setYRange(0, 2, padding=0)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def colour_at(plot, x, y):
+    """Colour painted at data point (x, y)."""
+    image = plot.grab().toImage()
+    at = plot.mapFromScene(plot.getPlotItem().getViewBox().mapViewToScene(QPointF(x, y)))
+    return image.pixelColor(at)
+
+
+def press(widget, kind, pos, button, buttons):
+    event = QMouseEvent(kind, QPointF(pos), QPointF(widget.mapToGlobal(pos.toPoint())), button,
+                        buttons, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+    QApplication.processEvents()
+
+
+def test_layers_keep_their_data_and_paint_where_the_view_maps_it(plot):
+    bars = PaintedBars(x=[1, 3], height=[1.5, 0.5], width=0.5, brush="#0072B2")
+    curve = PaintedCurve(pen=pen("#D55E00"))
+    dots = PaintedScatter(size=9, brush="#009E73")
+    for layer in (bars, curve, dots):
+        plot.addItem(layer)
+    curve.setData([0, 4], [1.9, 1.9])
+    dots.setData([2.0], [1.0])
+    np.testing.assert_array_equal(bars.opts["height"], [1.5, 0.5])
+    x, y = dots.getData()
+    assert x.tolist() == [2.0] and y.tolist() == [1.0]
+    assert colour_at(plot, 1, 0.75).name() == "#0072b2"  # inside bar 1
+    assert colour_at(plot, 3, 0.75).name() == "#ffffff"  # above bar 2 (height 0.5)
+    assert colour_at(plot, 2, 1.0).name() == "#009e73"   # the marker
+    assert colour_at(plot, 2.5, 1.9).red() > 150         # the curve
+    bars.setOpts(height=[0.2, 1.5])
+    assert colour_at(plot, 1, 0.75).name() == "#ffffff"
+    assert colour_at(plot, 3, 0.75).name() == "#0072b2"
+
+
+def test_looks_like_the_pyqtgraph_plot_it_replaces(qtbot):
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    layout = QVBoxLayout(holder)
+    pg_plot, painted = make_plot("Same", "x", "y"), PaintedPlot("Same", "x", "y")
+    for p in (pg_plot, painted):
+        p.setFixedSize(360, 260)
+        p.setXRange(0, 4, padding=0)
+        p.setYRange(0, 2, padding=0)
+        layout.addWidget(p)
+    pg_plot.addItem(pg.BarGraphItem(x=[1, 3], height=[1.5, 0.5], width=0.5, brush="#0072B2",
+                                    pen=pg.mkPen(None)))
+    painted.addItem(PaintedBars(x=[1, 3], height=[1.5, 0.5], width=0.5, brush="#0072B2",
+                                pen=pg.mkPen(None)))
+    pg_plot.addItem(pg.InfiniteLine(pos=1.0, angle=0, pen=pen("#555555", 1, True)))
+    painted.addItem(PaintedLine(pos=1.0, angle=0, pen=pen("#555555", 1, True)))
+    holder.show()
+    qtbot.waitExposed(holder)
+    for _ in range(5):  # pyqtgraph applies a new range at its next paint
+        QApplication.processEvents()
+    a = image_array(pg_plot).astype(int)
+    b = image_array(painted).astype(int)
+    different = np.abs(a - b).max(axis=2) > 40
+    # Axes, title and bars match pixel for pixel; the dashes may start a pixel apart.
+    assert different.mean() < 0.005, different.sum()
+
+
+def test_a_new_range_redraws_the_frame_and_moves_the_layers(plot):
+    bars = PaintedBars(x=[1], height=[1.0], width=0.5, brush="#0072B2")
+    plot.addItem(bars)
+    assert colour_at(plot, 1, 0.9).name() == "#0072b2"
+    plot.setYRange(0, 10, padding=0)
+    assert plot.viewRange()[1] == [0, 10]
+    assert colour_at(plot, 1, 0.9).name() == "#0072b2"
+    assert colour_at(plot, 1, 1.5).name() == "#ffffff"
+    assert plot.to_widget(np.array([1.0]), np.array([1.0]))[1][0] > \
+        plot.to_widget(np.array([1.0]), np.array([5.0]))[1][0]  # y grows upwards
+
+
+def test_named_layers_join_the_legend_and_a_click_there_hides_them(plot):
+    plot.getPlotItem().addLegend()
+    dots = PaintedScatter(size=8, brush="#009E73", name="dots")
+    plot.addItem(dots)
+    dots.setData([2.0], [1.0])
+    legend = plot.getPlotItem().legend
+    sample, label = legend.items[0]
+    assert label.text == "dots"
+    pg.setConfigOptions(mouseRateLimit=0)
+    centre = sample.sceneBoundingRect().center()
+    left = Qt.MouseButton.LeftButton
+    press(plot, QEvent.Type.MouseButtonPress, centre, left, left)
+    press(plot, QEvent.Type.MouseButtonRelease, centre, left, Qt.MouseButton.NoButton)
+    assert not dots.isVisible()
+
+
+def test_dragging_a_movable_line_moves_it_and_other_drags_pan(plot):
+    line = PaintedLine(pos=1.0, angle=0, movable=True, pen=pen("#000000", 3))
+    plot.addItem(line)
+    seen = []
+    line.sigPositionChanged.connect(lambda item: seen.append(item.value()))
+    box = plot.getPlotItem().getViewBox()
+
+    def at(x, y):
+        return QPointF(plot.mapFromScene(box.mapViewToScene(QPointF(x, y))))
+
+    left = Qt.MouseButton.LeftButton
+    press(plot, QEvent.Type.MouseButtonPress, at(2, 1.0), left, left)
+    press(plot, QEvent.Type.MouseMove, at(2, 1.5), Qt.MouseButton.NoButton, left)
+    press(plot, QEvent.Type.MouseButtonRelease, at(2, 1.5), left, Qt.MouseButton.NoButton)
+    assert line.value() == pytest.approx(1.5, abs=0.02) and seen
+    # Away from the line a drag pans the view, as in any pyqtgraph plot.
+    pg.setConfigOptions(mouseRateLimit=0)
+    before = plot.viewRange()[0]
+    press(plot, QEvent.Type.MouseButtonPress, at(2, 0.3), left, left)
+    for k in range(1, 5):
+        press(plot, QEvent.Type.MouseMove, at(2 - 0.1 * k, 0.3), Qt.MouseButton.NoButton, left)
+    press(plot, QEvent.Type.MouseButtonRelease, at(1.6, 0.3), left, Qt.MouseButton.NoButton)
+    after = plot.viewRange()[0]
+    assert after[0] > before[0] + 0.2
+    wheel = QWheelEvent(at(2, 1), QPointF(plot.mapToGlobal(QPoint(200, 150))), QPoint(0, 0),
+                        QPoint(0, 120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(plot, wheel)
+    assert plot.viewRange()[0][1] - plot.viewRange()[0][0] < after[1] - after[0]
+
+
+def test_texts_labels_cells_and_regions(plot):
+    region = PaintedRegion((0.5, 1.5), brush=(248, 231, 217))
+    cells = PaintedCells()
+    cells.setColorMap(pg.ColorMap([0.0, 1.0], ["#0000ff", "#ff0000"]))
+    cells.setImage(np.array([[0.0, 1.0]]), levels=(0, 1), rect=QRectF(2, 1, 2, 1))
+    labels = PaintedLabels()
+    text = PaintedText("note", color="#222222", anchor=(0, 0))
+    for layer in (region, cells, labels, text):
+        plot.addItem(layer)
+    labels.set_labels([1.0], [0.5], ["7"], "#111111")
+    text.setPos(0.1, 1.9)
+    assert region.getRegion() == (0.5, 1.5)
+    assert colour_at(plot, 1.0, 1.8).name() == "#f8e7d9"
+    assert colour_at(plot, 2.2, 1.8).blue() > 200   # cell 0: the map's low end
+    assert colour_at(plot, 3.8, 1.8).red() > 200    # cell 1: its high end
+    assert cells.lut.shape == (256, 3) and tuple(cells.levels) == (0, 1)
+    assert labels.labels() == [(1.0, 0.5, "7")]
+    with pytest.raises(ValueError, match="differ in length"):
+        labels.set_labels([1.0, 2.0], [0.5], ["a"])
+    assert text.toHtml() == "note"
+
+
+def test_live_title_changes_without_a_frame_render(plot, monkeypatch):
+    plot.set_live_title("Largest |Δ| = 1e−12")
+    plot.grab()
+    renders = []
+    monkeypatch.setattr(plot, "_render_frame", lambda: renders.append(1))
+    plot.set_live_title("Largest |Δ| = 3e−12")
+    image = image_array(plot)
+    assert not renders
+    assert plot.getPlotItem().titleLabel.text == "Largest |Δ| = 3e−12"
+    title = plot.getPlotItem().titleLabel.sceneBoundingRect().toAlignedRect()
+    band = image[title.top():title.bottom(), :]
+    assert (band.min(axis=2) < 100).sum() > 30  # the new title's dark text is there
+
+
+def test_theme_recolours_layers_and_back(plot):
+    curve = PaintedCurve(pen=pen("black"))
+    plot.addItem(curve)
+    try:
+        apply_theme("dark")
+        assert curve.opts["pen"].color().name() != "#000000"
+    finally:
+        apply_theme("light")
+    assert curve.opts["pen"].color().name() == "#000000"
+
+
+def test_export_thickens_thin_curves_only(plot):
+    thin, wide = PaintedCurve(pen=pen("#0072B2")), PaintedCurve(pen=pg.mkPen("#0072B2", width=6))
+    for c in (thin, wide):
+        plot.addItem(c)
+    plot.thicken_curves(2.0)
+    assert thin.opts["pen"].widthF() == 2.0 and wide.opts["pen"].widthF() == 6.0
+
+
+def test_vector_painting_draws_the_frame_too(plot):
+    from PySide6.QtGui import QPicture
+
+    plot.addItem(PaintedBars(x=[1], height=[1.0], width=0.5, brush="#0072B2"))
+    picture = QPicture()
+    plot.render(picture)
+    assert picture.size() > 1000  # axes, title and the bar as drawing commands, no pixmaps
+    image = QImage(plot.size(), QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    picture.play(painter)
+    painter.end()
+    box = plot.getPlotItem().getViewBox()
+    at = plot.mapFromScene(box.mapViewToScene(QPointF(1.0, 0.5)))
+    assert image.pixelColor(at).name() == "#0072b2"
+
+
+@pytest.mark.parametrize("alpha", [255, 120])
+def test_raster_fill_and_blit_match_qt_pixel_for_pixel(qtbot, alpha):
+    source = QPixmap(120, 300)
+    source.fill(QColor(30, 140, 200))
+    results = []
+    for banded in (False, True):
+        target = QImage(120, 300, QImage.Format.Format_ARGB32_Premultiplied)
+        target.fill(QColor("white"))
+        painter = QPainter(target)
+        brush = QColor(213, 94, 0, alpha)
+        if banded:
+            raster.fill(painter, QRectF(3.5, 7.25, 50, 250.5), brush)
+            raster.blit(painter, QRect(60, 10, 50, 280), source)
+        else:
+            painter.fillRect(QRectF(3.5, 7.25, 50, 250.5), brush)
+            painter.drawPixmap(QRectF(60, 10, 50, 280), source, QRectF(60, 10, 50, 280))
+        painter.end()
+        results.append(target)
+    assert results[0] == results[1]
+
+
+def test_backdrop_looks_like_a_plain_container(qtbot):
+    boxes = []
+    for cls in (QWidget, Backdrop):
+        box = QGroupBox("Readout")
+        qtbot.addWidget(box)
+        inner = cls(box)
+        column = QVBoxLayout(inner)
+        column.addWidget(QLabel("0.123456", inner))
+        QVBoxLayout(box).addWidget(inner)
+        box.resize(200, 120)
+        box.show()
+        qtbot.waitExposed(box)
+        boxes.append(box)
+    assert np.array_equal(image_array(boxes[0]), image_array(boxes[1]))
