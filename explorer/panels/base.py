@@ -156,6 +156,38 @@ class Panel(QWidget):
         for _ in range(3):
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
+    def tidy_tab_order(self) -> None:
+        """Put Tab's order in reading order: column by column, each top to bottom, left to right.
+
+        Qt's default order is creation order, which puts a playback bar built early before the
+        controls above it and rows added later (a new CNN layer) after everything else.
+        """
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QScrollArea
+
+        # The controls column: the scroll area at the panel's left edge (every panel has one).
+        left_edges = [area.mapTo(self, area.rect().topRight()).x()
+                      for area in self.findChildren(QScrollArea)
+                      if area.mapTo(self, area.rect().topLeft()).x() < 20]
+        boundary = max(left_edges, default=0)
+
+        def key(widget: QWidget) -> tuple[int, int, int]:
+            centre = widget.mapTo(self, widget.rect().center())
+            # Rows by centre line, 12 px apart: a check box and a field in one row tie.
+            return (int(centre.x() >= boundary), centre.y() // 12, centre.x())
+
+        focusable = [w for w in self.findChildren(QWidget)
+                     if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(self)
+                     and w.isEnabled() and not w.isWindow()]
+        focusable.sort(key=key)
+        for first, second in zip(focusable, focusable[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def showEvent(self, event) -> None:  # noqa: D102 - Qt override
+        super().showEvent(event)
+        # Laid out by now, so positions are real; a deferred call lets the layouts settle.
+        QTimer.singleShot(0, self, self.tidy_tab_order)
+
     def keyPressEvent(self, event) -> None:  # noqa: D102 - Qt override
         # Animated panels own a ``playback`` bar: Space, arrows, Home and End drive it.
         playback = getattr(self, "playback", None)

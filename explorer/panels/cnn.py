@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSignalBlocker, Qt
+from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -656,6 +656,8 @@ class CnnPanel(Panel):
             self._rows.append(row)
         for i, row in enumerate(self._rows):
             row.setVisible(i < count)
+        if self.isVisible():  # a new row's fields go after the rows above it, not at the end
+            QTimer.singleShot(0, self, self.tidy_tab_order)
         # Never narrower than the controls (a new row may widen them): nothing gets clipped.
         scroll = self._controls_scroll
         needed = scroll.widget().minimumSizeHint().width() + 2 * scroll.frameWidth() + \

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
@@ -69,7 +70,7 @@ class EquationView(QLabel):
         if fallback:
             self.setToolTip(fallback)
         if self.isVisible():
-            QTimer.singleShot(0, self, self.render_now)
+            QTimer.singleShot(0, self, self._render_later)
 
     def is_rendered(self) -> bool:
         """Whether the typeset image for the current formula is showing."""
@@ -79,6 +80,12 @@ class EquationView(QLabel):
         color = self.palette().color(self.foregroundRole()).name()
         ratio = max(1.0, self.devicePixelRatioF())
         return (self._tex, self._points, color, int(round(100 * ratio)))
+
+    def _render_later(self) -> None:
+        # PySide can still deliver a deferred call whose context widget has just been deleted
+        # (seen when a test's last reference outlives qtbot's teardown): skip it then.
+        if shiboken6.isValid(self):
+            self.render_now()
 
     def render_now(self) -> None:
         """Typeset the formula now (export calls this before grabbing)."""
@@ -98,13 +105,17 @@ class EquationView(QLabel):
             _images[key] = image
         pixmap = QPixmap.fromImage(image)
         pixmap.setDevicePixelRatio(key[3] / 100.0)
+        # Typesetting allocates enough for Python's garbage collector to run, and that may free
+        # the last reference to a closed top-level panel, deleting this view mid-call.
+        if not shiboken6.isValid(self):
+            return
         self.setPixmap(pixmap)
         self._rendered_key = key
 
     def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
         super().paintEvent(event)
         if self._rendered_key != self._key():
-            QTimer.singleShot(0, self, self.render_now)
+            QTimer.singleShot(0, self, self._render_later)
 
     def changeEvent(self, event) -> None:  # noqa: D102 - Qt override
         super().changeEvent(event)
