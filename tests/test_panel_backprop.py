@@ -473,7 +473,7 @@ def test_partial_repaints_after_edits_match_a_full_render(panel, qtbot):
 def test_three_ways_drawn_on_top_of_each_other(panel):
     plot = panel.grad_plot
     panel.run_checks()
-    assert plot.title().startswith("∇h¹L: largest disagreement ")
+    assert plot.title().startswith("∇h¹L: max disagreement ")
     gap = float(plot.title().rsplit(" ", 1)[1])
     assert gap < 1e-8
     image = image_array(plot)

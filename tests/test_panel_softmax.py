@@ -121,7 +121,7 @@ def test_jacobian_cells_and_row_sums_show_the_matrix(panel):
     assert fd_cells == cells
     largest = max(number(t) for t in diffs.values())
     assert 0 < largest < 1e-8
-    assert "largest |Δ|" in panel.fd_plot.getPlotItem().titleLabel.text
+    assert "max |Δ|" in panel.fd_plot.getPlotItem().titleLabel.text
 
 
 def test_typing_logits_moves_bars_and_heatmap(panel, qtbot):

@@ -494,7 +494,7 @@ class SoftmaxPanel(Panel):
         return labels
 
     def _build_bar_plots(self) -> None:
-        self.logits_plot = PaintedPlot("Logits x — drag a bar top", "class i", "logit x_i")
+        self.logits_plot = PaintedPlot("Logits x (drag a bar)", "class i", "logit x_i")
         self.logit_bars = PaintedBars(x=[1], height=[0], width=BAR_WIDTH,
                                       brush=pg.mkBrush(LOGIT_COLOR), pen=pg.mkPen(None))
         self.logits_plot.addItem(self.logit_bars)
@@ -532,7 +532,7 @@ class SoftmaxPanel(Panel):
             self.prob_plot.addItem(dots)
         self.prob_plot.setYRange(0, 1.18, padding=0)
 
-        self.reduced_plot = PaintedPlot("2.3  K − 1 numbers: [0, x₂ − x₁, …, x_K − x₁]",
+        self.reduced_plot = PaintedPlot("2.3  K − 1 numbers: x_i − x₁",
                                         "class i", "reduced logit")
         self.reduced_legend = self.reduced_plot.getPlotItem().addLegend(
             offset=(-4, 4), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
@@ -781,7 +781,7 @@ class SoftmaxPanel(Panel):
         """Titles and legends name x or x/T, and the two-class or one-vs-rest form of 2.2."""
         self.prob_plot.getPlotItem().setTitle(f"Probabilities p = S({symbol})", size="11pt")
         self.logits_plot.getPlotItem().setTitle(
-            "Logits x — drag a bar top" if symbol == "x" else "Logits x (bars), x/T (▲)",
+            "Logits x (drag a bar)" if symbol == "x" else "Logits x (bars), x/T (▲)",
             size="11pt")
         for sample, label in self.prob_legend.items:
             if sample.item is self.shift_dots:
@@ -797,7 +797,7 @@ class SoftmaxPanel(Panel):
                                                      size="11pt")
             self.sigmoid_plot.getPlotItem().setLabel("bottom", f"z = (x₁ − x₂){sub}")
         else:
-            self.sigmoid_plot.getPlotItem().setTitle("2.2  Class 1 vs rest: p₁ = σ(z)",
+            self.sigmoid_plot.getPlotItem().setTitle("2.2  One vs rest: p₁",
                                                      size="11pt")
             self.sigmoid_plot.getPlotItem().setLabel(
                 "bottom", "z = x₁ − log Σ_(j>1) e^(x_j)" if symbol == "x" else
@@ -949,7 +949,7 @@ class SoftmaxPanel(Panel):
             labels.set_labels(self._label_x, self._label_y, texts, colors)
         # Painted over the frame: a new number every change must not redraw the plot's frame.
         self.fd_plot.set_live_title(
-            f"Finite differences: largest |Δ| = {_number(float(np.max(diff)), 2)}")
+            f"Finite diff.: max |Δ| = {_number(float(np.max(diff)), 2)}")
 
     def _update_readout(self, v: SoftmaxView) -> None:
         self.readout.setText(
