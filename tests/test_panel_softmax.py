@@ -391,14 +391,3 @@ def test_pixels_heatmap_is_diverging_around_zero(panel, qtbot):
     assert any(min(c.red(), c.green(), c.blue()) > 200 for c in text_pixels)
     # The scale is fixed at the bounds of any softmax Jacobian, |J_ij| <= 1/4.
     assert tuple(panel.jac_image.levels) == tuple(panel.fd_image.levels) == (-0.25, 0.25)
-
-
-def test_label_layer_rejects_mismatched_lengths(qtbot):
-    from explorer.widgets.label_layer import LabelLayer
-
-    layer = LabelLayer()
-    layer.set_labels([1.0, 2.0], [0.5, 0.5], ["a", "b"], ["#000000", "#ffffff"], dy=[-9, 9])
-    assert layer.labels() == [(1.0, 0.5, "a"), (2.0, 0.5, "b")]
-    assert layer.boundingRect().width() == pytest.approx(2.0)
-    with pytest.raises(ValueError, match="differ in length"):
-        layer.set_labels([1.0], [0.5, 0.5], ["a"])

@@ -709,8 +709,6 @@ class PaintedText(PaintedLayer):
 class PaintedLabels(PaintedLayer):
     """Many short texts centred on data points, at a fixed pixel size (a heatmap's values).
 
-    The same contract as :class:`~explorer.widgets.label_layer.LabelLayer`.
-
     Parameters
     ----------
     font : QFont, optional
@@ -740,7 +738,7 @@ class PaintedLabels(PaintedLayer):
         """Show ``texts[n]`` centred on ``(x[n], y[n])`` in ``colors[n]`` (or one colour).
 
         ``dy`` moves each label that many pixels down the screen (negative: up). ``bounds`` is
-        accepted for compatibility with LabelLayer; the plot area clips every label.
+        accepted and kept; the plot area clips every label.
         """
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
