@@ -125,6 +125,9 @@ def _time_changes(app, change, count: int, first: int = 0) -> list[float]:
 
 def bench_updates(count: int, panel_ids: list[str]) -> dict[str, dict[str, float]]:
     """Control change to repainted panel, per panel, against a bare setData + repaint."""
+    from explorer import heap
+
+    heap.pause()  # as app.py does: the window settles the collector after building a panel
     import numpy as np
     import pyqtgraph as pg
 
@@ -157,6 +160,7 @@ def bench_updates(count: int, panel_ids: list[str]) -> dict[str, dict[str, float
         for _ in range(5):
             app.processEvents()
         panel.prepare_export()
+        heap.settle()  # what MainWindow does after building a panel
         _time_changes(app, panel.bench_change, 10)  # warm-up
         # Interleave bare and panel blocks so both see the same machine load.
         panel_times, bare_block = [], []

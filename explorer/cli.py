@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from explorer import heap
+
 EXIT_USAGE = 2
 
 
@@ -105,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.gif and args.export is None:
         parser.error("--gif needs --export DIR")
+    if args.list_panels or args.export is not None:
+        heap.settle()  # no window to wait for (explorer/heap.py)
     if args.list_panels:
         from explorer.panels import PANELS
 
@@ -132,4 +136,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get("NN_EXPLORER_REPORT_FIRST_PAINT"):
         _report_first_paint(app, window)
     window.show()
+    heap.settle()
     return app.exec()

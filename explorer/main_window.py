@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import __version__, export
+from explorer import __version__, export, heap
 from explorer.panels import PANELS, Panel
 from explorer.widgets.check_yourself import CheckYourself
 from explorer.widgets.theme import THEME_CHOICES, apply_theme
@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         panel.checksChanged.connect(self._checks_changed)
         self._restore_panel_state(panel)
         panel.changed.connect(self._save_timer.start)
+        heap.settle()  # the panel lives as long as the window: see explorer/heap.py
         return panel
 
     def _build_next(self) -> None:
