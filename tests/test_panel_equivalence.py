@@ -175,6 +175,29 @@ def test_radius_sets_the_x_range(panel, qtbot):
     assert panel.sigmoid_curve.getData()[0][-1] == 2.5
 
 
+def test_y_axis_holds_every_output_and_each_shape_keeps_its_own(panel, qtbot):
+    def y_range():
+        return tuple(panel.curves_plot.viewRange()[1])
+
+    def holds_outputs(M, seed):
+        y = sigmoid_net(*weights(1, M, 2, seed), grid()[:, None])
+        low, high = y_range()
+        return low <= y.min() and y.max() <= high
+
+    assert holds_outputs(4, 0)
+    first = y_range()
+    type_into(qtbot, panel.seed_input, "7")
+    assert holds_outputs(4, 7)
+    grown = y_range()
+    assert grown[0] <= first[0] and grown[1] >= first[1]  # same shape: the axis only grows
+    type_into(qtbot, panel.m_input, "9")
+    assert holds_outputs(9, 7)
+    type_into(qtbot, panel.m_input, "4")
+    assert y_range() == pytest.approx(grown)  # back to M = 4: its axis as it was
+    panel.reset()
+    assert y_range() == pytest.approx(first)
+
+
 @pytest.mark.parametrize(("control", "text", "message"), [
     ("m_input", "40", "M must be a whole number from 1 to 32"),
     ("m_input", "2.5", "M must be a whole number from 1 to 32"),

@@ -89,6 +89,19 @@ def test_marker_drag_updates_readout(panel):
     assert text["ratio"] == f"{float(losses.gradient_ratio(2.0)):.6g}"
 
 
+def test_readout_context_menu_copies_the_values(panel):
+    from PySide6.QtWidgets import QApplication
+
+    panel.markers[1].setValue(2.0)
+    [copy] = [a for a in panel.readout.actions() if a.text() == "Copy values"]
+    copy.trigger()
+    rows = dict(line.split("\t") for line in QApplication.clipboard().text().splitlines())
+    assert rows["a"] == "2" and rows["y"] == "1"
+    assert rows["f = σ(a)"] == f"{float(sigmoid(2.0)):.6g}"
+    assert rows["∂L_MSE/∂a"] == f"{float(losses.mse_grad(2.0, 1.0)):.6g}"
+    assert len(rows) == 8
+
+
 def test_range_change_and_bad_range(panel, qtbot):
     type_into(qtbot, panel.a_min_input, "-3")
     x, _ = panel.sigmoid_curve.getData()

@@ -646,7 +646,9 @@ class CnnPanel(Panel):
 
     def _ensure_rows(self, count: int) -> None:
         """Create layer rows only when the stack grows past the rows made so far."""
+        changed = False
         while len(self._rows) < count:
+            changed = True
             row = LayerRow(self)
             row.edited.connect(self._layer_edited)
             row.kindChanged.connect(self._kind_changed)
@@ -655,8 +657,12 @@ class CnnPanel(Panel):
             self._rows_host.addWidget(row)
             self._rows.append(row)
         for i, row in enumerate(self._rows):
-            row.setVisible(i < count)
-        if self.isVisible():  # a new row's fields go after the rows above it, not at the end
+            if row.isVisibleTo(self) != (i < count):
+                changed = True
+                row.setVisible(i < count)
+        # A new or re-shown row's fields go after the rows above it, not at the end. Only then:
+        # sorting every focusable widget costs more than an edit's whole repaint.
+        if changed and self.isVisible():
             QTimer.singleShot(0, self, self.tidy_tab_order)
         # Never narrower than the controls (a new row may widen them): nothing gets clipped.
         scroll = self._controls_scroll

@@ -187,7 +187,7 @@ class EquivalencePanel(Panel):
         self._single: bool | None = None
         self._outputs = 0
         self._ranges: dict[str, tuple[float, float]] = {}
-        self._data_ranges: dict[str, tuple[tuple[int, int, int], tuple[float, float]]] = {}
+        self._data_ranges: dict[tuple[str, tuple[int, int, int]], tuple[float, float]] = {}
         self._cells: list[list[QTableWidgetItem]] = []
         self._texts: list[list[str]] = []
         self._wrong: list[bool] = []
@@ -652,13 +652,16 @@ class EquivalencePanel(Panel):
                                   np.column_stack([centre - TICK_HALF, centre + TICK_HALF]).ravel())
 
     def _stable(self, key: str, low: float, high: float) -> tuple[float, float]:
-        """A y range that only grows while the network keeps its shape (new seeds, edits)."""
+        """A y range that only grows for a network shape (new seeds, edits, a new R).
+
+        Each shape keeps its own range: going back to an M tried before shows its axis as it
+        was, instead of refitting (and redrawing) it, so two settings can be compared by eye.
+        Reset forgets them all.
+        """
         net = self.state.net
         shape = (net.input_size, net.hidden_size, net.output_size)
-        current = self._data_ranges.get(key)
-        chosen = _grown_range(current[1] if current and current[0] == shape else None,
-                              low, high)
-        self._data_ranges[key] = (shape, chosen)
+        chosen = _grown_range(self._data_ranges.get((key, shape)), low, high)
+        self._data_ranges[(key, shape)] = chosen
         return chosen
 
     def _update_gap_axis(self, gap: np.ndarray, y_sigmoid: np.ndarray) -> None:
