@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 from hypothesis import example, given
@@ -195,3 +197,30 @@ def test_train_unit_rejects(kwargs, message):
     args = dict(x=1.0, y=1.0, w=-6.0, b=0.0, lr=0.5, steps=10, loss="bce") | kwargs
     with pytest.raises(ValueError, match=message):
         losses.train_unit(**args)
+
+
+@given(st.lists(finite, min_size=1, max_size=50), targets,
+       st.floats(1e-6, 1.0, allow_nan=False))
+@example([5.0636115586217736e-11, -800.0, 37.0, 0.0], 0.5, 0.01)
+def test_curves_equal_each_function_bit_for_bit(a, y, threshold):
+    got = losses.curves(a, y, threshold)
+    expected = {"bce": losses.bce(a, y), "mse": losses.mse(a, y),
+                "bce_grad": losses.bce_grad(a, y), "mse_grad": losses.mse_grad(a, y),
+                "stall": losses.stall_mask(a, y, threshold)}
+    assert set(got) == set(expected)
+    for name, value in expected.items():
+        assert got[name].shape == (len(a),)
+        assert got[name].dtype == value.dtype
+        np.testing.assert_array_equal(got[name], value, err_msg=name)
+
+
+@pytest.mark.parametrize(("a", "y", "message"), [
+    ([], 1.0, "a is empty"),
+    ([1.0, np.nan], 1.0, "a contains NaN or inf"),
+    ([1.0], 1.5, "y must lie in [0, 1]"),
+    ([1.0], [0.0, 1.0], "y must be a single number here"),
+    (["x"], 1.0, "a must contain only numbers"),
+])
+def test_curves_reject_bad_arguments(a, y, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        losses.curves(a, y)

@@ -403,8 +403,7 @@ class LossPanel(Panel):
             self._grid = np.linspace(s.a_min, s.a_max, GRID_POINTS)
         a = self._grid
         if curves:
-            ce, mse = losses.bce(a, s.y), losses.mse(a, s.y)
-            ce_grad, mse_grad = losses.bce_grad(a, s.y), losses.mse_grad(a, s.y)
+            shown = losses.curves(a, s.y, losses.STALL_FRACTION)
         if lab:
             history = {name: losses.train_unit(s.x, s.y, s.w0, s.b0, s.lr, s.steps, name)
                        for name in ("bce", "mse")}
@@ -420,11 +419,11 @@ class LossPanel(Panel):
                 self._set_ranges(a)
                 self.marker_input.set_slider_range(s.a_min, s.a_max)
             if curves:
-                self.ce_curve.setData(a, ce)
-                self.mse_curve.setData(a, mse)
-                self.ce_grad_curve.setData(a, ce_grad)
-                self.mse_grad_curve.setData(a, mse_grad)
-                self._update_stall_region(a)
+                self.ce_curve.setData(a, shown["bce"])
+                self.mse_curve.setData(a, shown["mse"])
+                self.ce_grad_curve.setData(a, shown["bce_grad"])
+                self.mse_grad_curve.setData(a, shown["mse_grad"])
+                self._update_stall_region(a, shown["stall"])
             if self._changed("marker", "a_min", "a_max"):
                 shown = min(max(s.marker, s.a_min), s.a_max)
                 for marker in self.markers:
@@ -455,8 +454,7 @@ class LossPanel(Panel):
         self.loss_plot.setYRange(0, top * 1.05, padding=0)
         self.grad_plot.setYRange(-1.05, 1.05, padding=0)
 
-    def _update_stall_region(self, a: np.ndarray) -> None:
-        mask = losses.stall_mask(a, self.state.y, losses.STALL_FRACTION)
+    def _update_stall_region(self, a: np.ndarray, mask: np.ndarray) -> None:
         visible = bool(mask.any())
         low = high = None
         if visible:
