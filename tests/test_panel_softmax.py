@@ -391,3 +391,34 @@ def test_pixels_heatmap_is_diverging_around_zero(panel, qtbot):
     assert any(min(c.red(), c.green(), c.blue()) > 200 for c in text_pixels)
     # The scale is fixed at the bounds of any softmax Jacobian, |J_ij| <= 1/4.
     assert tuple(panel.jac_image.levels) == tuple(panel.fd_image.levels) == (-0.25, 0.25)
+
+
+def _covered(rect, bars):
+    return sum(max(0.0, r.width()) * max(0.0, r.height())
+               for r in (rect.intersected(bar) for bar in bars))
+
+
+@pytest.mark.parametrize("logits", ["2, 1, 0.1, -1", "-2, 1, 0.1, -3", "0, 4, -4, 2"])
+@pytest.mark.parametrize("size", [(1280, 800), (1010, 720)])
+def test_reduced_legend_takes_the_emptiest_corner(panel, qtbot, logits, size):
+    from PySide6.QtCore import QRectF
+
+    panel.resize(*size)
+    type_into(qtbot, panel.logits_input, logits)
+    plot = panel.reduced_plot
+    plot.repaint()  # lays the frame out for this size and range
+    legend = panel.reduced_legend.sceneBoundingRect()
+    assert legend.width() > 20 and legend.height() > 20
+    view = plot.view_rect()
+    assert view.contains(legend)
+    bars = panel.original_bars._rects(plot) + panel.reduced_bars._rects(plot)
+    assert len(bars) == 8
+    w, h = legend.width(), legend.height()
+    corners = [QRectF(view.left() + 4, view.top() + 4, w, h),
+               QRectF(view.right() - 4 - w, view.top() + 4, w, h),
+               QRectF(view.left() + 4, view.bottom() - 4 - h, w, h),
+               QRectF(view.right() - 4 - w, view.bottom() - 4 - h, w, h)]
+    best = min(_covered(c, bars) for c in corners)
+    assert _covered(legend, bars) <= best + 0.05 * w * h
+    if size == (1280, 800):  # room enough: the legend hides nothing
+        assert _covered(legend, bars) == 0

@@ -366,6 +366,7 @@ class SoftmaxPanel(Panel):
         self._shown_two_class: bool | None = None
         self._shown_view: SoftmaxView | None = None
         self._legend_left = False
+        self._reduced_corner: tuple[int, int] | None = None
         self._logit_range = (0.0, 0.0)
         self._reduced_range = (0.0, 0.0)
         self._z_range = (-Z_RANGE, Z_RANGE)
@@ -800,9 +801,9 @@ class SoftmaxPanel(Panel):
             self.sigmoid_plot.getPlotItem().setTitle("2.2  One vs rest: p₁",
                                                      size="11pt")
             self.sigmoid_plot.getPlotItem().setLabel(
-                "bottom", "z = x₁ − log Σ_(j>1) e^(x_j)" if symbol == "x" else
-                "z = u₁ − log Σ_(j>1) e^(u_j),  u = x/T")
-        headers = [f"v = {symbol} + c", "e^v\nnaive", "e^(v − m)\nstable", "S(v)\nnaive",
+                "bottom", "z = x₁ − log Σ_(j>1) e^x_j" if symbol == "x" else
+                "z = u₁ − log Σ_(j>1) e^u_j,  u = x/T")
+        headers = [f"v = {symbol} + c", "e^v\nnaive", "e^(v−m)\nstable", "S(v)\nnaive",
                    "S(v)\nstable"]
         self.table_model.set_headers(headers)
         self.jac_plot.getPlotItem().setLabel("bottom", f"j  (logit {symbol}_j)")
@@ -927,6 +928,40 @@ class SoftmaxPanel(Panel):
                                           self._span(np.concatenate([v.u, v.reduced])))
         self.reduced_plot.setYRange(*self._reduced_range, padding=0)
         self._place_bar_labels(self.reduced_labels, self.reduced_plot, v.reduced, v.reduced)
+        self._place_reduced_legend(v)
+
+    def _place_reduced_legend(self, v: SoftmaxView) -> None:
+        """Put the 2.3 legend in the corner where it covers the least bar area.
+
+        Bars reach up or down from 0, so some corner is usually empty (class 1's reduced bar
+        is always 0); the legend moves there instead of hiding a bar.
+        """
+        box = self.reduced_plot.getViewBox()
+        box.updateMatrix()
+        (x0, x1), (y0, y1) = box.viewRange()
+        px, py = box.viewPixelSize()
+        size = self.reduced_legend.boundingRect()
+        w, h = (size.width() + 8) * px, (size.height() + 8) * py
+        positions = np.arange(1, v.k + 1, dtype=np.float64)
+        left, right = positions - BAR_WIDTH / 2, positions + BAR_WIDTH / 2
+        low = np.minimum(0.0, np.minimum(v.u, v.reduced))
+        high = np.maximum(0.0, np.maximum(v.u, v.reduced))
+        corners = {(0, 1): (x0, x0 + w, y0, y0 + h), (0, 0): (x0, x0 + w, y1 - h, y1),
+                   (1, 0): (x1 - w, x1, y1 - h, y1), (1, 1): (x1 - w, x1, y0, y0 + h)}
+
+        def covered(corner: tuple[int, int]) -> float:
+            a, b, c, d = corners[corner]
+            dx = np.clip(np.minimum(right, b) - np.maximum(left, a), 0.0, None)
+            dy = np.clip(np.minimum(high, d) - np.maximum(low, c), 0.0, None)
+            return float(np.sum(dx * dy))
+
+        # Ties keep the legend where it is, then prefer the order above: no needless jumps.
+        order = sorted(corners, key=lambda c: (covered(c), c != self._reduced_corner))
+        corner = order[0]
+        if corner != self._reduced_corner:
+            self._reduced_corner = corner
+            self.reduced_legend.anchor(corner, corner, offset=(4 if corner[0] == 0 else -4,
+                                                               4 if corner[1] == 0 else -4))
 
     def _update_heatmaps(self, v: SoftmaxView) -> None:
         k = v.k
