@@ -264,3 +264,97 @@ def test_backdrop_looks_like_a_plain_container(qtbot):
         qtbot.waitExposed(box)
         boxes.append(box)
     assert np.array_equal(image_array(boxes[0]), image_array(boxes[1]))
+
+
+def _mask(draw, size=(400, 300)):
+    image = QImage(*size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    draw(painter)
+    painter.end()
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * size[1])
+    rows = rows.reshape(size[1], image.bytesPerLine())[:, : 3 * size[0]]
+    return rows.reshape(size[1], size[0], 3).min(axis=2) < 250
+
+
+_rng = np.random.default_rng(7)
+_BAND_CASES = {
+    "smooth": (np.linspace(10, 390, 301), 150 + 100 * np.tanh(np.linspace(-3, 3, 301))),
+    "wave": (np.linspace(10, 390, 301), 150 + 80 * np.sin(np.linspace(0, 12, 301))),
+    "zigzag": (np.linspace(10, 390, 41), 150 + 60.0 * (-1) ** np.arange(41)),
+    "noise": (np.linspace(10, 390, 301), 150 + 30 * _rng.standard_normal(301)),
+    "turns back": (np.array([20.0, 300, 40, 380, 20]), np.array([50.0, 60, 200, 210, 120])),
+    "repeated points": (np.array([10.0, 10, 200, 200, 200, 390]),
+                        np.array([20.0, 20, 250, 250, 250, 40])),
+    "two points": (np.array([30.0, 370]), np.array([280.0, 20])),
+}
+
+
+@pytest.mark.parametrize("case", list(_BAND_CASES))
+@pytest.mark.parametrize("width", [3, 6, 11])
+@pytest.mark.parametrize("cap", [Qt.PenCapStyle.RoundCap, Qt.PenCapStyle.SquareCap,
+                                 Qt.PenCapStyle.FlatCap])
+def test_band_outline_fills_what_qt_strokes(qtbot, case, width, cap):
+    from explorer.widgets.painted_plot import _band_outline
+
+    x, y = _BAND_CASES[case]
+    line = pg.mkPen(QColor(0, 100, 200, 100), width=width)
+    line.setCapStyle(cap)
+
+    def stroke(painter):
+        painter.setPen(line)
+        painter.drawPath(pg.functions.arrayToQPath(x, y))
+
+    def fill(painter):
+        painter.fillPath(_band_outline(x, y, width / 2, cap), line.brush())
+
+    stroked, filled = _mask(stroke), _mask(fill)
+    assert stroked.sum() > 100
+    # Same pixels up to rounding at the edges: every pixel that differs touches both a stroked
+    # and an unstroked pixel, and they are a few percent of the stroke at most.
+    differ = stroked ^ filled
+    assert differ.sum() <= 0.03 * stroked.sum()
+    padded_in, padded_out = np.pad(stroked, 1), np.pad(~stroked, 1, constant_values=True)
+    near_in = np.zeros_like(stroked)
+    near_out = np.zeros_like(stroked)
+    h, w = stroked.shape
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            near_in |= padded_in[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
+            near_out |= padded_out[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
+    assert not (differ & ~(near_in & near_out)).any()
+
+
+def test_band_outline_refuses_what_it_cannot_draw():
+    from explorer.widgets.painted_plot import _band_outline
+
+    assert _band_outline(np.array([1.0]), np.array([2.0]), 3) is None
+    assert _band_outline(np.array([1.0, 1.0]), np.array([2.0, 2.0]), 3) is None
+    assert _band_outline(np.array([1.0, np.nan, 3]), np.array([2.0, 2, 2]), 3) is None
+    assert _band_outline(np.array([1.0, np.inf]), np.array([2.0, 2]), 3) is None
+
+
+def test_wide_curves_paint_like_qt_strokes_them_on_the_plot(plot):
+    """A wide solid band takes the filled outline; dashes and thin lines keep Qt's stroke."""
+    x = np.linspace(0, 4, 301)
+    y = 1 + 0.8 * np.sin(3 * x)
+    images = {}
+    for filled in (True, False):
+        band = PaintedCurve(pen=pg.mkPen(QColor(0, 114, 178, 100), width=6), antialias=False)
+        dashed = PaintedCurve(pen=pg.mkPen("#D55E00", width=4, style=Qt.PenStyle.DashLine))
+        band.setData(x, y)
+        dashed.setData(x, 2 - y)
+        if not filled:
+            band._band = lambda *_args: None  # Qt's own stroke
+        plot.addItem(band)
+        plot.addItem(dashed)
+        images[filled] = image_array(plot).astype(int)
+        if filled:
+            assert band._band_cache[1] is not None  # the outline was filled
+        assert dashed._band_cache[1] is None  # dashes are stroked
+        band.hide()
+        dashed.hide()
+    painted = (images[False].min(axis=2) < 250).sum()
+    differing = (np.abs(images[True] - images[False]).max(axis=2) > 0).sum()
+    assert differing <= 0.01 * painted
