@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
             self._pending.pop(0)
         if not self._pending:
             self._build_timer.stop()
+            heap.settle(collect=True)  # every panel is built: sweep the start-up's garbage
             return
         current = self._stack.currentIndex()
         self.panels[self._pending.pop(0)]

@@ -335,26 +335,46 @@ def test_band_outline_refuses_what_it_cannot_draw():
     assert _band_outline(np.array([1.0, np.inf]), np.array([2.0, 2]), 3) is None
 
 
-def test_wide_curves_paint_like_qt_strokes_them_on_the_plot(plot):
-    """A wide solid band takes the filled outline; dashes and thin lines keep Qt's stroke."""
+def _rendered(widget, ratio: float) -> np.ndarray:
+    """The widget painted into an image of ``ratio`` device pixels per pixel, as (H, W, 3)."""
+    image = QImage(round(widget.width() * ratio), round(widget.height() * ratio),
+                   QImage.Format.Format_RGB888)
+    image.setDevicePixelRatio(ratio)
+    image.fill(QColor("white"))
+    widget.render(image)
+    rows = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * image.height())
+    rows = rows.reshape(image.height(), image.bytesPerLine())[:, : 3 * image.width()]
+    return rows.reshape(image.height(), image.width(), 3).astype(int)
+
+
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_wide_curves_paint_like_qt_strokes_them_on_the_plot(plot, ratio):
+    """A wide solid band takes the filled outline, at any device pixel ratio; dashes, other
+    joins and thin lines keep Qt's stroke."""
     x = np.linspace(0, 4, 301)
     y = 1 + 0.8 * np.sin(3 * x)
     images = {}
     for filled in (True, False):
         band = PaintedCurve(pen=pg.mkPen(QColor(0, 114, 178, 100), width=6), antialias=False)
         dashed = PaintedCurve(pen=pg.mkPen("#D55E00", width=4, style=Qt.PenStyle.DashLine))
+        mitred_pen = pg.mkPen("#009E73", width=5)
+        mitred_pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        mitred = PaintedCurve(pen=mitred_pen)
         band.setData(x, y)
         dashed.setData(x, 2 - y)
+        mitred.setData(x, 1 + 0.3 * np.cos(5 * x))
         if not filled:
             band._band = lambda *_args: None  # Qt's own stroke
-        plot.addItem(band)
-        plot.addItem(dashed)
-        images[filled] = image_array(plot).astype(int)
+        for layer in (band, dashed, mitred):
+            plot.addItem(layer)
+        images[filled] = _rendered(plot, ratio)
         if filled:
+            assert band._band_cache[0][6] == ratio  # built for the device scale
             assert band._band_cache[1] is not None  # the outline was filled
-        assert dashed._band_cache[1] is None  # dashes are stroked
-        band.hide()
-        dashed.hide()
+        assert dashed._band_cache[1] is None and mitred._band_cache[1] is None  # stroked
+        for layer in (band, dashed, mitred):
+            layer.hide()
     painted = (images[False].min(axis=2) < 250).sum()
     differing = (np.abs(images[True] - images[False]).max(axis=2) > 0).sum()
+    assert painted > 5000 * ratio**2
     assert differing <= 0.01 * painted

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 
 from explorer.model import losses
 from explorer.model.activations import sigmoid
@@ -100,6 +101,23 @@ def test_readout_context_menu_copies_the_values(panel):
     assert rows["f = σ(a)"] == f"{float(sigmoid(2.0)):.6g}"
     assert rows["∂L_MSE/∂a"] == f"{float(losses.mse_grad(2.0, 1.0)):.6g}"
     assert len(rows) == 8
+    # Reachable from the mouse (right-click) and the keyboard (focus, then Ctrl+C).
+    assert panel.readout.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
+    assert panel.readout.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert copy.shortcut().matches(QKeySequence(QKeySequence.StandardKey.Copy)) == \
+        QKeySequence.SequenceMatch.ExactMatch
+
+
+def test_readout_takes_focus_and_ctrl_c_copies(panel, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().clear()
+    panel.readout.setFocus()
+    qtbot.waitUntil(panel.readout.hasFocus)
+    qtbot.keyClick(panel.readout, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    text = QApplication.clipboard().text()
+    assert text.splitlines()[0] == "a\t-6"
+    assert f"f = σ(a)\t{float(sigmoid(-6.0)):.6g}" in text.splitlines()
 
 
 def test_range_change_and_bad_range(panel, qtbot):

@@ -154,6 +154,44 @@ def stall_mask(a: object, y: float, threshold: float = 0.01) -> np.ndarray:
     return wrong & (np.abs(mse_grad(a, y_arr)) < threshold * np.abs(bce_grad(a, y_arr)))
 
 
+def curves(a: object, y: float, threshold: float = 0.01) -> dict[str, np.ndarray]:
+    """Both losses, both gradients and the stall mask over ``a`` at once, as the plots need them.
+
+    Each entry equals what its own function returns, bit for bit (:func:`bce`, :func:`mse`,
+    :func:`bce_grad`, :func:`mse_grad`, :func:`stall_mask`): the same expressions, with the
+    arguments checked once and ``f - y`` and the sigmoids computed once instead of five times.
+
+    Parameters
+    ----------
+    a : (n,) array_like
+        Finite pre-activations.
+    y : float
+        Target in [0, 1].
+    threshold : float
+        As in :func:`stall_mask`.
+
+    Returns
+    -------
+    curves : dict of (n,) arrays
+        ``bce``, ``mse``, ``bce_grad``, ``mse_grad`` and the bool ``stall``.
+    """
+    a, y_arr = _inputs(a, y)
+    if y_arr.ndim != 0:
+        raise ValueError("y must be a single number here")
+    error = _error(a, y_arr)
+    f, one_minus_f = sigmoid(a), sigmoid(-a)
+    ce_grad = error
+    mse_grad_ = 2.0 * error * f * one_minus_f
+    wrong = (f - 0.5) * (float(y_arr) - 0.5) < 0.0
+    return {
+        "bce": y_arr * softplus(-a) + (1.0 - y_arr) * softplus(a),
+        "mse": error ** 2,
+        "bce_grad": ce_grad,
+        "mse_grad": mse_grad_,
+        "stall": wrong & (np.abs(mse_grad_) < threshold * np.abs(ce_grad)),
+    }
+
+
 def train_unit(
     x: float, y: float, w: float, b: float, lr: float, steps: int, loss: str
 ) -> dict[str, np.ndarray]:
@@ -222,44 +260,6 @@ def _sigmoid_pair(a: float) -> tuple[float, float]:
 SEED_TARGET = 1.0
 SEED_INPUT = 1.0
 SEED_WEIGHT = -6.0
-def curves(a: object, y: float, threshold: float = 0.01) -> dict[str, np.ndarray]:
-    """Both losses, both gradients and the stall mask over ``a`` at once, as the plots need them.
-
-    Each entry equals what its own function returns, bit for bit (:func:`bce`, :func:`mse`,
-    :func:`bce_grad`, :func:`mse_grad`, :func:`stall_mask`): the same expressions, with the
-    arguments checked once and ``f - y`` and the sigmoids computed once instead of five times.
-
-    Parameters
-    ----------
-    a : (n,) array_like
-        Finite pre-activations.
-    y : float
-        Target in [0, 1].
-    threshold : float
-        As in :func:`stall_mask`.
-
-    Returns
-    -------
-    curves : dict of (n,) arrays
-        ``bce``, ``mse``, ``bce_grad``, ``mse_grad`` and the bool ``stall``.
-    """
-    a, y_arr = _inputs(a, y)
-    if y_arr.ndim != 0:
-        raise ValueError("y must be a single number here")
-    error = _error(a, y_arr)
-    f, one_minus_f = sigmoid(a), sigmoid(-a)
-    ce_grad = error
-    mse_grad_ = 2.0 * error * f * one_minus_f
-    wrong = (f - 0.5) * (float(y_arr) - 0.5) < 0.0
-    return {
-        "bce": y_arr * softplus(-a) + (1.0 - y_arr) * softplus(a),
-        "mse": error ** 2,
-        "bce_grad": ce_grad,
-        "mse_grad": mse_grad_,
-        "stall": wrong & (np.abs(mse_grad_) < threshold * np.abs(ce_grad)),
-    }
-
-
 SEED_BIAS = 0.0
 SEED_LEARNING_RATE = 0.5
 SEED_STEPS = 60

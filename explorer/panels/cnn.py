@@ -644,6 +644,9 @@ class CnnPanel(Panel):
         layout.addWidget(widget, 1)
         return box
 
+    _tab_kinds: tuple[str, ...] = ()
+    _tab_order_stale = False
+
     def _ensure_rows(self, count: int) -> None:
         """Create layer rows only when the stack grows past the rows made so far."""
         changed = False
@@ -660,10 +663,8 @@ class CnnPanel(Panel):
             if row.isVisibleTo(self) != (i < count):
                 changed = True
                 row.setVisible(i < count)
-        # A new or re-shown row's fields go after the rows above it, not at the end. Only then:
-        # sorting every focusable widget costs more than an edit's whole repaint.
-        if changed and self.isVisible():
-            QTimer.singleShot(0, self, self.tidy_tab_order)
+        if changed:
+            self._tab_order_stale = True
         # Never narrower than the controls (a new row may widen them): nothing gets clipped.
         scroll = self._controls_scroll
         needed = scroll.widget().minimumSizeHint().width() + 2 * scroll.frameWidth() + \
@@ -789,9 +790,20 @@ class CnnPanel(Panel):
         s = self.state
         count = len(s.layers)
         self._ensure_rows(count)
+        kinds = []
         for i, layer in enumerate(s.layers):
             kind, values = layer_values(layer)
             self._rows[i].set_layer(i, count, kind, values)
+            kinds.append(kind)
+        # A new or re-shown row, or a row showing other fields (a new kind, a moved layer),
+        # puts its fields in Tab's order after the rows above it. Only then: sorting every
+        # focusable widget costs more than an edit's whole repaint.
+        if tuple(kinds) != self._tab_kinds:
+            self._tab_kinds = tuple(kinds)
+            self._tab_order_stale = True
+        if self._tab_order_stale and self.isVisible():
+            self._tab_order_stale = False
+            QTimer.singleShot(0, self, self.tidy_tab_order)
         for widget, value in zip((self.channels_input, self.height_input, self.width_input),
                                  s.input_shape, strict=True):
             if widget.value() != value or widget.error():

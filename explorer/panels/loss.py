@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -156,11 +156,14 @@ class LossPanel(Panel):
         # A Backdrop: new values repaint the labels, not the group box's frame under them.
         self.readout = Backdrop(self)
         self.readout.setToolTip("Values at the marker, computed by explorer.model.losses.\n"
-                                "Right-click to copy them.")
+                                "Right-click to copy them, or Tab here and press Ctrl+C.")
         copy = QAction("Copy values", self.readout)
+        copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         copy.triggered.connect(self.copy_readout)
         self.readout.addAction(copy)
         self.readout.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.readout.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         readout_grid = QGridLayout(self.readout)
         readout_grid.setContentsMargins(0, 4, 0, 0)
         readout_grid.setVerticalSpacing(2)
@@ -403,7 +406,7 @@ class LossPanel(Panel):
             self._grid = np.linspace(s.a_min, s.a_max, GRID_POINTS)
         a = self._grid
         if curves:
-            shown = losses.curves(a, s.y, losses.STALL_FRACTION)
+            curve = losses.curves(a, s.y, losses.STALL_FRACTION)
         if lab:
             history = {name: losses.train_unit(s.x, s.y, s.w0, s.b0, s.lr, s.steps, name)
                        for name in ("bce", "mse")}
@@ -419,11 +422,11 @@ class LossPanel(Panel):
                 self._set_ranges(a)
                 self.marker_input.set_slider_range(s.a_min, s.a_max)
             if curves:
-                self.ce_curve.setData(a, shown["bce"])
-                self.mse_curve.setData(a, shown["mse"])
-                self.ce_grad_curve.setData(a, shown["bce_grad"])
-                self.mse_grad_curve.setData(a, shown["mse_grad"])
-                self._update_stall_region(a, shown["stall"])
+                self.ce_curve.setData(a, curve["bce"])
+                self.mse_curve.setData(a, curve["mse"])
+                self.ce_grad_curve.setData(a, curve["bce_grad"])
+                self.mse_grad_curve.setData(a, curve["mse_grad"])
+                self._update_stall_region(a, curve["stall"])
             if self._changed("marker", "a_min", "a_max"):
                 shown = min(max(s.marker, s.a_min), s.a_max)
                 for marker in self.markers:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSignalBlocker, Qt
+from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -543,6 +543,8 @@ class SoftmaxPanel(Panel):
         self.reduced_bars = PaintedBars(x=[1], height=[0], width=BAR_WIDTH * 0.7,
                                         brush=pg.mkBrush(REDUCED_COLOR), pen=pg.mkPen(None),
                                         name="x − x₁")
+        # The legend's best corner depends on the plot's size too: look again after a resize.
+        self.reduced_plot.resized.connect(self._reduced_plot_resized)
         self.reduced_plot.addItem(self.original_bars)
         self.reduced_plot.addItem(self.reduced_bars)
         self.reduced_plot.addItem(PaintedLine(pos=0, angle=0, pen=pen("#777777", 1)))
@@ -929,6 +931,15 @@ class SoftmaxPanel(Panel):
         self.reduced_plot.setYRange(*self._reduced_range, padding=0)
         self._place_bar_labels(self.reduced_labels, self.reduced_plot, v.reduced, v.reduced)
         self._place_reduced_legend(v)
+
+    def _reduced_plot_resized(self) -> None:
+        # After the layout pass that resized it: the view box has its new size by then.
+        QTimer.singleShot(0, self, self._replace_reduced_legend)
+
+    def _replace_reduced_legend(self) -> None:
+        if self._shown_view is not None:
+            self.reduced_plot.getPlotItem().layout.activate()  # the view box at its new size
+            self._place_reduced_legend(self._shown_view)
 
     def _place_reduced_legend(self, v: SoftmaxView) -> None:
         """Put the 2.3 legend in the corner where it covers the least bar area.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QSize, Qt
-from PySide6.QtGui import QPainter, QPixmap, QRegion
+from PySide6.QtGui import QPainter, QPalette, QPixmap, QRegion
 from PySide6.QtWidgets import QWidget
 
 from explorer.widgets.raster import blit
@@ -58,4 +58,17 @@ class Backdrop(QWidget):
             self._picture = self._take_picture()
         painter = QPainter(self)
         blit(painter, event.rect(), self._picture)
+        if self.hasFocus():
+            # A focusable backdrop (one whose context menu the keyboard can open) shows focus
+            # the way the style's frames do: a rectangle in the highlight colour.
+            painter.setPen(self.palette().color(QPalette.ColorRole.Highlight))
+            painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
         painter.end()
+
+    def focusInEvent(self, event) -> None:  # noqa: D102 - Qt override
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: D102 - Qt override
+        self.update()
+        super().focusOutEvent(event)
