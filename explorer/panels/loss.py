@@ -165,7 +165,7 @@ class LossPanel(Panel):
         self.readout.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.readout.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         readout_grid = QGridLayout(self.readout)
-        readout_grid.setContentsMargins(0, 4, 0, 0)
+        readout_grid.setContentsMargins(3, 4, 3, 2)  # room for the focus frame
         readout_grid.setVerticalSpacing(2)
         self.readout_values: dict[str, QLabel] = {}
         self._readout_names: dict[str, str] = {}
