@@ -22,6 +22,31 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
+def _widgets_live_until_teardown(monkeypatch):
+    """Hold every widget given to ``qtbot.addWidget`` until qtbot has closed it.
+
+    qtbot keeps only a weak reference. A panel made in the test body is then held by nothing
+    but its own reference cycles once the body returns, while pytest-qt still processes the
+    events of its first paint: a cycle-collector run in the middle of that paint freed the
+    top-level panel, and the backing store Qt was painting into, under Qt's feet (found with
+    valgrind: QPainter::drawRects reading a QImage that ~QWidget had just freed). In the app
+    every panel belongs to the window, so only tests made top-level panels that could go.
+    """
+    from pytestqt.qtbot import QtBot
+
+    kept = []
+    add_widget = QtBot.addWidget
+
+    def add_and_keep(self, widget, **kwargs):
+        kept.append(widget)
+        return add_widget(self, widget, **kwargs)
+
+    monkeypatch.setattr(QtBot, "addWidget", add_and_keep)
+    yield
+    kept.clear()  # qtbot has closed them and asked Qt to delete them by now
+
+
+@pytest.fixture(autouse=True)
 def _no_leaked_widgets(request):
     """Fail a Qt test that leaves a top-level widget alive or a timer running."""
     if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
@@ -47,3 +72,22 @@ def _no_leaked_widgets(request):
     assert not leaked, f"test leaked top-level widgets: {leaked}"
     running = [t for t in app.findChildren(QTimer) if t.isActive()]
     assert not running, f"test left timers running: {running}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """With NN_GC_AFTER_EACH_TEST=1, delete what each test left and run the cycle collector.
+
+    A debugging aid, off by default. Together with ``MALLOC_PERTURB_=165`` it made a rare native
+    crash happen every time (``tests/test_tab_order.py``: the backprop panel freed mid-paint),
+    which is how ``_widgets_live_until_teardown`` was found; it guards against that returning.
+    """
+    yield
+    if os.environ.get("NN_GC_AFTER_EACH_TEST"):
+        import gc
+
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        for _ in range(3):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
