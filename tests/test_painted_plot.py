@@ -4,7 +4,16 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPixmap, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from explorer.widgets import raster
@@ -177,6 +186,71 @@ def test_texts_labels_cells_and_regions(plot):
     with pytest.raises(ValueError, match="differ in length"):
         labels.set_labels([1.0, 2.0], [0.5], ["a"])
     assert text.toHtml() == "note"
+
+
+def _columns_drawn(plot, draw):
+    """Widget x of every column of the view whose pixels ``draw()`` changes."""
+    before = image_array(plot)
+    draw()
+    after = image_array(plot)
+    view = plot.view_rect().toAlignedRect()
+    changed = (before != after).any(axis=2)[:, view.left():view.right() + 1]
+    return np.flatnonzero(changed.any(axis=0)) + view.left()
+
+
+@pytest.mark.parametrize("width, fits", [(400, True), (230, True), (90, False)])
+def test_labels_shrink_to_stay_inside_their_cells_or_are_left_out(plot, width, fits):
+    texts = ["−0.1500", "0.1800", "−0.0220", "−1e−17"]
+    labels = PaintedLabels()
+    labels.set_fit_width(1.0)
+    plot.addItem(labels)
+    plot.resize(width, 300)
+    QApplication.processEvents()
+    columns = _columns_drawn(plot, lambda: labels.set_labels(
+        [0.5, 1.5, 2.5, 3.5], [1.0] * 4, texts, "#000000"))
+    cell = float(np.diff(plot.to_widget(np.array([0.0, 1.0]), np.zeros(2))[0])[0])
+    shown = labels.shown(plot)
+    if not fits:
+        assert cell < 30 and shown is None
+        assert columns.size == 0  # nothing drawn rather than texts over each other
+        return
+    font, drawn = shown
+    assert drawn == texts
+    given = QFont().pointSizeF()
+    assert 6.0 <= font.pointSizeF() <= given
+    assert (font.pointSizeF() == given) == (width == 400)
+    widest = max(QFontMetricsF(font).horizontalAdvance(t) for t in texts)
+    assert widest <= cell - 4.0
+    # Every pixel drawn lies inside the cell of its text, clear of the cell's edges.
+    x0 = plot.to_widget(np.zeros(1), np.zeros(1))[0][0]
+    cells = np.floor((columns - x0) / cell)
+    offsets = columns - (x0 + cells * cell)
+    assert columns.size > 20 and set(cells.tolist()) == {0.0, 1.0, 2.0, 3.0}
+    assert offsets.min() >= 1.0 and offsets.max() <= cell - 1.0
+
+
+def test_labels_fall_back_to_their_short_texts_then_shrink(plot):
+    labels = PaintedLabels()
+    labels.set_fit_width(1.0)
+    plot.addItem(labels)
+    long, short = ["−0.150000", "0.180000"], ["−.15", ".18"]
+    labels.set_labels([0.5, 1.5], [1.0, 1.0], long, short=short)
+    with pytest.raises(ValueError, match="short has 1 texts for 2 labels"):
+        labels.set_labels([0.5, 1.5], [1.0, 1.0], long, short=short[:1])
+    assert labels.labels() == [(0.5, 1.0, long[0]), (1.5, 1.0, long[1])]  # kept as they were
+    given = QFont().pointSizeF()
+    seen = []
+    for width in (1000, 300, 190, 160):
+        plot.resize(width, 300)
+        QApplication.processEvents()
+        cell = float(np.diff(plot.to_widget(np.array([0.0, 1.0]), np.zeros(2))[0])[0])
+        shown = labels.shown(plot)
+        assert shown is not None
+        font, texts = shown
+        assert max(QFontMetricsF(font).horizontalAdvance(t) for t in texts) <= cell - 4.0
+        seen.append((texts == short, font.pointSizeF() < given))
+    # Wide: the long texts as given; then smaller; then the short ones.
+    assert seen[0] == (False, False) and (False, True) in seen and seen[-1][0]
 
 
 def test_live_title_changes_without_a_frame_render(plot, monkeypatch):

@@ -443,3 +443,30 @@ def _check_legend_corner(panel, logits, size):
     assert _covered(legend, bars) <= best + 0.05 * w * h
     if size == (1280, 800) and len(bars) == 8:  # room enough: the legend hides nothing
         assert _covered(legend, bars) == 0
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1010, 720)])
+@pytest.mark.parametrize("logits", ["2, 1, 0.1, -1", "-0.5, 0.25, 3, -2, 1, 0"])
+def test_heatmap_values_fit_inside_their_cells(panel, qtbot, size, logits):
+    from PySide6.QtGui import QFontMetricsF
+
+    panel.resize(*size)
+    type_into(qtbot, panel.logits_input, logits)
+    for plot, labels in ((panel.jac_plot, panel.jac_labels), (panel.fd_plot, panel.fd_labels)):
+        plot.repaint()
+        cell = float(np.diff(plot.to_widget(np.array([0.0, 1.0]), np.zeros(2))[0])[0])
+        shown = labels.shown(plot)
+        assert shown is not None
+        font, texts = shown
+        assert font.pointSizeF() >= 6.0
+        k = len(logits.split(","))
+        metrics = QFontMetricsF(font)
+        rooms = [cell - 4.0] * (k * k) + [1.2 * cell - 4.0] * k  # the side column is wider
+        assert all(metrics.horizontalAdvance(t) <= room
+                   for t, room in zip(texts, rooms, strict=True))
+        # The model's numbers, to 3 decimals where they fit and to 2 where they do not.
+        matrix = (panel.jac_image if labels is panel.jac_labels else panel.fd_image).image
+        decimals = 3 if texts[0] == labels.labels()[0][2] else 2
+        np.testing.assert_allclose(
+            [float(t.replace("−", "-")) for t in texts[:k * k]], matrix.ravel(),
+            rtol=0, atol=0.5 * 10.0 ** -decimals + 1e-12)

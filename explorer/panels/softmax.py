@@ -608,6 +608,9 @@ class SoftmaxPanel(Panel):
         item = plot.getPlotItem()
         item.invertY(True)
         item.showGrid(x=False, y=False)
+        for side in ("left", "bottom"):
+            # Ticks outside: inside, a tick beside "−0.150" in the first column reads as "−−".
+            item.getAxis(side).setStyle(tickLength=5)
         image = PaintedCells()
         image.setColorMap(jacobian_colormap(current_theme()))
         plot.addItem(image)
@@ -778,6 +781,9 @@ class SoftmaxPanel(Panel):
         rows, cols = np.divmod(np.arange(k * k), k)
         self._label_x = np.concatenate([cols + 0.5, np.full(k, k + 0.65)])
         self._label_y = np.concatenate([rows + 0.5, np.arange(k) + 0.5])
+        # A value stays inside its cell, clear of the axis; the side column is 1.25 wide.
+        for labels in (self.jac_labels, self.fd_labels):
+            labels.set_fit_width(np.concatenate([np.ones(k * k), np.full(k, 1.2)]))
         self._shown_k = k
 
     def _set_names(self, symbol: str, two_class: bool) -> None:
@@ -986,13 +992,15 @@ class SoftmaxPanel(Panel):
             cells = matrix.ravel()
             texts = [_cell(float(value), k) for value in cells]
             texts += [_number(float(value), 1) for value in side]
+            # Narrow cells (a small window, many classes) fall back to two decimals.
+            short = [_compact(float(value)) for value in cells] + texts[k * k:]
             # White text on the strongest colours, the theme's text colour elsewhere (the weak
             # colours are near the plot background).
             theme = current_theme()
             weak, side_color = theme.color("#111111"), theme.color("#222222")
             colors = ["#ffffff" if abs(value) > 0.6 * level else weak for value in cells]
             colors += [side_color] * k
-            labels.set_labels(self._label_x, self._label_y, texts, colors)
+            labels.set_labels(self._label_x, self._label_y, texts, colors, short=short)
         # Painted over the frame: a new number every change must not redraw the plot's frame.
         self.fd_plot.set_live_title(
             f"Finite diff.: max |Δ| = {_number(float(np.max(diff)), 2)}")

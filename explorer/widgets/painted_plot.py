@@ -42,6 +42,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QFontInfo,
     QFontMetricsF,
     QImage,
     QMouseEvent,
@@ -113,6 +114,9 @@ def _static_text(text: str, font_key: str) -> QStaticText:
     static.setTextFormat(Qt.TextFormat.PlainText)
     static.prepare(QTransform(), font)
     return static
+
+
+_MIN_LABEL_POINTS = 6.0  # PaintedLabels shrink no further to fit
 
 
 # -- layers ----------------------------------------------------------------------------------
@@ -825,30 +829,97 @@ class PaintedLabels(PaintedLayer):
         self._colors: list[QColor] = []
         self._dy = np.empty(0)
         self._bounds = QRectF()
+        self._fit: np.ndarray | None = None
+        self._short: list[str] | None = None
+        self._fitted: dict[int, tuple[QFont, str, list[str]] | None] = {}
+
+    def set_fit_width(self, width: float | Sequence[float] | None) -> None:
+        """Keep each label within ``width`` data units along x (a heatmap cell: 1), centred.
+
+        ``width`` is one number for every label or one per label. When a label would not fit,
+        with 2 px to spare each side, the labels are drawn in a smaller font, down to 6 pt;
+        then the short texts, if :meth:`set_labels` was given them; below that they are left
+        out rather than overlap each other and the axes. None: always the font and texts given.
+        """
+        self._fit = None if width is None else np.atleast_1d(np.asarray(width, np.float64))
+        self._fitted = {}
+        self._changed()
 
     def set_labels(self, x: Sequence[float], y: Sequence[float], texts: Sequence[str],
                    colors: Sequence[str] | str = "#111111",
                    dy: Sequence[float] | float = 0.0,
-                   bounds: QRectF | None = None) -> None:
+                   bounds: QRectF | None = None,
+                   short: Sequence[str] | None = None) -> None:
         """Show ``texts[n]`` centred on ``(x[n], y[n])`` in ``colors[n]`` (or one colour).
 
         ``dy`` moves each label that many pixels down the screen (negative: up). ``bounds`` is
-        accepted and kept; the plot area clips every label.
+        accepted and kept; the plot area clips every label. ``short``: the same labels written
+        more compactly, shown when the texts do not fit (see :meth:`set_fit_width`).
         """
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         if not x.shape == y.shape == (len(texts),):
             raise ValueError(f"x, y and texts differ in length ({x.size}, {y.size}, "
                              f"{len(texts)})")
+        if short is not None and len(short) != len(texts):
+            raise ValueError(f"short has {len(short)} texts for {len(texts)} labels")
         if isinstance(colors, str):
             colors = [colors] * len(texts)
         self._x, self._y, self._texts = x, y, list(texts)
+        self._short = None if short is None else list(short)
         self._light_colors = list(colors)
         self._colors = self._resolve(current_theme())
         self._dy = np.broadcast_to(np.asarray(dy, dtype=np.float64), x.shape)
         if bounds is not None:
             self._bounds = QRectF(bounds)
+        self._fitted = {}
         self._changed()
+
+    def _fitting_font(self, texts: list[str], rooms: np.ndarray) -> QFont | None:
+        """The given font if each text fits in its room (pixels), a smaller one, or None."""
+        def widths(font: QFont) -> np.ndarray:
+            metrics = QFontMetricsF(font)
+            return np.array([metrics.horizontalAdvance(t) for t in texts])
+
+        given = widths(self._font)
+        if np.all(given <= rooms):
+            return self._font
+        base = QFontInfo(self._font).pointSizeF()  # also for a font given in pixels
+        # Widths grow about in proportion to the size; hinting may add a little: step down.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.min(np.where(given > 0, np.maximum(rooms, 0.0) / given, np.inf))
+        size = math.floor(2.0 * base * min(scale, 1.0)) / 2.0
+        while size >= _MIN_LABEL_POINTS:
+            font = QFont(self._font)
+            font.setPointSizeF(size)
+            if np.all(widths(font) <= rooms):
+                return font
+            size -= 0.5
+        return None
+
+    def _shown(self, plot: PaintedPlot) -> tuple[QFont, str, list[str]] | None:
+        """Font, its key and texts to draw at ``plot``'s current scale; None: nothing."""
+        if self._fit is None or not self._texts:
+            return self._font, self._font_key, self._texts
+        x, _ = plot.to_widget(np.array([0.0, 1.0]), np.zeros(2))
+        unit = abs(float(x[1] - x[0]))  # pixels per data unit
+        key = int(unit * 16) if math.isfinite(unit) else -1
+        if key not in self._fitted:
+            self._fitted[key] = None
+            # One width for all, one per label; a list of another length: its narrowest.
+            fit = self._fit if self._fit.size in (1, len(self._texts)) else self._fit.min()
+            rooms = np.broadcast_to(fit * unit - 4.0, (len(self._texts),))
+            for texts in (self._texts, self._short):
+                font = None if texts is None else self._fitting_font(texts, rooms)
+                if font is not None:
+                    self._fitted[key] = font, font.toString(), texts
+                    break
+        return self._fitted[key]
+
+    def shown(self, plot: PaintedPlot) -> tuple[QFont, list[str]] | None:
+        """The font and texts drawn at ``plot``'s size; None: left out (tests read it)."""
+        chosen = self._shown(plot)
+        return None if chosen is None else (QFont(chosen[0]), list(chosen[2]))
 
     def _resolve(self, theme: Theme) -> list[QColor]:
         shown = {c: theme.qcolor(c) if self._themed else QColor(c)
@@ -872,22 +943,27 @@ class PaintedLabels(PaintedLayer):
         """Font of every label."""
         self._font = QFont(font)
         self._font_key = self._font.toString()
+        self._fitted = {}
         self._changed()
 
     def paint(self, painter: QPainter, plot: PaintedPlot) -> None:  # noqa: D102
         if not self._texts:
             return
+        chosen = self._shown(plot)
+        if chosen is None:
+            return
+        font, font_key, texts = chosen
         xs, ys = plot.to_widget(self._x, self._y)
         ys = ys + self._dy
-        painter.setFont(self._font)
+        painter.setFont(font)
         # Centred on the font's height, as drawText(rect, AlignCenter) centres a line.
-        half_height = QFontMetricsF(self._font).height() / 2
+        half_height = QFontMetricsF(font).height() / 2
         last = None
-        for x, y, text, color in zip(xs.tolist(), ys.tolist(), self._texts, self._colors,
+        for x, y, text, color in zip(xs.tolist(), ys.tolist(), texts, self._colors,
                                      strict=True):
             if not (text and math.isfinite(x) and math.isfinite(y)):
                 continue
-            static = _static_text(text, self._font_key)
+            static = _static_text(text, font_key)
             if color is not last:
                 painter.setPen(color)
                 last = color
