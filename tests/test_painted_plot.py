@@ -253,6 +253,46 @@ def test_labels_fall_back_to_their_short_texts_then_shrink(plot):
     assert seen[0] == (False, False) and (False, True) in seen and seen[-1][0]
 
 
+def test_legend_keeps_clear_of_the_curves_and_shortens_its_names_when_narrow(qtbot):
+    plot = PaintedPlot("Title", "x", "y", legend=True)
+    qtbot.addWidget(plot)
+    plot.resize(500, 300)
+    plot.setXRange(0, 10, padding=0)
+    plot.setYRange(0, 10, padding=0)
+    rising = PaintedCurve(pen=pen("blue"), name="a rising line, named at length")
+    flat = PaintedCurve(pen=pen("#D55E00"), name="a flat line")
+    plot.addItem(rising)
+    plot.addItem(flat)
+    x = np.linspace(0, 10, 201)
+    rising.setData(x, x)          # through the top right and the bottom left
+    flat.setData(x, np.full_like(x, 1.0))
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.keep_legend_clear({"a rising line, named at length": "rising", "a flat line": "flat"})
+    legend = plot.getPlotItem().legend
+    assert plot.legend_corner() == ((0, 0), False)  # top left: the empty corner
+    rect, view = legend.sceneBoundingRect(), plot.view_rect()
+    assert abs(rect.left() - (view.left() + 8)) < 1.5 and abs(rect.top() - (view.top() + 8)) < 1.5
+    wide = rect.width()
+    # The data moves: after the delay the legend goes to the corner left empty.
+    rising.setData(x, 10 - x)     # now through the top left and the bottom right
+    plot.place_legend_soon()
+    assert plot.legend_pending() and plot.legend_corner()[0] == (0, 0)
+    qtbot.waitUntil(lambda: not plot.legend_pending())
+    assert plot.legend_corner() == ((1, 0), False)
+    # Too narrow for the full names: the short ones, and a narrower legend.
+    plot.resize(200, 300)
+    qtbot.waitUntil(lambda: plot.legend_corner()[1])
+    names = [label.text for _, label in legend.items]
+    assert names == ["rising", "flat"] and legend.sceneBoundingRect().width() < wide - 40
+    assert plot.view_rect().contains(legend.sceneBoundingRect())
+    plot.resize(500, 300)
+    qtbot.waitUntil(lambda: not plot.legend_corner()[1])
+    assert [label.text for _, label in legend.items] == ["a rising line, named at length",
+                                                        "a flat line"]
+    assert abs(legend.sceneBoundingRect().width() - wide) < 1.0
+
+
 def test_live_title_changes_without_a_frame_render(plot, monkeypatch):
     plot.set_live_title("Largest |Δ| = 1e−12")
     plot.grab()

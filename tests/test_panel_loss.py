@@ -221,3 +221,59 @@ def test_a_run_too_large_to_plot_is_refused_with_a_message(panel, qtbot):
     assert panel.b_input.error() == ""
     a = panel.lab_history("mse")["a"]
     assert 1e89 < np.max(np.abs(a)) < 1e100
+
+
+def _points_under(plot, rect):
+    """Curve samples and segment midpoints of ``plot`` inside ``rect`` (widget pixels)."""
+    count = 0
+    for layer in plot.layers():
+        if getattr(layer, "xData", None) is None or not layer.isVisible():
+            continue
+        x, y = plot.to_widget(layer.xData, layer.yData)
+        x = np.concatenate([x, (x[1:] + x[:-1]) / 2])
+        y = np.concatenate([y, (y[1:] + y[:-1]) / 2])
+        count += int(np.count_nonzero((x >= rect.left()) & (x <= rect.right())
+                                      & (y >= rect.top()) & (y <= rect.bottom())))
+    return count
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1010, 720)])
+@pytest.mark.parametrize("y", ["1", "0", "0.5"])
+def test_legends_sit_clear_of_the_curves_and_show_their_samples(panel, qtbot, size, y):
+    panel.resize(*size)
+    type_into(qtbot, panel.y_input, y)
+    # The legends move once the data has settled for 150 ms, and after a resize.
+    qtbot.waitUntil(lambda: not any(p.legend_pending() for p in (
+        panel.loss_plot, panel.grad_plot, panel.lab_loss_plot, panel.lab_a_plot)))
+    qtbot.wait(10)
+    short_names = {"CE", "MSE"}
+    for plot in (panel.loss_plot, panel.grad_plot, panel.lab_loss_plot, panel.lab_a_plot):
+        image = image_array(plot)
+        legend = plot.getPlotItem().legend
+        rect = legend.sceneBoundingRect()
+        view = plot.view_rect()
+        assert view.contains(rect), plot
+        # No corner would cover fewer points with these names; the default covers none.
+        corner, short = plot.legend_corner()
+        covered = _points_under(plot, rect)
+        for c in ((0, 0), (1, 0), (0, 1), (1, 1)):
+            other = rect.translated((view.right() - 8 - rect.right()) if c[0] else
+                                    (view.left() + 8 - rect.left()),
+                                    (view.bottom() - 8 - rect.bottom()) if c[1] else
+                                    (view.top() + 8 - rect.top()))
+            assert covered <= _points_under(plot, other)
+        if y == "1" and plot in (panel.loss_plot, panel.grad_plot):
+            assert covered == 0
+        # Right or left, top or bottom: the legend is 8 px in from that corner.
+        assert abs((rect.right() if corner[0] else rect.left())
+                   - (view.right() - 8 if corner[0] else view.left() + 8)) < 1.5
+        names = [label.text for _, label in legend.items]
+        assert (set(names) == short_names) == short
+        # Both line samples are drawn: a blue and an orange stroke inside the legend.
+        box = rect.toAlignedRect()
+        inside = image[box.top():box.bottom(), box.left():box.left() + 40]
+        assert count_bluish(inside) >= 8 and count_orangeish(inside) >= 8
+    # The formulas are kept wherever they fit.
+    wide = size == (1280, 800)
+    assert ("CE: f − y" in [label.text for _, label in panel.grad_plot.getPlotItem().legend.items]
+            ) == wide

@@ -149,12 +149,16 @@ class Panel(QWidget):
     def prepare_export(self) -> None:
         """Finish any deferred rendering (typeset formulas) before the panel is grabbed."""
         from explorer.widgets.equation import EquationView
+        from explorer.widgets.painted_plot import PaintedPlot
 
         for view in self.findChildren(EquationView):
             view.render_now()
         # Typeset formulas change label heights; each layout pass can request the next.
         for _ in range(3):
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        # Legends placed after a resize or a change wait for the event loop: place them now.
+        for plot in self.findChildren(PaintedPlot):
+            plot.flush_legend()
 
     def tidy_tab_order(self) -> None:
         """Put Tab's order in reading order: column by column, each top to bottom, left to right.

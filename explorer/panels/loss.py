@@ -282,6 +282,12 @@ class LossPanel(Panel):
         # The whole run, faint, under the part played so far.
         self.lab_ce_a_full = self._curve(self.lab_a_plot, pg.mkPen(CE_COLOR + "55", width=1))
         self.lab_mse_a_full = self._curve(self.lab_a_plot, pg.mkPen(MSE_COLOR + "55", width=1))
+        # Each legend goes where the curves leave room; the gradient's loses its formulas
+        # when the plot is too narrow for them (the tooltip and the text keep them).
+        self.grad_plot.keep_legend_clear({"CE: f − y": "CE", "MSE: −2(y−f)f(1−f)": "MSE"})
+        for plot in (self.loss_plot, self.lab_loss_plot):
+            plot.keep_legend_clear({"cross-entropy": "CE", "squared error": "MSE"})
+        self.lab_a_plot.keep_legend_clear({"trained with CE": "CE", "trained with MSE": "MSE"})
         self.lab_cursor = [PaintedLine(angle=90, pen=pen("#888888", 1)) for _ in range(2)]
         self.lab_loss_plot.addItem(self.lab_cursor[0])
         self.lab_a_plot.addItem(self.lab_cursor[1])
@@ -427,6 +433,8 @@ class LossPanel(Panel):
                 self.ce_grad_curve.setData(a, curve["bce_grad"])
                 self.mse_grad_curve.setData(a, curve["mse_grad"])
                 self._update_stall_region(a, curve["stall"])
+                self.loss_plot.place_legend_soon()
+                self.grad_plot.place_legend_soon()
             if self._changed("marker", "a_min", "a_max"):
                 shown = min(max(s.marker, s.a_min), s.a_max)
                 for marker in self.markers:
@@ -437,6 +445,8 @@ class LossPanel(Panel):
                 self._update_readout()
             if lab:
                 self._update_lab()
+                self.lab_loss_plot.place_legend_soon()
+                self.lab_a_plot.place_legend_soon()
         finally:
             self._updating = False
         self._shown = s

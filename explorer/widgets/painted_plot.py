@@ -35,6 +35,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -1115,6 +1116,12 @@ class PaintedPlot(QWidget):
         self._overlay_rects: list[QRect] = []
         #: pyqtgraph items of the frame drawn over the layers (see addItem).
         self._above: list[QGraphicsItem] = []
+        #: Legend placement (see keep_legend_clear): on, the short names, what is shown.
+        self._legend_clear = False
+        self._short_names: dict[str, str] = {}
+        self._legend_widths: tuple[float, float] | None = None  # (long, short) names
+        self._legend_state: tuple[tuple[int, int], bool] = ((1, 0), False)  # corner, short
+        self._legend_timer: QTimer | None = None
         #: A title painted over the frame (see set_live_title), its picture and where it went.
         self._title: str | None = None
         self._title_image: QImage | None = None
@@ -1322,8 +1329,142 @@ class PaintedPlot(QWidget):
         self._frame.viewport().setGeometry(self.rect())
         self._frame.resizeEvent(None)
         self._background = None
+        if self._legend_clear:
+            # After the frame's layout has run: the view box has its new size then.
+            QTimer.singleShot(0, self, self.place_legend)
         super().resizeEvent(event)
         self.resized.emit()
+
+    # -- legend placement --------------------------------------------------------------------
+    def keep_legend_clear(self, short_names: dict[str, str] | None = None) -> None:
+        """Keep the legend in the corner of the plot area its curves and texts leave emptiest.
+
+        :meth:`place_legend` runs now and after every resize; call it after changing data.
+        ``short_names`` maps entries' names to shorter ones shown when the legend with the
+        full names would take more than the plot area's width less 16 px.
+        """
+        self._legend_clear = True
+        self._short_names = dict(short_names or {})
+        self._legend_widths = None
+        self._legend_state = ((-1, -1), False)  # not placed yet: the next placement anchors it
+        self.place_legend()
+
+    def place_legend_soon(self) -> None:
+        """:meth:`place_legend` once the data has stopped changing for 150 ms.
+
+        A legend that hops about while the user drags a control is worse than one that moves
+        once; and a drag then costs no placement per step.
+        """
+        if self._legend_timer is None:
+            self._legend_timer = QTimer(self)
+            self._legend_timer.setSingleShot(True)
+            self._legend_timer.setInterval(150)
+            self._legend_timer.timeout.connect(self.place_legend)
+        self._legend_timer.start()
+
+    def legend_pending(self) -> bool:
+        """Whether a :meth:`place_legend_soon` has not run yet."""
+        return self._legend_timer is not None and self._legend_timer.isActive()
+
+    def flush_legend(self) -> None:
+        """Place a legend kept clear now, not after a pending delay (before an export, say)."""
+        if self._legend_clear:
+            self.place_legend()
+
+    def legend_corner(self) -> tuple[tuple[int, int], bool]:
+        """The legend's corner and whether it shows the short names (tests read it).
+
+        ``((x, y), short)``: x is 0 for left, 1 for right; y is 0 for top, 1 for bottom.
+        """
+        return self._legend_state
+
+    def _legend_labels(self, short: bool) -> None:
+        legend = self._item.legend
+        names = self._short_names if short else {v: k for k, v in self._short_names.items()}
+        for _sample, label in legend.items:
+            if label.text in names:
+                label.setText(names[label.text])
+        # Shrink to the layout's minimum first: a legend only ever grows to fit otherwise.
+        legend.setGeometry(0, 0, 0, 0)
+        legend.layout.activate()
+        legend.updateSize()
+
+    def _measure_legend(self) -> tuple[float, float]:
+        """The legend's width with the full names and with the short ones."""
+        if self._legend_widths is None:
+            legend = self._item.legend
+            short = self._legend_state[1]
+            self._legend_labels(short=False)
+            full = legend.boundingRect().width()
+            self._legend_labels(short=True)
+            brief = legend.boundingRect().width()
+            self._legend_labels(short=short)
+            self._legend_widths = (full, brief)
+        return self._legend_widths
+
+    def place_legend(self) -> None:
+        """Move the legend to the corner covering the fewest curve points and texts.
+
+        With short names (see :meth:`keep_legend_clear`) it also picks the names: the full
+        ones unless they do not fit or cover clearly more than the short ones. Ties prefer
+        the corner it is in, then top right, top left, bottom right, bottom left.
+        """
+        if self._legend_timer is not None:
+            self._legend_timer.stop()
+        legend = self._item.legend
+        if legend is None or not legend.items:
+            return
+        self._update_mapping()
+        view = self._view
+        if view.width() < 2 or view.height() < 2:
+            return
+        corner, short = self._legend_state
+        xs, ys, boxes = [], [], []
+        for layer in self._layers:
+            if not layer.isVisible():
+                continue
+            if isinstance(layer, PaintedCurve) and layer.xData is not None:
+                n = min(layer.xData.size, layer.yData.size)
+                x, y = self.to_widget(layer.xData[:n], layer.yData[:n])
+                # Segment midpoints too: a steep stretch between two samples is covered.
+                xs += [x, (x[1:] + x[:-1]) / 2]
+                ys += [y, (y[1:] + y[:-1]) / 2]
+            elif isinstance(layer, PaintedText) and layer.toHtml():
+                boxes.append(layer._box(self, self.devicePixelRatioF())[0])
+        x = np.concatenate(xs) if xs else np.empty(0)
+        y = np.concatenate(ys) if ys else np.empty(0)
+
+        def cost(c: tuple[int, int], w: float, h: float) -> float:
+            left = view.left() if c[0] == 0 else view.right() - w
+            top = view.top() if c[1] == 0 else view.bottom() - h
+            inside = (x >= left) & (x <= left + w) & (y >= top) & (y <= top + h)
+            # Texts against the legend's ink: its box has clear margins, texts theirs too.
+            rect = QRectF(left, top, w, h).adjusted(10.0, 6.0, -10.0, -6.0)
+            covered = sum(rect.intersected(b).width() * rect.intersected(b).height()
+                          for b in boxes if rect.intersects(b))
+            return float(np.count_nonzero(inside)) + covered / 4.0
+
+        # Full names where they fit, short ones where they are needed or cover less.
+        height = legend.boundingRect().height() + 8.0
+        widths = {short: legend.boundingRect().width()}
+        if self._short_names:
+            full, brief = self._measure_legend()
+            widths = {True: brief} if full > view.width() - 16.0 else {False: full, True: brief}
+        order = [(1, 0), (0, 0), (1, 1), (0, 1)]
+        best_for = {names: min((cost(c, w + 8.0, height), c != corner, order.index(c), c)
+                               for c in order) for names, w in widths.items()}
+        # The full names unless the short ones clear more than a touch (10 points, or a
+        # text's corner): they say more.
+        wanted = True if False not in best_for or (
+            True in best_for and best_for[True][0] + 10.0 < best_for[False][0]) else False
+        best = best_for[wanted][3]
+        resized = wanted != short
+        if resized:
+            self._legend_labels(short=wanted)
+        if best != corner or resized:
+            legend.anchor(best, best, offset=(8 if best[0] == 0 else -8,
+                                              8 if best[1] == 0 else -8))
+        self._legend_state = (best, wanted)
 
     # -- invalidation ------------------------------------------------------------------------
     def invalidate_frame(self) -> None:
