@@ -238,7 +238,7 @@ def test_changing_an_input_changes_the_question(qtbot, bar, panel_id):
         CHANGES[panel_id](panel)
     after = bar.question()
     assert after.kind == before.kind and after != before
-    assert bar.note_text() == "The inputs changed: new question."
+    assert bar.note_text() == "The panel changed: new question."
     assert bar.verdict_text() == "" and bar.answer_input.text() == ""
     new_value = expected(panel, after)
     assert not np.allclose(np.atleast_1d(old_value), np.atleast_1d(new_value))

@@ -74,7 +74,8 @@ class CheckYourself(QFrame):
         self.verdict.setToolTip("Whether your answer is right, within the rounding the question "
                                 "asks for")
         self.note = QLabel(self)
-        self.note.setToolTip("The panel's inputs changed, so the question was worked out again")
+        self.note.setToolTip("The panel's inputs or view changed, so the question was worked "
+                             "out again")
         self.note.setStyleSheet("font-style: italic;")
         self.note.hide()
         self.working_button = QToolButton(self)
@@ -231,7 +232,7 @@ class CheckYourself(QFrame):
         self._set_verdict("", None)
         self.working_button.setChecked(False)
         if not fresh and question is not None:
-            self.note.setText("The inputs changed: new question.")
+            self.note.setText("The panel changed: new question.")
             self.note.show()
         else:
             self.note.hide()
