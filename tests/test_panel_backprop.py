@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QFontMetrics, QImage
 
 from explorer.model import backprop as bp
 from explorer.panels.backprop import BackpropPanel, BackpropState
@@ -468,6 +468,22 @@ def test_partial_repaints_after_edits_match_a_full_render(panel, qtbot):
 
 
 # --- the gradient plots ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1010, 720)])
+def test_gradient_titles_keep_their_number_when_narrow(panel, qtbot, size):
+    panel.resize(*size)
+    qtbot.wait(1)
+    panel.run_checks()
+    for plot, name in ((panel.grad_plot, "∇h¹L"), (panel.w2_plot, "∇w²L")):
+        gap = plot.title().rsplit(" ", 1)[1]
+        shown = plot.title_shown()
+        # The full title where it fits, else the short one: the number is never cut.
+        assert shown in (f"{name}: max disagreement {gap}", f"{name}: max |Δ| {gap}")
+        metrics = QFontMetrics(plot._title_font)
+        assert metrics.horizontalAdvance(shown) <= plot.width() - 2 * plot.MARGIN
+        assert (shown == plot.title()) == (
+            metrics.horizontalAdvance(plot.title()) <= plot.width() - 2 * plot.MARGIN)
 
 
 def test_three_ways_drawn_on_top_of_each_other(panel):

@@ -794,7 +794,7 @@ class BackpropPanel(Panel):
                     (r.grad_w2, self._numeric["w2"], self.w2_plot, "∇w²L")):
                 plot.set_data({"numeric": numeric})
                 gap = disagreement(grads["jacobian"], grads["formula"], numeric)
-                plot.set_title(f"{name}: max disagreement {gap:.1e}")
+                plot.set_title(f"{name}: max disagreement {gap:.1e}", f"{name}: max |Δ| {gap:.1e}")
         return self._numeric
 
     def _update_formulas(self) -> None:

@@ -96,6 +96,7 @@ class IndexPlot(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._title = title
+        self._short_title: str | None = None
         self._x_label = x_label
         self._y_label = y_label
         self._styles = dict(styles)
@@ -136,15 +137,27 @@ class IndexPlot(QWidget):
         """The series that have values."""
         return list(self._series)
 
-    def set_title(self, title: str) -> None:
-        """Change the title (repaints the title band only)."""
-        if title != self._title:
-            self._title = title
+    def set_title(self, title: str, short: str | None = None) -> None:
+        """Change the title (repaints the title band only).
+
+        ``short``: a shorter form shown when the plot is too narrow for ``title``.
+        """
+        if (title, short) != (self._title, self._short_title):
+            self._title, self._short_title = title, short
             self.update(QRectF(0, 0, self.width(), self.MARGIN + self.TITLE).toAlignedRect())
 
     def title(self) -> str:
-        """The title shown."""
+        """The title as set (its full form)."""
         return self._title
+
+    def title_shown(self) -> str:
+        """The title as drawn at this width: full, short, or elided with "…"."""
+        metrics = QFontMetrics(self._title_font)
+        room = int(self.width() - 2 * self.MARGIN)
+        text = self._title
+        if self._short_title and metrics.horizontalAdvance(text) > room:
+            text = self._short_title
+        return metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
 
     def x_range(self) -> tuple[float, float]:
         """The x axis: ``(0.5, n + 0.5)``."""
@@ -313,9 +326,7 @@ class IndexPlot(QWidget):
         painter.setPen(cell_pen(TEXT))
         painter.fillRect(QRectF(0, 0, self.width(), self.MARGIN + self.TITLE), ink(BACKGROUND))
         title = QRectF(self.MARGIN, self.MARGIN, self.width() - 2 * self.MARGIN, self.TITLE)
-        painter.drawText(title, Qt.AlignmentFlag.AlignCenter, QFontMetrics(self._title_font)
-                         .elidedText(self._title, Qt.TextElideMode.ElideRight,
-                                     int(title.width())))
+        painter.drawText(title, Qt.AlignmentFlag.AlignCenter, self.title_shown())
         self._paint_series(painter)
         painter.end()
 
