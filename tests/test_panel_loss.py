@@ -134,8 +134,10 @@ def test_sgd_lab_plays_and_matches_model(panel, qtbot):
     s = panel.state
     ce = losses.train_unit(s.x, s.y, s.w0, s.b0, s.lr, s.steps, "bce")
     assert panel.lab_step() == s.steps  # a new run is shown finished
+    assert panel.playback.label_text() == f"step {s.steps} / {s.steps}"  # updates done
     panel.advance()
     assert panel.lab_step() == 0
+    assert panel.playback.label_text() == f"step 0 / {s.steps}"  # the start, before any
     for _ in range(5):
         panel.advance()
     x, y = panel.lab_ce_a.getData()

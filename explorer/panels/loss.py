@@ -196,7 +196,7 @@ class LossPanel(Panel):
                                     tooltip="Step size η of w ← w − η ∂L/∂w")
         self.steps_input = NumberInput("steps", s.steps, decimals=0, validate=_whole_steps,
                                        tooltip="Number of SGD updates in the lab")
-        self.playback = PlaybackBar(self, speed="30 steps/s")
+        self.playback = PlaybackBar(self, speed="30 steps/s", first=0)  # frame k: after k updates
         self.playback.setToolTip("Play the SGD updates one by one")
 
         controls = QWidget(self)

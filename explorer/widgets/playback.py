@@ -28,8 +28,11 @@ class PlaybackBar(QWidget):
     positionChanged = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, speed: str = "2 steps/s",
-                 fixed_label: bool = False) -> None:
+                 fixed_label: bool = False, first: int = 1) -> None:
         super().__init__(parent)
+        # Number the label gives the first frame: 1 for "step 1 of n", 0 when frame k is the
+        # state after k steps (so the last reads "step n / n", not n + 1).
+        self._first = first
         # A label whose size may change re-lays out the whole panel on every frame (about 1 ms
         # at 1280 x 800); with ``fixed_label`` its size is set once per count instead.
         self._fixed_label = fixed_label
@@ -76,7 +79,8 @@ class PlaybackBar(QWidget):
         with QSignalBlocker(self._scrub):
             self._scrub.setRange(0, max(0, count - 1))
         if self._fixed_label:
-            widest = f"step {max(1, count)} / {max(1, count)}"
+            last = max(1, count) - 1 + self._first
+            widest = f"step {last} / {last}"
             width = max(90, self._label.fontMetrics().horizontalAdvance(widest) + 8)
             if self._label.width() != width or self._label.minimumWidth() != width:
                 self._label.setFixedSize(width, self._label.sizeHint().height())
@@ -97,7 +101,12 @@ class PlaybackBar(QWidget):
         return self._scrub.value()
 
     def _update_label(self) -> None:
-        self._label.setText(f"step {self._scrub.value() + 1} / {self._scrub.maximum() + 1}")
+        self._label.setText(f"step {self._scrub.value() + self._first} / "
+                            f"{self._scrub.maximum() + self._first}")
+
+    def label_text(self) -> str:
+        """The step counter as shown."""
+        return self._label.text()
 
     # -- actions ---------------------------------------------------------------------------
     def is_playing(self) -> bool:
