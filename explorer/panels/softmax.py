@@ -495,7 +495,7 @@ class SoftmaxPanel(Panel):
         return labels
 
     def _build_bar_plots(self) -> None:
-        self.logits_plot = PaintedPlot("Logits x (drag a bar)", "class i", "logit x_i")
+        self.logits_plot = PaintedPlot("Logits x (drag a bar)", "class i", "logit xᵢ")
         self.logit_bars = PaintedBars(x=[1], height=[0], width=BAR_WIDTH,
                                       brush=pg.mkBrush(LOGIT_COLOR), pen=pg.mkPen(None))
         self.logits_plot.addItem(self.logit_bars)
@@ -533,7 +533,7 @@ class SoftmaxPanel(Panel):
             self.prob_plot.addItem(dots)
         self.prob_plot.setYRange(0, 1.18, padding=0)
 
-        self.reduced_plot = PaintedPlot("2.3  K − 1 numbers: x_i − x₁",
+        self.reduced_plot = PaintedPlot("2.3  K − 1 numbers: xᵢ − x₁",
                                         "class i", "reduced logit")
         self.reduced_legend = self.reduced_plot.getPlotItem().addLegend(
             offset=(-4, 4), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
@@ -604,7 +604,7 @@ class SoftmaxPanel(Panel):
         layout.addStretch(1)
 
     def _heatmap(self, title: str) -> tuple[PaintedPlot, PaintedCells, PaintedLabels]:
-        plot = PaintedPlot(title, "j  (logit x_j)", "i  (probability p_i)")
+        plot = PaintedPlot(title, "j  (logit xⱼ)", "i  (probability pᵢ)")
         item = plot.getPlotItem()
         item.invertY(True)
         item.showGrid(x=False, y=False)
@@ -809,13 +809,13 @@ class SoftmaxPanel(Panel):
             self.sigmoid_plot.getPlotItem().setTitle("2.2  One vs rest: p₁",
                                                      size="11pt")
             self.sigmoid_plot.getPlotItem().setLabel(
-                "bottom", "z = x₁ − log Σ_(j>1) e^x_j" if symbol == "x" else
-                "z = u₁ − log Σ_(j>1) e^u_j,  u = x/T")
+                "bottom", "z = x₁ − log Σ<sub>j&gt;1</sub> e<sup>xⱼ</sup>" if symbol == "x" else
+                "z = u₁ − log Σ<sub>j&gt;1</sub> e<sup>uⱼ</sup>,  u = x/T")
         headers = [f"v = {symbol} + c", "e^v\nnaive", "e^(v−m)\nstable", "S(v)\nnaive",
                    "S(v)\nstable"]
         self.table_model.set_headers(headers)
-        self.jac_plot.getPlotItem().setLabel("bottom", f"j  (logit {symbol}_j)")
-        self.fd_plot.getPlotItem().setLabel("bottom", f"j  (logit {symbol}_j)")
+        self.jac_plot.getPlotItem().setLabel("bottom", f"j  (logit {symbol}ⱼ)")
+        self.fd_plot.getPlotItem().setLabel("bottom", f"j  (logit {symbol}ⱼ)")
         self._shown_symbol = symbol
         self._shown_two_class = two_class
 
