@@ -295,7 +295,7 @@ class EquivalencePanel(Panel):
         self.identity_plot.setYRange(-1.1, 1.1, padding=0)
 
         # D = 1: both networks' outputs against x; wide band = σ-net, dashed = tanh-net.
-        self.curves_plot = PaintedPlot("Outputs: σ-net Θ (wide band), tanh-net Θ′ (thin line)",
+        self.curves_plot = PaintedPlot("Outputs: σ-net Θ (band), tanh-net Θ′ (line)",
                                        "input x", "output y")
         self.curves_legend = self.curves_plot.getPlotItem().addLegend(
             offset=(-8, -8), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 200))
