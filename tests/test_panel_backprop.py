@@ -189,9 +189,16 @@ def test_jacobian_heatmap_pixels(panel):
         assert near(pixel(view, corner(view.cell_rect(i, n))), over(color, alpha))
     i, n = next((i, n) for i, n in np.argwhere(~view.scene().band) if n != lit)
     assert near(pixel(view, corner(view.cell_rect(i, n))), (255, 255, 255))
-    # The lit column is tinted like the animation's window.
+    # The lit column is framed, not tinted: its cells keep the map's colours.
     blank = [i for i in range(jac.shape[0]) if jac[i, lit] == 0][0]
-    assert near(pixel(view, corner(view.cell_rect(blank, lit))), over(STEP_COLOR, 40))
+    assert near(pixel(view, corner(view.cell_rect(blank, lit))), (255, 255, 255))
+    i = next(i for i in range(jac.shape[0]) if jac[i, lit] != 0)
+    color = POSITIVE_COLOR if jac[i, lit] > 0 else NEGATIVE_COLOR
+    alpha = round(30 + 200 * abs(jac[i, lit]) / level)
+    assert near(pixel(view, corner(view.cell_rect(i, lit))), over(color, alpha))
+    frame = view.cell_rect(0, lit)
+    assert near(pixel(view, QPointF(frame.left() - 0.5, frame.center().y())),
+                tuple(QColor(STEP_COLOR).getRgb()[:3]), 40)
 
 
 # --- controls ----------------------------------------------------------------------------------

@@ -424,10 +424,11 @@ class CellMatrixView(QWidget):
             painter.drawStaticText(corner, static)
 
     def _paint_column(self, painter: QPainter, n: int, color: str) -> None:
-        fill, edge, text = self._lit[color]
+        _fill, edge, text = self._lit[color]
         rows = self._scene.values.shape[0]
         cells = self.cell_rect(0, n).united(self.cell_rect(rows - 1, n))
-        raster.fill(painter, cells, fill)  # translucent and tall: in bands, see raster
+        # A frame, no tint: an orange wash would read as positive entries on this
+        # blue / orange map, and would turn a blue cell grey.
         painter.setPen(edge)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(cells.adjusted(-1, -1, 1, 1))
