@@ -3,7 +3,7 @@ import io
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
@@ -533,3 +533,38 @@ def test_bench_change_edits_the_last_convolution(panel):
         assert panel.state.layers[2].out_channels == out
         assert table_texts(panel)[3][1].startswith(f"{out} × ")
     assert all(c.passed for c in panel.run_checks())
+
+
+def _drawn_in_view(diagram) -> QRect:
+    """The diagram's visible items, in viewport pixels."""
+    drawn = QRectF()
+    for item in diagram.scene().items():
+        if item.isVisible():
+            drawn = drawn.united(item.sceneBoundingRect())
+    return diagram.mapFromScene(drawn).boundingRect()
+
+
+def test_the_diagram_is_as_tall_as_its_drawing_so_the_maps_get_the_rest(panel, qtbot):
+    heights = {}
+    for size in ((1280, 800), (1010, 720), (1280, 800)):
+        panel.resize(*size)
+        qtbot.wait(10)
+        diagram = panel.diagram
+        viewport = diagram.viewport().rect()
+        drawn = _drawn_in_view(diagram)
+        # Everything drawn is in view, with little to spare below and above it.
+        assert viewport.contains(drawn), (size, drawn, viewport)
+        assert diagram.height() == diagram.needed_height()
+        assert viewport.height() - drawn.height() <= 40 or diagram.height() == 130
+        heights[size] = diagram.height()
+        # Editing a layer leaves the height settled (it follows the width, not itself).
+        for i in range(4):
+            panel.bench_change(i)
+            qtbot.wait(1)
+            assert viewport.contains(_drawn_in_view(diagram))
+        assert diagram.height() == heights[size]
+    assert heights[(1010, 720)] < heights[(1280, 800)] <= 200
+    # The space goes to the feature maps.
+    panel.resize(1010, 720)
+    qtbot.wait(10)
+    assert panel.maps.height() >= 3 * panel.maps.MIN_ROW_HEIGHT

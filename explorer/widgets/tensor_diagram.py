@@ -39,6 +39,8 @@ _MARGIN = 14
 _MAX_FACE = 150.0
 _MAX_DEPTH = 64.0
 _MIN_GAP = 84.0
+_REFERENCE_HEIGHT = 200  # the height the boxes are sized for; the view may end up shorter
+_MIN_HEIGHT = 130
 _REFERENCE_SIDE = math.sqrt(128)
 _REFERENCE_DEPTH = math.sqrt(64)
 _DEPTH_DX, _DEPTH_DY = 0.62, 0.48  # direction of the depth axis (up and to the right)
@@ -149,7 +151,9 @@ class TensorDiagram(QGraphicsView):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumHeight(130)
+        self.setMinimumHeight(_MIN_HEIGHT)
+        #: The height the drawing needs at the current width (see sizeHint).
+        self._needed_height = _REFERENCE_HEIGHT
         self._blocks: list[_BlockItems] = []
         self._arrows: list[_ArrowItems] = []
         self._stack: tuple[tuple[Block, ...], tuple[Arrow, ...], str | None] = ((), (), None)
@@ -202,8 +206,17 @@ class TensorDiagram(QGraphicsView):
         self._laid_out_for = None  # block fills are set while laying out
         self._lay_out()
 
-    def sizeHint(self) -> QSize:  # noqa: D102 - Qt override
-        return QSize(640, 200)
+    def sizeHint(self) -> QSize:
+        """As tall as the drawing at this width: narrow, the boxes shrink and so does the view.
+
+        The boxes are sized from the width alone (and a fixed reference height), so a new
+        height never changes the drawing and this hint never feeds back on itself.
+        """
+        return QSize(640, self._needed_height)
+
+    def needed_height(self) -> int:
+        """The view height the drawing needs at the current width (tests read it)."""
+        return self._needed_height
 
     # -- public -------------------------------------------------------------------------------
     def set_stack(self, blocks: Sequence[Block], arrows: Sequence[Arrow],
@@ -299,6 +312,7 @@ class TensorDiagram(QGraphicsView):
             return
 
         width, height = max(size[0], 200), max(size[1], 120)
+        reference = max(height, _REFERENCE_HEIGHT)  # sizes follow the width, not the height
         label_metrics = QFontMetricsF(self._label_font)
         gaps = [max(_MIN_GAP, max(map(label_metrics.horizontalAdvance, arrow.lines)) + 16)
                 for arrow in arrows]
@@ -314,7 +328,7 @@ class TensorDiagram(QGraphicsView):
         # Square-root scales, shrunk together until the row fits the width (not below 35 %).
         sides = [(math.sqrt(b.shape[1]), math.sqrt(b.shape[2])) for b in blocks]
         depths = [math.sqrt(b.shape[0]) for b in blocks]
-        face_room = min(_MAX_FACE, height - 2 * _MARGIN - 58)
+        face_room = min(_MAX_FACE, reference - 2 * _MARGIN - 58)
         # Scales are fixed for tensors up to 128 pixels and 64 channels, so an edit moves only
         # the blocks it changes (and repaints only them); bigger tensors shrink the scale.
         biggest_side = max(_REFERENCE_SIDE, max(max(h, w) for h, w in sides))
@@ -368,10 +382,22 @@ class TensorDiagram(QGraphicsView):
         # never re-centres, and an edit repaints only what moved. Blocks start at the left.
         view_w, view_h = width / scale, height / scale
         planned = QRectF(0, -view_h / 2 - 10, max(view_w, x + error_width + _MARGIN), view_h)
+        drawn = QRectF()
         for item in self.scene().items():  # spare (hidden) items keep stale positions
             if item.isVisible():
-                planned = planned.united(item.sceneBoundingRect())
-        self.scene().setSceneRect(planned)
+                drawn = drawn.united(item.sceneBoundingRect())
+        scene_rect = planned.united(drawn)
+        self.scene().setSceneRect(scene_rect)
+        # The view's rectangle is centred 10 px above the blocks' middle: the height that
+        # holds everything drawn, 6 px clear, at this scale, and a scroll bar if one shows.
+        reach = max(-drawn.top() - 10.0, drawn.bottom() + 10.0) + 6.0
+        needed = math.ceil(2.0 * reach * scale)
+        if scene_rect.width() * scale > self.width():
+            needed += self.horizontalScrollBar().sizeHint().height()
+        needed = min(_REFERENCE_HEIGHT, max(_MIN_HEIGHT, needed))
+        if needed != self._needed_height:
+            self._needed_height = needed
+            self.updateGeometry()
 
     def _draw_block(self, items: _BlockItems, block: Block, front: QRectF, dx: float,
                     dy: float) -> None:
