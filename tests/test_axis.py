@@ -117,6 +117,15 @@ def test_draw_specs_equal_pyqtgraphs(plot, side, low, width, power):
     _same_as_pyqtgraph(_set_range(plot, side, low, high))
 
 
+def _font_with(hinting=None, kerning=None) -> QFont:
+    font = QFont()
+    if hinting is not None:
+        font.setHintingPreference(hinting)
+    if kerning is not None:
+        font.setKerning(kerning)
+    return font
+
+
 STYLES = [
     {"showValues": False},
     {"stopAxisAtTick": (True, True)},
@@ -128,11 +137,15 @@ STYLES = [
     {"maxTickLevel": 1},
     {"textFillLimits": [(0, 0.1)]},
     {"tickFont": QFont("DejaVu Serif", 14)},
+    # Same family and size as the default, other widths: a cache keyed on QFont.key() mixed
+    # these up with the default font's labels.
+    {"tickFont": _font_with(hinting=QFont.HintingPreference.PreferFullHinting)},
+    {"tickFont": _font_with(kerning=False)},
     {"hideOverlappingLabels": False},
 ]
 
 
-@pytest.mark.parametrize("style", STYLES, ids=lambda s: next(iter(s)))
+@pytest.mark.parametrize("style", STYLES, ids=[f"{next(iter(s))}{i}" for i, s in enumerate(STYLES)])
 @pytest.mark.parametrize("side", ["left", "bottom", "top", "right"])
 def test_draw_specs_equal_pyqtgraphs_in_other_styles(plot, style, side):
     item = plot.getPlotItem()

@@ -17,7 +17,7 @@ from collections import OrderedDict
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
 __all__ = ["FastAxis"]
 
@@ -36,8 +36,9 @@ _TEXT_FLAGS = {side: align | Qt.TextFlag.TextDontClip for side, align in _ALIGN.
 
 
 def _font_key(painter: QPainter) -> tuple:
+    # The font itself: QFont.key() leaves out hinting and kerning, which change widths.
     device = painter.device()
-    return painter.font().key(), device.logicalDpiX() if device is not None else 0
+    return QFont(painter.font()), device.logicalDpiX() if device is not None else 0
 
 
 def _text_size(painter: QPainter, font: tuple, text: str) -> tuple[float, float]:
