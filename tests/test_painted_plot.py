@@ -268,6 +268,8 @@ def test_legend_keeps_clear_of_the_curves_and_shortens_its_names_when_narrow(qtb
     flat.setData(x, np.full_like(x, 1.0))
     plot.show()
     qtbot.waitExposed(plot)
+    with pytest.raises(ValueError, match="short names must differ"):
+        plot.keep_legend_clear({"a rising line, named at length": "line", "a flat line": "line"})
     plot.keep_legend_clear({"a rising line, named at length": "rising", "a flat line": "flat"})
     legend = plot.getPlotItem().legend
     assert plot.legend_corner() == ((0, 0), False)  # top left: the empty corner

@@ -279,3 +279,49 @@ def test_legends_sit_clear_of_the_curves_and_show_their_samples(panel, qtbot, si
     wide = size == (1280, 800)
     assert ("CE: f − y" in [label.text for _, label in panel.grad_plot.getPlotItem().legend.items]
             ) == wide
+
+
+def test_an_export_right_after_a_change_shows_the_legends_where_they_go(panel, qtbot):
+    type_into(qtbot, panel.y_input, "0")  # the curves mirror: the legends change corner
+    assert panel.loss_plot.legend_pending()
+    panel.prepare_export()  # what the export and the copy do, then grab at once
+    plots = (panel.loss_plot, panel.grad_plot, panel.lab_loss_plot, panel.lab_a_plot)
+    immediate = [image_array(plot) for plot in plots]
+    assert panel.loss_plot.legend_corner() == ((0, 0), False)
+    qtbot.waitUntil(lambda: not panel.loss_plot.legend_pending())
+    qtbot.wait(20)
+    for plot, before in zip(plots, immediate, strict=True):
+        assert np.array_equal(before, image_array(plot))
+
+
+def test_a_hidden_panel_exported_at_another_size_places_its_legends_for_that_size(qtbot):
+    from PySide6.QtWidgets import QStackedWidget, QWidget
+
+    stack = QStackedWidget()
+    qtbot.addWidget(stack)
+    other, panel = QWidget(), LossPanel()
+    stack.addWidget(other)
+    stack.addWidget(panel)
+    stack.setCurrentWidget(panel)
+    stack.resize(1280, 800)
+    stack.show()
+    qtbot.waitExposed(stack)
+    qtbot.wait(20)
+    assert not panel.grad_plot.legend_corner()[1]  # wide: the formulas
+    stack.setCurrentWidget(other)
+    stack.resize(1010, 720)
+    qtbot.wait(20)
+    # As the main window exports a panel that is not showing: resize, prepare, grab.
+    panel.resize(stack.size())
+    panel.prepare_export()
+    image = image_array(panel)
+    plot = panel.grad_plot
+    corner, short = plot.legend_corner()
+    assert short and [label.text for _, label in plot.getPlotItem().legend.items] == \
+        ["CE", "MSE"]
+    rect = plot.getPlotItem().legend.sceneBoundingRect()
+    assert plot.view_rect().contains(rect)
+    # Its line samples are in the picture: blue and orange strokes inside the legend.
+    box = rect.toAlignedRect().translated(plot.mapTo(panel, plot.rect().topLeft()))
+    inside = image[box.top():box.bottom(), box.left():box.left() + 40]
+    assert count_bluish(inside) >= 8 and count_orangeish(inside) >= 8

@@ -905,6 +905,8 @@ class PaintedLabels(PaintedLayer):
         x, _ = plot.to_widget(np.array([0.0, 1.0]), np.zeros(2))
         unit = abs(float(x[1] - x[0]))  # pixels per data unit
         key = int(unit * 16) if math.isfinite(unit) else -1
+        if key not in self._fitted and len(self._fitted) >= 64:
+            self._fitted.clear()  # a resize drag passes many scales; keep the cache small
         if key not in self._fitted:
             self._fitted[key] = None
             # One width for all, one per label; a list of another length: its narrowest.
@@ -1322,16 +1324,27 @@ class PaintedPlot(QWidget):
         hint = self._frame.minimumSizeHint()
         return QSize(max(hint.width(), int(self._item.minimumWidth())), hint.height())
 
-    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
+    def _sync_frame(self) -> None:
+        """Give the frame this widget's size and lay it out now."""
         self._frame.resize(self.size())
         # Qt holds resize events back from a hidden widget; the frame lays itself out now, and
         # its viewport matches this widget so that forwarded mouse positions map one to one.
         self._frame.viewport().setGeometry(self.rect())
         self._frame.resizeEvent(None)
         self._background = None
+
+    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
+        self._sync_frame()
         if self._legend_clear:
-            # After the frame's layout has run: the view box has its new size then.
-            QTimer.singleShot(0, self, self.place_legend)
+            if self.isVisible():
+                # After the frame's layout has run: the view box has its new size then. One
+                # timer, so a drag's many resizes place the legend once.
+                self._legend_after(0)
+            else:
+                # A hidden plot hears of its size when it is shown or grabbed, just before
+                # it paints: lay the frame out and place the legend now.
+                self._item.layout.activate()
+                self.place_legend()
         super().resizeEvent(event)
         self.resized.emit()
 
@@ -1341,8 +1354,12 @@ class PaintedPlot(QWidget):
 
         :meth:`place_legend` runs now and after every resize; call it after changing data.
         ``short_names`` maps entries' names to shorter ones shown when the legend with the
-        full names would take more than the plot area's width less 16 px.
+        full names would take more than the plot area's width less 16 px. The short names
+        must differ from each other. After adding or renaming legend entries, call this again
+        (the legend's widths are measured here).
         """
+        if short_names and len(set(short_names.values())) != len(short_names):
+            raise ValueError(f"short names must differ from each other: {short_names}")
         self._legend_clear = True
         self._short_names = dict(short_names or {})
         self._legend_widths = None
@@ -1355,11 +1372,15 @@ class PaintedPlot(QWidget):
         A legend that hops about while the user drags a control is worse than one that moves
         once; and a drag then costs no placement per step.
         """
+        self._legend_after(150)
+
+    def _legend_after(self, milliseconds: int) -> None:
         if self._legend_timer is None:
             self._legend_timer = QTimer(self)
             self._legend_timer.setSingleShot(True)
-            self._legend_timer.setInterval(150)
             self._legend_timer.timeout.connect(self.place_legend)
+        if not self._legend_timer.isActive() or milliseconds < self._legend_timer.interval():
+            self._legend_timer.setInterval(milliseconds)
         self._legend_timer.start()
 
     def legend_pending(self) -> bool:
@@ -1367,9 +1388,17 @@ class PaintedPlot(QWidget):
         return self._legend_timer is not None and self._legend_timer.isActive()
 
     def flush_legend(self) -> None:
-        """Place a legend kept clear now, not after a pending delay (before an export, say)."""
-        if self._legend_clear:
-            self.place_legend()
+        """Place a legend kept clear now, not after a pending delay (before an export, say).
+
+        A hidden plot gets its resize event only when shown (or grabbed): the frame takes the
+        widget's size first, so the legend is placed for the size the picture will have.
+        """
+        if not self._legend_clear:
+            return
+        if self._frame.size() != self.size():
+            self._sync_frame()
+            self._item.layout.activate()  # the view box takes its new place now, not later
+        self.place_legend()
 
     def legend_corner(self) -> tuple[tuple[int, int], bool]:
         """The legend's corner and whether it shows the short names (tests read it).
@@ -1464,6 +1493,8 @@ class PaintedPlot(QWidget):
         if best != corner or resized:
             legend.anchor(best, best, offset=(8 if best[0] == 0 else -8,
                                               8 if best[1] == 0 else -8))
+            # Now, not when the scene's change notice arrives: a grab may come first.
+            self.invalidate_frame()
         self._legend_state = (best, wanted)
 
     # -- invalidation ------------------------------------------------------------------------
