@@ -40,7 +40,6 @@ from explorer.widgets.cell_style import (
     ink,
     pixel_font,
     short_number,
-    tint,
 )
 from explorer.widgets.theme import theme_signals
 
@@ -176,8 +175,8 @@ class CellMatrixView(QWidget):
             "light_text": fixed_pen("#FFFFFF"),
             "label": cell_pen(LABEL_TEXT),
         }
-        # Pens and fills of a lit column, one set per colour.
-        self._lit = {color: (tint(color, 40), cell_pen(color, 3.0), cell_pen(color))
+        # Pens of a lit column (its frame, its label), one pair per colour.
+        self._lit = {color: (cell_pen(color, 3.0), cell_pen(color))
                      for color in (STEP_COLOR, HOVER_COLOR)}
 
     def _theme_changed(self, _theme: object) -> None:
@@ -424,7 +423,7 @@ class CellMatrixView(QWidget):
             painter.drawStaticText(corner, static)
 
     def _paint_column(self, painter: QPainter, n: int, color: str) -> None:
-        _fill, edge, text = self._lit[color]
+        edge, text = self._lit[color]
         rows = self._scene.values.shape[0]
         cells = self.cell_rect(0, n).united(self.cell_rect(rows - 1, n))
         # A frame, no tint: an orange wash would read as positive entries on this
@@ -460,7 +459,7 @@ class CellMatrixView(QWidget):
             self._paint_column(painter, self._hover_column, HOVER_COLOR)
             color = HOVER_COLOR
         painter.setFont(self._caption_font)
-        painter.setPen(self._lit[color][2])
+        painter.setPen(self._lit[color][1])
         rect = self._caption_rect().adjusted(self.MARGIN, 0, -self.MARGIN, 0)
         text = self._caption_metrics.elidedText(self.caption(), Qt.TextElideMode.ElideRight,
                                                 int(rect.width()))

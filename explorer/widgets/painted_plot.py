@@ -1484,8 +1484,8 @@ class PaintedPlot(QWidget):
                                for c in order) for names, w in widths.items()}
         # The full names unless the short ones clear more than a touch (10 points, or a
         # text's corner): they say more.
-        wanted = True if False not in best_for or (
-            True in best_for and best_for[True][0] + 10.0 < best_for[False][0]) else False
+        wanted = False not in best_for or (
+            True in best_for and best_for[True][0] + 10.0 < best_for[False][0])
         best = best_for[wanted][3]
         resized = wanted != short
         if resized:
