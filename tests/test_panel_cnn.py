@@ -568,3 +568,35 @@ def test_the_diagram_is_as_tall_as_its_drawing_so_the_maps_get_the_rest(panel, q
     panel.resize(1010, 720)
     qtbot.wait(10)
     assert panel.maps.height() >= 3 * panel.maps.MIN_ROW_HEIGHT
+
+
+def test_selected_cell_is_ringed_at_a_fixed_pixel_size_in_the_theme_colour(panel, qtbot):
+    from explorer.widgets.theme import DARK, LIGHT, apply_theme
+
+    row, channel, r, c = 2, 3, 2, 30
+    panel.select_cell(row, channel, r, c)
+    x0, _ = panel.maps.cell_origin(row, channel)
+    item = panel.maps.image_item(row)
+    centre = panel.maps.mapFromScene(item.mapToScene(QPointF(x0 + c + 0.5, r + 0.5)))
+    ringed = image_array(panel.maps).astype(int)
+    ring = [child for child in panel.maps.view_box(row).addedItems
+            if hasattr(child, "apply_theme") and child.isVisible()]
+    assert len(ring) == 1
+    ring[0].hide()
+    bare = image_array(panel.maps).astype(int)
+    ring[0].show()
+    cx, cy = centre.x(), centre.y()
+    # The ring's sides run 5.5 px from the centre (11 px across, 1.5 px pen): black there.
+    for dx, dy in ((-6, 0), (5, 0), (0, -6), (0, 5)):
+        assert ringed[cy + dy, cx + dx].max() < 70, (dx, dy)
+    # Nothing changes outside it.
+    changed = np.argwhere(np.abs(ringed - bare).max(axis=2) > 0)
+    assert changed.size
+    assert changed[:, 0].min() >= cy - 8 and changed[:, 0].max() <= cy + 8
+    assert changed[:, 1].min() >= cx - 8 and changed[:, 1].max() <= cx + 8
+    try:
+        apply_theme("dark")
+        assert ring[0].color().name() == DARK.color("black")
+    finally:
+        apply_theme("light")
+    assert ring[0].color().name() == LIGHT.color("black")
