@@ -24,3 +24,9 @@ def count_orangeish(array: np.ndarray) -> int:
     """Pixels where red-orange clearly dominates (Okabe-Ito vermillion / orange)."""
     r, g, b = (array[..., i].astype(int) for i in range(3))
     return int(((r - b > 80) & (r > 150) & (r - g > 40)).sum())
+
+
+def count_purplish(array: np.ndarray) -> int:
+    """Pixels of Okabe-Ito reddish purple, antialiased or tinted: red and blue above green."""
+    r, g, b = (array[..., i].astype(int) for i in range(3))
+    return int(((r - g > 40) & (b - g > 15) & (r > 150)).sum())

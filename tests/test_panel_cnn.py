@@ -12,7 +12,7 @@ from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
 from explorer.panels import PANELS
 from explorer.panels.cnn import MAPS_SHOWN, SAMPLE_IMAGE, CnnPanel
 
-from .pixels import count_bluish, count_orangeish, image_array
+from .pixels import count_bluish, count_orangeish, count_purplish, image_array
 
 HOMEWORK = [(32, 64, 64), (32, 32, 32), (64, 32, 32)]
 
@@ -179,7 +179,9 @@ def test_pixels_show_maps_and_window(panel):
     maps = image_array(panel.maps)
     assert count_orangeish(maps) > 500 and count_bluish(maps) > 500
     diagram = image_array(panel.diagram)
-    assert count_orangeish(diagram) > 20  # the kernel windows and their rays
+    # The windows and their rays are purple; orange stays the selected pixel's field.
+    assert count_purplish(diagram) > 20
+    assert count_orangeish(diagram) == 0
 
 
 # --- editing layers ----------------------------------------------------------------------

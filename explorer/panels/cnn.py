@@ -511,8 +511,8 @@ class CnnPanel(Panel):
         # Right: diagram, table and formulas, forward pass.
         self.diagram = TensorDiagram(self)
         self.diagram.setToolTip("Each tensor as a block: face height × width, depth = channels "
-                                "(square-root scales); the orange square is the window each "
-                                "layer slides over its input")
+                                "(square-root scales); the purple square is the window each "
+                                "layer slides over its input, drawn at its first position")
         diagram_box = self._titled(
             "Tensors through the stack (sides and depth on a square-root scale)", self.diagram)
 

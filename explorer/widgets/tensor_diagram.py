@@ -24,7 +24,9 @@ from explorer.widgets.theme import Theme, current_theme, theme_signals
 #: Fill of a block by the kind of layer that produced it (Okabe–Ito hues, lightened).
 FILLS = {"input": "#dfe7ef", "conv": "#cde6f5", "maxpool": "#fbe3bd", "relu": "#cdeee1"}
 EDGE = "#3d4b59"
-KERNEL = "#D55E00"
+#: The window a layer slides, and its rays: a deep Okabe–Ito reddish purple, because the panel
+#: keeps orange for the selected pixel's field on the picture, a different thing.
+KERNEL = "#A8457E"
 ERROR = "#c0392b"
 # Colours are named as the light theme shows them; _cosmetic, _text and _brush give the current
 # theme's version, and the diagram sets them all again when the theme changes.
@@ -32,7 +34,7 @@ TEXT = "#222222"
 CAPTION = "#555555"
 ARROW = "#333333"
 ERROR_FILL = "#fdecea"
-KERNEL_FILL = QColor(213, 94, 0, 70)
+KERNEL_FILL = QColor(204, 121, 167, 90)
 
 # Layout, in pixels at scale 1 (text keeps its size; the boxes shrink to fit the width).
 _MARGIN = 14
