@@ -325,3 +325,27 @@ def test_a_hidden_panel_exported_at_another_size_places_its_legends_for_that_siz
     box = rect.toAlignedRect().translated(plot.mapTo(panel, plot.rect().topLeft()))
     inside = image[box.top():box.bottom(), box.left():box.left() + 40]
     assert count_bluish(inside) >= 8 and count_orangeish(inside) >= 8
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1010, 720)])
+def test_the_marker_passes_behind_the_mse_stalls_label(panel, qtbot, size):
+    """At the default a = −6 the dashed marker runs through the label's column."""
+    panel.resize(*size)
+    panel.prepare_export()
+    for plot, label, marker in zip((panel.loss_plot, panel.grad_plot), panel.stall_labels,
+                                   panel.markers[1:], strict=True):
+        box, _ = label._box(plot, plot.devicePixelRatioF())
+        x, _ = plot.to_widget(np.array([marker.value()]), np.zeros(1))
+        assert box.left() < x[0] < box.right()  # the case this test is about
+        image = image_array(plot).astype(int)
+        inner = box.adjusted(2, 2, -2, -2).toAlignedRect()
+        column = image[inner.top():inner.bottom(), round(x[0]) - 1:round(x[0]) + 2]
+        # The marker's grey (#555555) does not show inside the label's box...
+        grey = (np.abs(column - 0x55).max(axis=2) < 20).sum()
+        assert grey == 0
+        # ...but does below it, down the column.
+        below = image[inner.bottom() + 6:inner.bottom() + 60, round(x[0]) - 1:round(x[0]) + 2]
+        assert (np.abs(below - 0x55).max(axis=2) < 20).sum() > 10
+        # And the words are drawn: dark-orange text pixels inside the box.
+        text = image[inner.top():inner.bottom(), inner.left():inner.right()]
+        assert count_orangeish(text) > 0 or ((text[..., 0] - text[..., 2]) > 60).sum() > 20

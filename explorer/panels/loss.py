@@ -262,11 +262,15 @@ class LossPanel(Panel):
             marker = PaintedLine(angle=90, movable=True, pen=pen("#555555", 1.5, True),
                                  hoverPen=pen("#000000", 2.5))
             marker.setToolTip("Drag to move the marker")
+            marker.setZValue(-5)  # behind the curves and the "MSE stalls" label it may cross
             marker.sigPositionChanged.connect(self._marker_dragged)
             plot.addItem(marker)
             self.markers.append(marker)
         for plot in (self.loss_plot, self.grad_plot):
-            label = PaintedText("MSE stalls", color="#9a3d00", anchor=(0, 0))
+            # On the band's own colour, so the marker's dashes pass behind the words.
+            label = PaintedText("MSE stalls", color="#9a3d00", anchor=(0, 0),
+                                fill=pg.mkBrush(248, 231, 217))
+            label.setZValue(-4)
             label.setToolTip("Here the squared-error slope is under 1% of the cross-entropy "
                              "slope although the prediction is on the wrong side")
             plot.addItem(label)
