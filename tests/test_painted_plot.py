@@ -253,6 +253,50 @@ def test_labels_fall_back_to_their_short_texts_then_shrink(plot):
     assert seen[0] == (False, False) and (False, True) in seen and seen[-1][0]
 
 
+@pytest.mark.parametrize("narrow_width", [260, 150])
+def test_labels_that_share_a_fit_take_the_narrower_plots_font_and_text_kind(plot, qtbot,
+                                                                            narrow_width):
+    narrow = PaintedPlot("Narrow", "x", "y")
+    qtbot.addWidget(narrow)
+    narrow.setXRange(0, 4, padding=0)
+    narrow.setYRange(0, 2, padding=0)
+    narrow.show()
+    qtbot.waitExposed(narrow)
+    plot.resize(1000, 300)
+    narrow.resize(narrow_width, 300)
+    long, short = ["−0.150000", "0.180000"], ["−.15", ".18"]
+    pairs = [(plot, PaintedLabels()), (narrow, PaintedLabels())]
+    for target, labels in pairs:
+        labels.set_fit_width(1.0)
+        target.addItem(labels)
+        labels.set_labels([0.5, 1.5], [1.0, 1.0], long, short=short)
+    (_, wide_labels), (_, narrow_labels) = pairs
+
+    def shown():
+        QApplication.processEvents()
+        return [(labels.shown(target)[0].pointSizeF(), labels.shown(target)[1] == short)
+                for target, labels in pairs]
+
+    given = QFont().pointSizeF()
+    alone = shown()
+    assert alone[0] == (given, False)  # wide: the given font and texts
+    assert alone[1] != alone[0]  # narrow: a smaller font, or the short texts
+    wide_labels.share_fit(narrow_labels)
+    wide_labels.share_fit(narrow_labels)  # sharing again changes nothing
+    together = shown()
+    assert together[0] == together[1] == alone[1]
+    # What is drawn fits each one's own cells.
+    for target, labels in pairs:
+        cell = float(np.diff(target.to_widget(np.array([0.0, 1.0]), np.zeros(2))[0])[0])
+        font, texts = labels.shown(target)
+        assert max(QFontMetricsF(font).horizontalAdvance(t) for t in texts) <= cell - 4.0
+    # New texts on one side are fitted again on both.
+    narrow_labels.set_labels([0.5, 1.5], [1.0, 1.0], ["1", "2"], short=["1", "2"])
+    assert shown()[0] == (given, False)
+    narrow_labels.set_labels([0.5, 1.5], [1.0, 1.0], long, short=short)
+    assert shown() == together
+
+
 def test_legend_keeps_clear_of_the_curves_and_shortens_its_names_when_narrow(qtbot):
     plot = PaintedPlot("Title", "x", "y", legend=True)
     qtbot.addWidget(plot)

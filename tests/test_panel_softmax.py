@@ -470,3 +470,9 @@ def test_heatmap_values_fit_inside_their_cells(panel, qtbot, size, logits):
         np.testing.assert_allclose(
             [float(t.replace("−", "-")) for t in texts[:k * k]], matrix.ravel(),
             rtol=0, atol=0.5 * 10.0 ** -decimals + 1e-12)
+    # Side by side, the two heatmaps write their values alike, though the FD one is narrower.
+    jac_font, jac_texts = panel.jac_labels.shown(panel.jac_plot)
+    fd_font, fd_texts = panel.fd_labels.shown(panel.fd_plot)
+    assert jac_font.pointSizeF() == fd_font.pointSizeF()
+    assert (jac_texts[0] == panel.jac_labels.labels()[0][2]) == \
+        (fd_texts[0] == panel.fd_labels.labels()[0][2])

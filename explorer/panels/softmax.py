@@ -621,6 +621,8 @@ class SoftmaxPanel(Panel):
     def _build_heatmaps(self) -> None:
         self.jac_plot, self.jac_image, self.jac_labels = self._heatmap("2.4  J = Diag(p) − ppᵀ")
         self.fd_plot, self.fd_image, self.fd_labels = self._heatmap("Finite differences")
+        # The FD plot is narrower (it holds the colour bar): both show their values alike.
+        self.jac_labels.share_fit(self.fd_labels)
         self.fd_plot.setToolTip(f"Central differences of the softmax with step h = "
                                 f"{sm.JACOBIAN_FD_STEP:g}, one logit at a time; the last "
                                 "column is the largest |J − J_fd| in each row")

@@ -832,7 +832,30 @@ class PaintedLabels(PaintedLayer):
         self._bounds = QRectF()
         self._fit: np.ndarray | None = None
         self._short: list[str] | None = None
-        self._fitted: dict[int, tuple[QFont, str, list[str]] | None] = {}
+        self._fitted: dict[tuple, tuple[QFont, str, list[str]] | None] = {}
+        self._group: list[PaintedLabels] = [self]
+
+    def share_fit(self, other: PaintedLabels) -> None:
+        """Fit together with ``other`` and the labels it already shares with.
+
+        All then show one font size and one kind of text (full or short): the smallest any of
+        them needs on its own plot. Two heatmaps side by side show their values alike, though
+        one is narrower.
+        """
+        if other._group is self._group:
+            return
+        group = self._group + [label for label in other._group if label not in self._group]
+        for label in group:
+            label._group = group
+            label._fitted = {}
+            label._changed()
+
+    def _group_changed(self) -> None:
+        """A label set of the group changed: every member fits again, and repaints."""
+        for label in self._group:
+            label._fitted = {}
+            if label is not self:
+                label._changed()
 
     def set_fit_width(self, width: float | Sequence[float] | None) -> None:
         """Keep each label within ``width`` data units along x (a heatmap cell: 1), centred.
@@ -843,7 +866,7 @@ class PaintedLabels(PaintedLayer):
         out rather than overlap each other and the axes. None: always the font and texts given.
         """
         self._fit = None if width is None else np.atleast_1d(np.asarray(width, np.float64))
-        self._fitted = {}
+        self._group_changed()
         self._changed()
 
     def set_labels(self, x: Sequence[float], y: Sequence[float], texts: Sequence[str],
@@ -873,7 +896,7 @@ class PaintedLabels(PaintedLayer):
         self._dy = np.broadcast_to(np.asarray(dy, dtype=np.float64), x.shape)
         if bounds is not None:
             self._bounds = QRectF(bounds)
-        self._fitted = {}
+        self._group_changed()
         self._changed()
 
     def _fitting_font(self, texts: list[str], rooms: np.ndarray) -> QFont | None:
@@ -898,23 +921,52 @@ class PaintedLabels(PaintedLayer):
             size -= 0.5
         return None
 
+    @staticmethod
+    def _unit(plot: PaintedPlot) -> float:
+        """Pixels per data unit along x on ``plot`` now."""
+        x, _ = plot.to_widget(np.array([0.0, 1.0]), np.zeros(2))
+        return abs(float(x[1] - x[0]))
+
+    def _fit_alone(self, unit: float, short: bool) -> QFont | None:
+        """The font the full (or short) texts fit in at ``unit`` pixels per data unit."""
+        texts = self._short if short else self._texts
+        if texts is None:
+            return None
+        # One width for all, one per label; a list of another length: its narrowest.
+        fit = self._fit if self._fit.size in (1, len(self._texts)) else self._fit.min()
+        rooms = np.broadcast_to(fit * unit - 4.0, (len(self._texts),))
+        return self._fitting_font(texts, rooms)
+
     def _shown(self, plot: PaintedPlot) -> tuple[QFont, str, list[str]] | None:
         """Font, its key and texts to draw at ``plot``'s current scale; None: nothing."""
         if self._fit is None or not self._texts:
             return self._font, self._font_key, self._texts
-        x, _ = plot.to_widget(np.array([0.0, 1.0]), np.zeros(2))
-        unit = abs(float(x[1] - x[0]))  # pixels per data unit
-        key = int(unit * 16) if math.isfinite(unit) else -1
+        # The group's members on a plot that has been laid out, with their scales.
+        members = [(self, self._unit(plot))]
+        for other in self._group:
+            other_plot = other.plot()
+            if other is self or other_plot is None or other._fit is None or not other._texts:
+                continue
+            unit = self._unit(other_plot)
+            if math.isfinite(unit) and unit > 0:
+                members.append((other, unit))
+        key = tuple(int(unit * 16) if math.isfinite(unit) else -1 for _, unit in members)
         if key not in self._fitted and len(self._fitted) >= 64:
             self._fitted.clear()  # a resize drag passes many scales; keep the cache small
         if key not in self._fitted:
             self._fitted[key] = None
-            # One width for all, one per label; a list of another length: its narrowest.
-            fit = self._fit if self._fit.size in (1, len(self._texts)) else self._fit.min()
-            rooms = np.broadcast_to(fit * unit - 4.0, (len(self._texts),))
-            for texts in (self._texts, self._short):
-                font = None if texts is None else self._fitting_font(texts, rooms)
-                if font is not None:
+            for short in (False, True):
+                fonts = [label._fit_alone(unit, short) for label, unit in members]
+                if all(font is not None for font in fonts):
+                    # Every member fits this kind of text: all take the smallest size.
+                    font = fonts[0]
+                    smallest = min(fonts, key=lambda f: QFontInfo(f).pointSizeF())
+                    if QFontInfo(smallest).pointSizeF() < QFontInfo(font).pointSizeF():
+                        font = QFont(font)
+                        asked = smallest.pointSizeF()  # as asked, not as matched; -1: pixels
+                        font.setPointSizeF(asked if asked > 0 else
+                                           QFontInfo(smallest).pointSizeF())
+                    texts = self._short if short else self._texts
                     self._fitted[key] = font, font.toString(), texts
                     break
         return self._fitted[key]
@@ -946,7 +998,7 @@ class PaintedLabels(PaintedLayer):
         """Font of every label."""
         self._font = QFont(font)
         self._font_key = self._font.toString()
-        self._fitted = {}
+        self._group_changed()
         self._changed()
 
     def paint(self, painter: QPainter, plot: PaintedPlot) -> None:  # noqa: D102
