@@ -468,11 +468,23 @@ def test_heatmap_values_fit_inside_their_cells(panel, qtbot, size, logits):
         matrix = (panel.jac_image if labels is panel.jac_labels else panel.fd_image).image
         decimals = 3 if texts[0] == labels.labels()[0][2] else 2
         np.testing.assert_allclose(
-            [float(t.replace("−", "-")) for t in texts[:k * k]], matrix.ravel(),
-            rtol=0, atol=0.5 * 10.0 ** -decimals + 1e-12)
+            [0.0 if t == "≈0" else float(t.replace("−", "-")) for t in texts[:k * k]],
+            matrix.ravel(), rtol=0, atol=0.5 * 10.0 ** -decimals + 1e-12)
+        assert all(t != "≈0" or 0 < abs(v) < 0.005 for t, v in zip(texts, matrix.ravel(),
+                                                                    strict=False))
     # Side by side, the two heatmaps write their values alike, though the FD one is narrower.
     jac_font, jac_texts = panel.jac_labels.shown(panel.jac_plot)
     fd_font, fd_texts = panel.fd_labels.shown(panel.fd_plot)
     assert jac_font.pointSizeF() == fd_font.pointSizeF()
     assert (jac_texts[0] == panel.jac_labels.labels()[0][2]) == \
         (fd_texts[0] == panel.fd_labels.labels()[0][2])
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.0, "0"), (0.0004, "≈0"), (-0.0003, "≈0"), (-0.00499, "≈0"), (0.0051, ".01"),
+    (-0.13, "−.13"), (0.05, ".05"), (1.5, "1.50"), (-2.25, "−2.25"), (-1e-300, "≈0"),
+])
+def test_compact_numbers_never_write_a_nonzero_value_as_signed_zero(value, text):
+    from explorer.panels.softmax import _compact
+
+    assert _compact(value) == text

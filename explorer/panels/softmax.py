@@ -223,10 +223,15 @@ def _number(value: float, digits: int = 3) -> str:
 
 
 def _compact(value: float) -> str:
-    """Two decimals without the leading zero ("−.13", ".05"), for crowded plots."""
+    """Two decimals without the leading zero ("−.13", ".05"), for crowded plots.
+
+    A nonzero value that two decimals would write as zero is "≈0" (not "−.00" or ".00").
+    """
     if value == 0:
         return "0"
     text = f"{value:.2f}"
+    if text.lstrip("-") == "0.00":
+        return "≈0"
     if abs(value) < 1:
         text = text.replace("0.", ".", 1)
     return text.replace("-", "−")
