@@ -488,3 +488,27 @@ def test_compact_numbers_never_write_a_nonzero_value_as_signed_zero(value, text)
     from explorer.panels.softmax import _compact
 
     assert _compact(value) == text
+
+
+@pytest.mark.parametrize("size, short", [((1280, 800), False), ((1010, 720), True)])
+def test_values_at_z_keep_to_the_outer_part_of_the_two_class_plot(panel, qtbot, size, short):
+    from explorer.model.activations import sigmoid
+
+    panel.resize(*size)
+    panel.prepare_export()
+    plot, label = panel.sigmoid_plot, panel.z_label
+    plot.repaint()
+    box, _ = label._box(plot, plot.devicePixelRatioF())
+    view = plot.view_rect()
+    assert box.width() <= 0.45 * view.width()
+    from explorer.panels.softmax import _SIGMOID_AXIS_WIDTH
+
+    assert 0 < plot.width() - view.width() <= _SIGMOID_AXIS_WIDTH
+    # On the far side from z (z = 0.567 at the default logits: the box is on the left).
+    assert box.left() < view.left() + 0.05 * view.width()
+    text = label.toHtml()
+    z = float(panel.state.logits[0]) - float(np.log(np.sum(np.exp(panel.state.logits[1:]))))
+    digits = 3 if short else 4
+    assert f"{sigmoid(np.array(z)):.{digits}g}" in text
+    assert f"{sigmoid(np.array(-z)):.{digits}g}" in text
+    assert ("1−σ =" in text) == short and ("1 − σ(z) =" in text) == (not short)

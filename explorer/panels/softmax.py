@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -58,6 +58,8 @@ SHIFT_LIMIT = 1000.0
 SIGMOID_POINTS = 401
 #: The z axis of the sigmoid plot starts at ±this and grows only when z leaves it.
 Z_RANGE = 6.0
+#: Width of the 2.2 plot's y axis and margins, in pixels (it never changes: the range is fixed).
+_SIGMOID_AXIS_WIDTH = 45
 BAR_WIDTH = 0.6
 #: Axes never reach past this, so a view's width (high − low) stays finite in float64.
 RANGE_LIMIT = float(np.finfo(np.float64).max) / 4
@@ -573,6 +575,8 @@ class SoftmaxPanel(Panel):
         self.z_label = PaintedText("", color="#222222", anchor=(0, 0.5),
                                    fill=pg.mkBrush(255, 255, 255, 210))
         self.sigmoid_plot.addItem(self.z_label)
+        self._z_short = False
+        self.sigmoid_plot.resized.connect(self._sigmoid_plot_resized)
         self.sigmoid_plot.setYRange(-0.03, 1.03, padding=0)
 
     def _build_table(self) -> None:
@@ -881,7 +885,17 @@ class SoftmaxPanel(Panel):
         self.p_lines[0].setValue(float(v.p[0]))
         self.p_lines[1].setVisible(v.k == 2)
         self.p_lines[1].setValue(float(v.p[1]))
-        # At the far edge from z, mid-height: the curves are near 0 and 1 there.
+        self._update_z_label(v)
+        rest = "p₂" if v.k == 2 else "Σ_(j>1) p_j"
+        self.z_label.setToolTip(f"1 − σ(z) equals {rest}")
+
+    def _update_z_label(self, v: SoftmaxView) -> None:
+        """The values at z, in a box at the far edge from z, mid-height.
+
+        The curves are near 0 and 1 there, away from the middle where they cross. The box may
+        take the outer 45 % of the plot's width: wider, it would wash out the crossing, so a
+        narrow plot gets the short form of each line.
+        """
         low, high = self._z_range
         inset = 0.02 * (high - low)
         if v.z < 0.5 * (low + high):
@@ -890,16 +904,37 @@ class SoftmaxPanel(Panel):
         else:
             self.z_label.setAnchor((0, 0.5))
             self.z_label.setPos(low + inset, 0.5)
-        rest = "p₂" if v.k == 2 else "Σ_(j>1) p_j"
-        html = (
-            f"<div style='font-size:8pt'>z = {_number(v.z, 4)}<br>"
-            f"<span style='color:{PROB_COLOR}'>σ(z) = {_number(v.sigma[0], 4)}</span><br>"
-            f"<span style='color:{SIGMA_COLOR}'>1 − σ(z) = {_number(v.sigma[1], 4)}</span><br>"
-            f"bars: p₁ = {_number(v.p[0], 4)}</div>")
+        values = (_number(v.z, 4), _number(v.sigma[0], 4), _number(v.sigma[1], 4),
+                  _number(v.p[0], 4))
+        lines = [f"z = {values[0]}", f"σ(z) = {values[1]}", f"1 − σ(z) = {values[2]}",
+                 f"bars: p₁ = {values[3]}"]
+        # The view is the plot less its y axis (fixed: ticks 0.0 … 1.0 and "probability"),
+        # about 45 px; the frame lays out its view box only when it renders.
+        room = 0.45 * (self.sigmoid_plot.width() - _SIGMOID_AXIS_WIDTH) - 8  # box padding
+        font = QFont()
+        font.setPointSizeF(8.0)  # the box's font-size
+        short = max(map(QFontMetricsF(font).horizontalAdvance, lines)) > room
+        size = 8.0
+        if short:
+            # Short names, three digits, a point smaller.
+            values = (_number(v.z, 3), _number(v.sigma[0], 3), _number(v.sigma[1], 3),
+                      _number(v.p[0], 3))
+            lines = [f"z = {values[0]}", f"σ = {values[1]}", f"1−σ = {values[2]}",
+                     f"p₁ = {values[3]}"]
+            size = 7.0
+        self._z_short = short
+        html = (f"<div style='font-size:{size:g}pt'>{lines[0]}<br>"
+                f"<span style='color:{PROB_COLOR}'>{lines[1]}</span><br>"
+                f"<span style='color:{SIGMA_COLOR}'>{lines[2]}</span><br>{lines[3]}</div>")
         if html != self._z_html:  # a rich-text layout is the dearest step here; skip repeats
             self.z_label.setHtml(css(html))
             self._z_html = html
-        self.z_label.setToolTip(f"1 − σ(z) equals {rest}")
+
+    def _sigmoid_plot_resized(self) -> None:
+        # A narrower or wider plot may want the other form of the values at z.
+        v = getattr(self, "_shown_view", None) or getattr(self, "_view", None)
+        if v is not None and hasattr(self, "_z_range"):
+            self._update_z_label(v)
 
     def _update_shift(self, v: SoftmaxView) -> None:
         positions = np.arange(1, v.k + 1, dtype=np.float64)
