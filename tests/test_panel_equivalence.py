@@ -137,7 +137,11 @@ def test_gap_is_rounding_on_a_log_axis(panel):
     ymax = np.abs(sigmoid_net(*weights(1, 4, 2, 0), grid())).max()
     assert panel.ulp_line.value() == pytest.approx(np.log10(np.spacing(ymax)))
     note = panel.rounding_label.text()
-    assert "rounding" in note and "ulp" in note
+    assert "Rounding, not a difference" in note
+    largest = np.abs(shown.y_tanh - shown.y_sigmoid).max()
+    spacing = np.spacing(np.abs(shown.y_sigmoid).max())
+    assert f"Largest |Δ| = {largest:.1e} = {largest / spacing:.2g} ulp" in note
+    assert f"1 ulp = {spacing:.1e}" in note
     (_, _), (low, high) = panel.gap_plot.viewRange()
     assert low < np.log10(GAP_FLOOR) and high >= 1.0
 
@@ -437,3 +441,34 @@ def test_range_that_overflows_an_edited_network_is_refused(panel, qtbot):
     assert panel.state is before and panel.radius_input.value() == 5.0
     x, _ = panel.sigmoid_curves[0].getData()
     assert x[-1] == 5.0
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1010, 720)])
+def test_notes_under_the_plot_and_the_controls_show_their_whole_text(panel, qtbot, size):
+    from PySide6.QtCore import QRect
+
+    def whole_text_fits():
+        for label in (panel.rounding_label, panel.origin_label, panel.mapping_note):
+            text = label.fontMetrics().boundingRect(
+                QRect(0, 0, label.width(), 100_000),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap), label.text())
+            assert text.height() <= label.height(), label.text()
+            # ...without a tall empty space under it (at most its four-line minimum).
+            line = label.fontMetrics().lineSpacing()
+            assert label.height() <= max(text.height(), 4 * line) + 4
+
+    panel.resize(*size)
+    qtbot.wait(10)  # the heights follow the new widths once the layout has run
+    panel.prepare_export()
+    whole_text_fits()
+    for index in (1, 2, 0):
+        panel.mapping_combo.setCurrentIndex(index)
+        panel.prepare_export()
+        text = panel.rounding_label.fontMetrics().boundingRect(
+            QRect(0, 0, panel.rounding_label.width(), 100_000),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
+            panel.rounding_label.text())
+        assert text.height() <= panel.rounding_label.height()
+    panel.resize(size[0] + 1, size[1])
+    qtbot.wait(10)
+    whole_text_fits()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QRect, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -685,11 +685,10 @@ class EquivalencePanel(Panel):
             if largest == 0.0:
                 first = "Largest |Δ| = 0: both networks gave bit-identical outputs."
             else:
-                first = (f"Largest |Δ| = {largest:.1e}, {largest / spacing:.2g} ulp (the step "
-                         f"between neighbouring float64 numbers near |y| = {size:.2g} is "
-                         f"{spacing:.1e}).")
-            note = (f"{first} That is rounding, not a difference: the two routes round in the "
-                    "last binary digit in different places, but compute the same function.")
+                first = (f"Largest |Δ| = {largest:.1e} = {largest / spacing:.2g} ulp, where 1 "
+                         f"ulp = {spacing:.1e} is the float64 step near |y| = {size:.2g}.")
+            note = (f"{first} Rounding, not a difference: the two routes round the last "
+                    "binary digit in different places but compute the same function.")
         elif s.mapping == "no_bias_correction":
             offset = shown.predicted[0]
             note = (f"Largest |Δ| = {largest:.3g}: a different function, not rounding. Output k "
@@ -770,11 +769,40 @@ class EquivalencePanel(Panel):
 
     def _fix_label_heights(self) -> None:
         """Give the labels whose text changes a fixed height, so new text never re-lays out."""
-        line = self.fontMetrics().lineSpacing()
-        for label, lines in ((self.rounding_label, 4), (self.origin_label, 2),
-                             (self.mapping_note, 4)):
-            label.setFixedHeight(lines * line + 4)
+        for label, _ in self._changing_labels():
+            label.setTextFormat(Qt.TextFormat.PlainText)
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._fit_label_heights()
+
+    def _changing_labels(self) -> tuple[tuple[QLabel, int], ...]:
+        """The labels whose text changes with the state, and the lines each keeps at least."""
+        return ((self.rounding_label, 4), (self.origin_label, 2), (self.mapping_note, 4))
+
+    def _fit_label_heights(self, grow_only: bool = False) -> None:
+        """Each changing label as tall as its text at its width, and never under its lines.
+
+        After a resize a label may shrink as well as grow; after a new text only grow, so a
+        number that wraps one line shorter does not make the plots above jump.
+        """
+        line = self.fontMetrics().lineSpacing()
+        for label, lines in self._changing_labels():
+            text = label.fontMetrics().boundingRect(
+                QRect(0, 0, max(1, label.width()), 100_000),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap), label.text())
+            needed = max(lines * line, text.height()) + 4
+            if needed > label.height() or (not grow_only and needed != label.height()):
+                label.setFixedHeight(needed)
+
+    def prepare_export(self) -> None:
+        """Lay out at the export's size, then fit the notes to their widths there."""
+        super().prepare_export()
+        self._fit_label_heights()
+        super().prepare_export()
+
+    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
+        super().resizeEvent(event)
+        # After the layout gave the labels their new widths.
+        QTimer.singleShot(0, self, self._fit_label_heights)
 
     def _update_labels(self) -> None:
         s = self.state
@@ -786,6 +814,7 @@ class EquivalencePanel(Panel):
         origin += f": {equivalence.flatten(net).size} parameters."
         self.origin_label.setText(origin)
         self.mapping_note.setText(MAPPING_NOTES[s.mapping])
+        self._fit_label_heights(grow_only=True)
 
     # -- Panel contract ------------------------------------------------------------------
     def shown(self) -> Shown:
