@@ -769,6 +769,7 @@ class EquivalencePanel(Panel):
 
     def _fix_label_heights(self) -> None:
         """Give the labels whose text changes a fixed height, so new text never re-lays out."""
+        self._text_heights: dict[tuple[str, int], int] = {}  # wrapped text, by text and width
         for label, _ in self._changing_labels():
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -786,10 +787,16 @@ class EquivalencePanel(Panel):
         """
         line = self.fontMetrics().lineSpacing()
         for label, lines in self._changing_labels():
-            text = label.fontMetrics().boundingRect(
-                QRect(0, 0, max(1, label.width()), 100_000),
-                int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap), label.text())
-            needed = max(lines * line, text.height()) + 4
+            key = (label.text(), label.width())
+            text_height = self._text_heights.get(key)
+            if text_height is None:
+                if len(self._text_heights) > 256:
+                    self._text_heights.clear()
+                text_height = self._text_heights[key] = label.fontMetrics().boundingRect(
+                    QRect(0, 0, max(1, label.width()), 100_000),
+                    int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
+                    label.text()).height()
+            needed = max(lines * line, text_height) + 4
             if needed > label.height() or (not grow_only and needed != label.height()):
                 label.setFixedHeight(needed)
 
