@@ -602,3 +602,37 @@ def test_selected_cell_is_ringed_at_a_fixed_pixel_size_in_the_theme_colour(panel
     finally:
         apply_theme("light")
     assert ring[0].color().name() == LIGHT.color("black")
+
+
+def test_number_columns_fit_their_texts_and_leave_the_rest_to_the_layer_names(panel, qtbot):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from explorer.panels.cnn import COLUMNS
+
+    def check():
+        table = panel.table
+        header = table.horizontalHeader()
+        bold = QFont(table.font())
+        bold.setBold(True)
+        rows = table.rowCount()
+        for c in range(1, len(COLUMNS)):
+            for r in range(rows):
+                metrics = QFontMetrics(bold if r == rows - 1 else table.font())
+                assert metrics.horizontalAdvance(table.item(r, c).text()) + 8 <= \
+                    header.sectionSize(c), (r, c, table.item(r, c).text())
+            assert QFontMetrics(header.font()).horizontalAdvance(COLUMNS[c]) + 8 <= \
+                header.sectionSize(c)
+        return [header.sectionSize(c) for c in range(len(COLUMNS))]
+
+    panel.resize(1010, 720)
+    qtbot.wait(10)
+    widths = check()
+    # The old fixed widths (130, 80, 64, 96, 112) left the names 136 px at this size.
+    assert sum(widths[1:]) < 482 - 30
+    assert widths[0] >= panel.table.viewport().width() - sum(widths[1:]) - 1
+    # A layer with far more multiply-adds widens MACs to fit, and narrows it back.
+    edit_layer(qtbot, panel, 2, "out_channels", "4096")
+    wide = check()
+    assert wide[5] > widths[5]
+    edit_layer(qtbot, panel, 2, "out_channels", "64")
+    assert check() == widths

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QColor, QImage, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -66,6 +66,9 @@ MAX_FORWARD_VALUES = 12_000_000
 MAPS_SHOWN = FeatureMapGrid.MAPS_PER_ROW
 
 COLUMNS = ("Layer", "Output C × H × W", "Weights", "Biases", "Activations", "MACs")
+#: Room around a header's and a cell's text (the style's margins and a little air), in pixels.
+_HEADER_PADDING = 16
+_CELL_PADDING = 14
 _KIND_NAMES = {"conv": "Conv2d", "maxpool": "MaxPool2d", "relu": "ReLU"}
 _NEW_LAYERS: dict[str, Layer] = {"conv": Conv2d(16, 3, padding=1), "maxpool": MaxPool2d(2),
                                  "relu": ReLU()}
@@ -526,10 +529,8 @@ class CnnPanel(Panel):
                               "biases, output scalars and multiply-adds")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for i, width in enumerate((0, 130, 80, 64, 96, 112)):
-            if i:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Fixed)
-                header.resizeSection(i, width)
+        for i in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Fixed)  # fitted to the texts
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -960,6 +961,31 @@ class CnnPanel(Panel):
                 if restyle:
                     item.setForeground(qcolor("#c0392b") if is_error else qcolor("#222222"))
                     item.setFont(bold if is_total else table.font())
+        self._fit_number_columns(rows, error_row)
+
+    def _fit_number_columns(self, rows: list[dict[str, Any]], error_row: int | None) -> None:
+        """Each number column as wide as its widest text, so the Layer column gets the rest.
+
+        Fixed widths were sized for the largest numbers and cut the layer names short in the
+        default window ("Conv2d 32 × 8×…").
+        """
+        table = self.table
+        plain = QFontMetrics(table.font())
+        bold_font = QFont(table.font())
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        header = table.horizontalHeader()
+        header_metrics = QFontMetrics(header.font())
+        for c in range(1, len(COLUMNS)):
+            widest = header_metrics.horizontalAdvance(COLUMNS[c]) + _HEADER_PADDING
+            for r in range(len(rows)):
+                if r == error_row:
+                    continue  # the error message spans these columns
+                metrics = bold if r == len(rows) - 1 else plain
+                widest = max(widest, metrics.horizontalAdvance(table.item(r, c).text())
+                             + _CELL_PADDING)
+            if header.sectionSize(c) != widest:
+                header.resizeSection(c, widest)
 
     def _update_formulas(self) -> None:
         lines = [_formula_line(d) for d in self._details]
