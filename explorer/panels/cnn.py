@@ -398,6 +398,7 @@ class CnnPanel(Panel):
         self._readout_html = ""
         self._formulas_html = ""
         self._table_rows = 0
+        self._width_fonts: tuple | None = None  # _fit_number_columns measures per font
         self._table_error_row: int | None = None
         self._table_style: tuple | None = None
         self._result = ForwardResult((), None, None, "")
@@ -970,20 +971,31 @@ class CnnPanel(Panel):
         default window ("Conv2d 32 × 8×…").
         """
         table = self.table
-        plain = QFontMetrics(table.font())
-        bold_font = QFont(table.font())
-        bold_font.setBold(True)
-        bold = QFontMetrics(bold_font)
         header = table.horizontalHeader()
-        header_metrics = QFontMetrics(header.font())
+        fonts = (table.font().key(), header.font().key())
+        if self._width_fonts != fonts:  # measured once per font: the numbers repeat a lot
+            self._width_fonts = fonts
+            bold = QFont(table.font())
+            bold.setBold(True)
+            self._metrics = (QFontMetrics(table.font()), QFontMetrics(bold))
+            header_metrics = QFontMetrics(header.font())
+            self._header_widths = [header_metrics.horizontalAdvance(name) + _HEADER_PADDING
+                                   for name in COLUMNS]
+            self._text_widths = {}
+        widths = self._text_widths
+        if len(widths) > 4096:
+            widths.clear()
+        last = len(rows) - 1
         for c in range(1, len(COLUMNS)):
-            widest = header_metrics.horizontalAdvance(COLUMNS[c]) + _HEADER_PADDING
+            widest = self._header_widths[c]
             for r in range(len(rows)):
                 if r == error_row:
                     continue  # the error message spans these columns
-                metrics = bold if r == len(rows) - 1 else plain
-                widest = max(widest, metrics.horizontalAdvance(table.item(r, c).text())
-                             + _CELL_PADDING)
+                key = (table.item(r, c).text(), r == last)  # the total row is bold
+                width = widths.get(key)
+                if width is None:
+                    width = widths[key] = self._metrics[r == last].horizontalAdvance(key[0])
+                widest = max(widest, width + _CELL_PADDING)
             if header.sectionSize(c) != widest:
                 header.resizeSection(c, widest)
 
