@@ -472,3 +472,35 @@ def test_notes_under_the_plot_and_the_controls_show_their_whole_text(panel, qtbo
     panel.resize(size[0] + 1, size[1])
     qtbot.wait(10)
     whole_text_fits()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1010, 720)])
+def test_the_ulp_and_zero_labels_cover_no_value(panel, qtbot, size):
+    from PySide6.QtCore import QRectF
+
+    panel.resize(*size)
+    qtbot.wait(10)
+    panel.prepare_export()
+    plot = panel.gap_plot
+    plot.repaint()
+    ulp_box, _ = panel.ulp_line.label._box(plot, plot.devicePixelRatioF())
+    floor_label = panel.floor_line.label
+    floor_box = floor_label.mapRectToScene(floor_label.boundingRect())
+    assert ulp_box.height() > 5 and floor_box.height() > 5
+    # The zero label sits under the floor line, the ulp label over the ulp line.
+    _, (floor_y,) = plot.to_widget(np.zeros(1), np.array([np.log10(GAP_FLOOR)]))
+    _, (ulp_y,) = plot.to_widget(np.zeros(1), np.array([panel.ulp_line.value()]))
+    assert floor_box.top() >= floor_y - 1 and ulp_box.bottom() <= ulp_y
+    ticks = 0
+    for curve in panel.gap_ticks:
+        x, y = curve.getData()
+        if x is None or not len(x):
+            continue
+        wx, wy = plot.to_widget(x, y)
+        for (x0, _), (y0, y1) in zip(wx.reshape(-1, 2), wy.reshape(-1, 2), strict=True):
+            tick = QRectF(x0 - 0.5, min(y0, y1), 1.0, abs(y1 - y0))
+            assert not tick.intersects(ulp_box) and not tick.intersects(floor_box)
+            ticks += 1
+    assert ticks == 2 * len(panel.shown().X)
+    # The zero ticks are clear of the x axis.
+    assert plot.view_rect().bottom() - floor_y > floor_box.height()

@@ -42,6 +42,8 @@ from explorer.widgets.theme import qcolor, set_style_sheet, theme_signals
 GRID_POINTS = 301
 #: |Δ| is drawn on a log axis, where an exact 0 has no place: exact zeros sit on this floor line.
 GAP_FLOOR = 1e-18
+#: Decades of the |Δ| axis below the floor: room for the floor's label, under the zeros.
+GAP_MARGIN = 4.0
 #: Top of the |Δ| axis (log10) unless a gap needs more: rounding (near 1e-16) and a broken
 #: rule's error (near 1) share one fixed scale, so switching rules never re-ranges the axis.
 GAP_TOP = 1.0
@@ -349,14 +351,16 @@ class EquivalencePanel(Panel):
         # The ulp line moves with the outputs: painted, so a move repaints the ticks only. The
         # floor never moves and stays in the plot's frame. Both sit above the ticks.
         self.ulp_line = PaintedLine(angle=0, pen=pen("#555555", 1, True))
-        self.ulp_line.set_label("1 ulp of max |y|", position=0.97, anchor=(1, 1),
+        # Lifted clear of the ticks, which reach a quarter decade above a value of 1-2 ulp.
+        self.ulp_line.set_label("1 ulp of max |y|", position=0.97, anchor=(1, 1.45),
                                 color="#333333", fill=label_fill)
         self.ulp_line.setZValue(20)
         self.gap_plot.addItem(self.ulp_line)
         self.floor_line = pg.InfiniteLine(
             np.log10(GAP_FLOOR), angle=0, pen=pen("#aaaaaa", 1, True), label="|Δ| = 0 exactly",
-            labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)], "color": "#555555",
-                       "fill": label_fill})
+            # Under the floor, in a margin no value reaches (the axis starts below it).
+            labelOpts={"position": 0.97, "anchors": [(1, -0.1), (1, -0.1)],
+                       "color": "#555555", "fill": label_fill})
         self.gap_plot.addItem(self.floor_line, above=True)
         self.rounding_label = QLabel(self)
         self.rounding_label.setWordWrap(True)
@@ -670,7 +674,7 @@ class EquivalencePanel(Panel):
         current = self._ranges.get("gap y")
         if current is not None:
             top = max(top, current[1])
-        self._set_range("gap y", self.gap_plot, "y", np.log10(GAP_FLOOR) - 0.6, top)
+        self._set_range("gap y", self.gap_plot, "y", np.log10(GAP_FLOOR) - GAP_MARGIN, top)
         level = float(np.log10(equivalence.ulp(y_sigmoid)))
         if level != self.ulp_line.value():
             self.ulp_line.setValue(level)
