@@ -9,19 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
-    QFont,
     QFontMetrics,
     QImage,
     QPainter,
     QPixmap,
-    QStaticText,
-    QTransform,
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -41,25 +37,16 @@ from explorer.widgets.cell_style import (
     pixel_font,
     short_number,
 )
-from explorer.widgets.theme import theme_signals
 
 #: Diverging colours: negative entries blue, positive vermillion (Okabe–Ito), zero the
 #: background (white in the light theme).
+from explorer.widgets.static_text import prepared
+from explorer.widgets.theme import theme_signals
+
 NEGATIVE_COLOR = "#0072B2"
 POSITIVE_COLOR = "#D55E00"
 #: Lines between the cells outside the band.
 GRID_COLOR = "#DDDDDD"
-
-
-@lru_cache(maxsize=2048)
-def _static_text(text: str, font_key: str) -> QStaticText:
-    """``text`` laid out once in the font ``font_key`` (numbers and labels repeat a lot)."""
-    font = QFont()
-    font.fromString(font_key)
-    static = QStaticText(text)
-    static.setTextFormat(Qt.TextFormat.PlainText)
-    static.prepare(QTransform(), font)
-    return static
 
 
 @dataclass(frozen=True, eq=False)
@@ -334,7 +321,7 @@ class CellMatrixView(QWidget):
         step = max(1, int(np.ceil(metrics.height() / g.size)))
         for i, label in enumerate(s.row_labels):
             if i % step == 0:
-                static = _static_text(label, label_key)
+                static = prepared(label, label_key)
                 size = static.size()
                 texts.append((self._label_font, "label", QPointF(
                     g.x0 - 4 - size.width(), g.y0 + (i + 0.5) * g.size - size.height() / 2),
@@ -343,7 +330,7 @@ class CellMatrixView(QWidget):
         every = g.label_every = max(1, int(np.ceil((widest + 4) / g.size)))
         for n, label in enumerate(s.col_labels):
             if n % every == 0:
-                static = _static_text(label, label_key)
+                static = prepared(label, label_key)
                 size = static.size()
                 texts.append((self._label_font, "label", QPointF(
                     g.x0 + (n + 0.5) * g.size - size.width() / 2, g.y0 - 2 - size.height()),
@@ -352,7 +339,7 @@ class CellMatrixView(QWidget):
             # Only the band carries numbers: a white cell is a zero, as the colour scale says.
             key = self._cell_key
             for i, n in np.argwhere(s.band):
-                static = _static_text(short_number(s.values[i, n]), key)
+                static = prepared(short_number(s.values[i, n]), key)
                 size = static.size()
                 texts.append((self._cell_font, "light_text" if g.light_text[i, n] else "text",
                               QPointF(g.x0 + (n + 0.5) * g.size - size.width() / 2,

@@ -53,7 +53,6 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
-    QStaticText,
     QTextDocument,
     QTransform,
 )
@@ -66,6 +65,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.widgets import static_text
 from explorer.widgets.plot import make_plot, themed_copy
 from explorer.widgets.raster import blit
 from explorer.widgets.theme import Theme, current_theme, theme_signals
@@ -104,17 +104,6 @@ def _brush_key(brush: QBrush) -> tuple:
 def _brush_from_key(key: tuple) -> QBrush:
     rgba, style = key
     return QBrush(QColor.fromRgba(rgba), Qt.BrushStyle(style))
-
-
-@lru_cache(maxsize=4096)
-def _static_text(text: str, font_key: str) -> QStaticText:
-    """``text`` laid out once in the font ``font_key`` (values repeat a lot)."""
-    font = QFont()
-    font.fromString(font_key)
-    static = QStaticText(text)
-    static.setTextFormat(Qt.TextFormat.PlainText)
-    static.prepare(QTransform(), font)
-    return static
 
 
 _MIN_LABEL_POINTS = 6.0  # PaintedLabels shrink no further to fit
@@ -1012,18 +1001,25 @@ class PaintedLabels(PaintedLayer):
         ys = ys + self._dy
         painter.setFont(font)
         # Centred on the font's height, as drawText(rect, AlignCenter) centres a line.
-        half_height = QFontMetricsF(font).height() / 2
+        metrics = QFontMetricsF(font)
+        half_height = metrics.height() / 2
+        ascent = metrics.ascent()
         last = None
         for x, y, text, color in zip(xs.tolist(), ys.tolist(), texts, self._colors,
                                      strict=True):
             if not (text and math.isfinite(x) and math.isfinite(y)):
                 continue
-            static = _static_text(text, font_key)
             if color is not last:
                 painter.setPen(color)
                 last = color
-            painter.drawStaticText(QPointF(x - static.size().width() / 2, y - half_height),
-                                   static)
+            static = static_text.if_seen_before(text, font_key)
+            if static is not None:
+                painter.drawStaticText(QPointF(x - static.size().width() / 2, y - half_height),
+                                       static)
+            else:
+                # A value met for the first time (a drag makes new ones every step).
+                painter.drawText(QPointF(x - metrics.horizontalAdvance(text) / 2,
+                                         y - half_height + ascent), text)
 
 
 class PaintedCells(PaintedLayer):
