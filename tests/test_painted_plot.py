@@ -31,7 +31,7 @@ from explorer.widgets.painted_plot import (
 )
 from explorer.widgets.plot import make_plot, pen
 from explorer.widgets.theme import apply_theme
-from tests.pixels import image_array
+from tests.pixels import count_bluish, count_orangeish, image_array
 
 
 @pytest.fixture
@@ -567,3 +567,37 @@ def test_texts_are_laid_out_from_their_second_sighting_and_the_record_stays_boun
     for n in range(5 * static_text.LIMIT):
         static_text.if_seen_before(f"t{n}", "font")
     assert len(static_text._seen) <= 4 * static_text.LIMIT
+
+
+def test_text_lines_are_drawn_each_in_its_colour_in_a_box_sized_by_the_font(plot):
+    from explorer.widgets.theme import DARK, apply_theme
+
+    text = PaintedText(color="#222222", anchor=(0, 0), fill=pg.mkBrush(255, 255, 255))
+    plot.addItem(text)
+    text.setPos(0.2, 1.9)
+    lines = [("z = 0.567", None), ("σ = 0.638", "#0072B2"), ("1−σ = 0.362", "#D55E00")]
+    text.set_lines(lines, points=9)
+    assert text.toHtml() == "z = 0.567\nσ = 0.638\n1−σ = 0.362"
+    font = QFont()
+    font.setPointSizeF(9)
+    metrics = QFontMetricsF(font)
+    box, image = text._box(plot, plot.devicePixelRatioF())
+    assert box.width() == pytest.approx(metrics.horizontalAdvance("1−σ = 0.362") + 8, abs=1)
+    assert box.height() == pytest.approx(3 * metrics.lineSpacing() + 8, abs=1)
+    shot = image_array(plot).astype(int)
+    rows = [shot[round(box.top() + 4 + n * metrics.lineSpacing()):
+                 round(box.top() + 4 + (n + 1) * metrics.lineSpacing()),
+                 round(box.left()):round(box.right())] for n in range(3)]
+    assert count_bluish(rows[1]) > 10 and count_bluish(rows[0]) == count_bluish(rows[2]) == 0
+    assert count_orangeish(rows[2]) > 10 and count_orangeish(rows[1]) == 0
+    assert (rows[0].max(axis=2) < 80).sum() > 10  # the first line in the text colour
+    # The same lines again change nothing; in the dark theme the colours are the dark ones.
+    text.set_lines(lines, points=9)
+    assert text._box(plot, plot.devicePixelRatioF())[1] is image
+    try:
+        apply_theme("dark")
+        dark = text._box(plot, plot.devicePixelRatioF())[1]
+        assert dark is not image
+        assert DARK.qcolor("#222222") == text.opts["color"]
+    finally:
+        apply_theme("light")

@@ -46,7 +46,6 @@ from explorer.widgets.painted_plot import (
 from explorer.widgets.plot import OKABE_ITO, pen, recolor_axes
 from explorer.widgets.theme import (
     Theme,
-    css,
     current_theme,
     qcolor,
     set_rich_text,
@@ -366,7 +365,6 @@ class SoftmaxPanel(Panel):
         super().__init__(parent)
         self.state = SoftmaxState()
         self._view = compute(self.state)
-        self._z_html = ""
         self._updating = False
         self._shown_k = 0
         self._shown_symbol = ""
@@ -396,7 +394,6 @@ class SoftmaxPanel(Panel):
         self.table_model.set_theme(theme)
         view = self._shown_view or self._view
         self._update_heatmaps(view)
-        self._z_html = ""
         self._update_sigmoid(view)
 
     # -- construction --------------------------------------------------------------------
@@ -923,12 +920,8 @@ class SoftmaxPanel(Panel):
                      f"p₁ = {values[3]}"]
             size = 7.0
         self._z_short = short
-        html = (f"<div style='font-size:{size:g}pt'>{lines[0]}<br>"
-                f"<span style='color:{PROB_COLOR}'>{lines[1]}</span><br>"
-                f"<span style='color:{SIGMA_COLOR}'>{lines[2]}</span><br>{lines[3]}</div>")
-        if html != self._z_html:  # a rich-text layout is the dearest step here; skip repeats
-            self.z_label.setHtml(css(html))
-            self._z_html = html
+        self.z_label.set_lines(list(zip(lines, (None, PROB_COLOR, SIGMA_COLOR, None),
+                                        strict=True)), points=size)
 
     def _sigmoid_plot_resized(self) -> None:
         # A narrower or wider plot may want the other form of the values at z.
