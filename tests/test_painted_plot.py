@@ -295,6 +295,13 @@ def test_labels_that_share_a_fit_take_the_narrower_plots_font_and_text_kind(plot
     assert shown()[0] == (given, False)
     narrow_labels.set_labels([0.5, 1.5], [1.0, 1.0], long, short=short)
     assert shown() == together
+    # Too narrow for even the short texts: that plot draws nothing, the other as if alone.
+    narrow.setXRange(0, 40, padding=0)  # cells a tenth as wide
+    QApplication.processEvents()
+    narrow.repaint()
+    assert narrow_labels.shown(narrow) is None
+    font, texts = wide_labels.shown(plot)
+    assert (font.pointSizeF(), texts) == (given, long)
 
 
 def test_legend_keeps_clear_of_the_curves_and_shortens_its_names_when_narrow(qtbot):

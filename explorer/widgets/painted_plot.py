@@ -868,6 +868,7 @@ class PaintedLabels(PaintedLayer):
         self._short: list[str] | None = None
         self._fitted: dict[tuple, tuple[QFont, str, list[str]] | None] = {}
         self._group: list[PaintedLabels] = [self]
+        self._alone: dict[int, tuple[QFont | None, QFont | None]] = {}
 
     def share_fit(self, other: PaintedLabels) -> None:
         """Fit together with ``other`` and the labels it already shares with.
@@ -885,7 +886,8 @@ class PaintedLabels(PaintedLayer):
             label._changed()
 
     def _group_changed(self) -> None:
-        """A label set of the group changed: every member fits again, and repaints."""
+        """The labels, widths or font of this one changed: every member fits again."""
+        self._alone = {}
         for label in self._group:
             label._fitted = {}
             if label is not self:
@@ -961,15 +963,24 @@ class PaintedLabels(PaintedLayer):
         x, _ = plot.to_widget(np.array([0.0, 1.0]), np.zeros(2))
         return abs(float(x[1] - x[0]))
 
-    def _fit_alone(self, unit: float, short: bool) -> QFont | None:
-        """The font the full (or short) texts fit in at ``unit`` pixels per data unit."""
-        texts = self._short if short else self._texts
-        if texts is None:
-            return None
-        # One width for all, one per label; a list of another length: its narrowest.
-        fit = self._fit if self._fit.size in (1, len(self._texts)) else self._fit.min()
-        rooms = np.broadcast_to(fit * unit - 4.0, (len(self._texts),))
-        return self._fitting_font(texts, rooms)
+    def _fit_alone(self, unit: float) -> tuple[QFont | None, QFont | None]:
+        """The fonts the full and the short texts fit in, alone, at ``unit`` pixels a unit.
+
+        Remembered per scale until the texts, widths or font change: the labels sharing a fit
+        ask for each other's too.
+        """
+        key = int(unit * 16) if math.isfinite(unit) else -1
+        fits = self._alone.get(key)
+        if fits is None:
+            if len(self._alone) >= 64:
+                self._alone.clear()  # a resize drag passes many scales; keep the cache small
+            # One width for all, one per label; a list of another length: its narrowest.
+            fit = self._fit if self._fit.size in (1, len(self._texts)) else self._fit.min()
+            rooms = np.broadcast_to(fit * unit - 4.0, (len(self._texts),))
+            fits = self._alone[key] = tuple(
+                None if texts is None else self._fitting_font(texts, rooms)
+                for texts in (self._texts, self._short))
+        return fits
 
     def _shown(self, plot: PaintedPlot) -> tuple[QFont, str, list[str]] | None:
         """Font, its key and texts to draw at ``plot``'s current scale; None: nothing."""
@@ -989,20 +1000,30 @@ class PaintedLabels(PaintedLayer):
             self._fitted.clear()  # a resize drag passes many scales; keep the cache small
         if key not in self._fitted:
             self._fitted[key] = None
-            for short in (False, True):
-                fonts = [label._fit_alone(unit, short) for label, unit in members]
-                if all(font is not None for font in fonts):
-                    # Every member fits this kind of text: all take the smallest size.
-                    font = fonts[0]
-                    smallest = min(fonts, key=lambda f: QFontInfo(f).pointSizeF())
-                    if QFontInfo(smallest).pointSizeF() < QFontInfo(font).pointSizeF():
-                        font = QFont(font)
-                        asked = smallest.pointSizeF()  # as asked, not as matched; -1: pixels
-                        font.setPointSizeF(asked if asked > 0 else
-                                           QFontInfo(smallest).pointSizeF())
-                    texts = self._short if short else self._texts
-                    self._fitted[key] = font, font.toString(), texts
-                    break
+            fits = [label._fit_alone(unit) for label, unit in members]
+            mine = fits[0]
+            # A member that cannot show even its short texts draws nothing and leaves the
+            # others to agree among themselves.
+            fits = [f for f in fits if f != (None, None)]
+            for kind, texts in enumerate((self._texts, self._short)):
+                if mine[kind] is None:
+                    continue
+                fonts = [f[kind] for f in fits]
+                if any(font is None for font in fonts):
+                    continue  # another member needs the shorter texts: all take them
+                # Every member fits this kind of text: all take the smallest size.
+                font = mine[kind]
+                smallest = min(fonts, key=lambda f: QFontInfo(f).pointSizeF())
+                if QFontInfo(smallest).pointSizeF() < QFontInfo(font).pointSizeF():
+                    font = QFont(font)
+                    asked = smallest.pointSizeF()  # as asked, not as matched; -1: pixels
+                    font.setPointSizeF(asked if asked > 0 else QFontInfo(smallest).pointSizeF())
+                self._fitted[key] = font, font.toString(), texts
+                break
+            else:
+                if mine[1] is not None:
+                    # Others fit only full texts where these fit only short ones: short.
+                    self._fitted[key] = mine[1], mine[1].toString(), self._short
         return self._fitted[key]
 
     def shown(self, plot: PaintedPlot) -> tuple[QFont, list[str]] | None:
