@@ -868,7 +868,7 @@ class PaintedLabels(PaintedLayer):
         self._short: list[str] | None = None
         self._fitted: dict[tuple, tuple[QFont, str, list[str]] | None] = {}
         self._group: list[PaintedLabels] = [self]
-        self._alone: dict[int, tuple[QFont | None, QFont | None]] = {}
+        self._alone: dict[tuple[int, int], QFont | None] = {}
 
     def share_fit(self, other: PaintedLabels) -> None:
         """Fit together with ``other`` and the labels it already shares with.
@@ -963,24 +963,26 @@ class PaintedLabels(PaintedLayer):
         x, _ = plot.to_widget(np.array([0.0, 1.0]), np.zeros(2))
         return abs(float(x[1] - x[0]))
 
-    def _fit_alone(self, unit: float) -> tuple[QFont | None, QFont | None]:
-        """The fonts the full and the short texts fit in, alone, at ``unit`` pixels a unit.
+    def _fit_alone(self, unit: float, kind: int) -> QFont | None:
+        """The font the full (``kind`` 0) or short (1) texts fit in, alone, at ``unit``.
 
-        Remembered per scale until the texts, widths or font change: the labels sharing a fit
-        ask for each other's too.
+        ``unit``: pixels per data unit. Remembered per scale until the texts, widths or font
+        change: the labels sharing a fit ask for each other's too.
         """
-        key = int(unit * 16) if math.isfinite(unit) else -1
-        fits = self._alone.get(key)
-        if fits is None:
-            if len(self._alone) >= 64:
+        key = (int(unit * 16) if math.isfinite(unit) else -1, kind)
+        if key not in self._alone:
+            if len(self._alone) >= 128:
                 self._alone.clear()  # a resize drag passes many scales; keep the cache small
+            texts = (self._texts, self._short)[kind]
             # One width for all, one per label; a list of another length: its narrowest.
             fit = self._fit if self._fit.size in (1, len(self._texts)) else self._fit.min()
             rooms = np.broadcast_to(fit * unit - 4.0, (len(self._texts),))
-            fits = self._alone[key] = tuple(
-                None if texts is None else self._fitting_font(texts, rooms)
-                for texts in (self._texts, self._short))
-        return fits
+            self._alone[key] = None if texts is None else self._fitting_font(texts, rooms)
+        return self._alone[key]
+
+    def _fits_anything(self, unit: float) -> bool:
+        """Whether the full or else the short texts fit alone at ``unit``."""
+        return self._fit_alone(unit, 0) is not None or self._fit_alone(unit, 1) is not None
 
     def _shown(self, plot: PaintedPlot) -> tuple[QFont, str, list[str]] | None:
         """Font, its key and texts to draw at ``plot``'s current scale; None: nothing."""
@@ -1000,19 +1002,19 @@ class PaintedLabels(PaintedLayer):
             self._fitted.clear()  # a resize drag passes many scales; keep the cache small
         if key not in self._fitted:
             self._fitted[key] = None
-            fits = [label._fit_alone(unit) for label, unit in members]
-            mine = fits[0]
             # A member that cannot show even its short texts draws nothing and leaves the
             # others to agree among themselves.
-            fits = [f for f in fits if f != (None, None)]
+            others = [(label, unit) for label, unit in members[1:]
+                      if label._fits_anything(unit)]
+            unit = members[0][1]
             for kind, texts in enumerate((self._texts, self._short)):
-                if mine[kind] is None:
+                font = self._fit_alone(unit, kind)
+                if font is None:
                     continue
-                fonts = [f[kind] for f in fits]
-                if any(font is None for font in fonts):
+                fonts = [font] + [label._fit_alone(u, kind) for label, u in others]
+                if any(f is None for f in fonts):
                     continue  # another member needs the shorter texts: all take them
                 # Every member fits this kind of text: all take the smallest size.
-                font = mine[kind]
                 smallest = min(fonts, key=lambda f: QFontInfo(f).pointSizeF())
                 if QFontInfo(smallest).pointSizeF() < QFontInfo(font).pointSizeF():
                     font = QFont(font)
@@ -1021,9 +1023,10 @@ class PaintedLabels(PaintedLayer):
                 self._fitted[key] = font, font.toString(), texts
                 break
             else:
-                if mine[1] is not None:
-                    # Others fit only full texts where these fit only short ones: short.
-                    self._fitted[key] = mine[1], mine[1].toString(), self._short
+                short = self._fit_alone(unit, 1)
+                if short is not None:
+                    # The others fit only full texts where these fit only short ones.
+                    self._fitted[key] = short, short.toString(), self._short
         return self._fitted[key]
 
     def shown(self, plot: PaintedPlot) -> tuple[QFont, list[str]] | None:
