@@ -474,7 +474,7 @@ def test_notes_under_the_plot_and_the_controls_show_their_whole_text(panel, qtbo
     whole_text_fits()
 
 
-@pytest.mark.parametrize("size", [(1280, 800), (1010, 720)])
+@pytest.mark.parametrize("size", [(1280, 800), (1010, 720), (1920, 1200)])
 def test_the_ulp_and_zero_labels_cover_no_value(panel, qtbot, size):
     from PySide6.QtCore import QRectF
 
@@ -483,9 +483,8 @@ def test_the_ulp_and_zero_labels_cover_no_value(panel, qtbot, size):
     panel.prepare_export()
     plot = panel.gap_plot
     plot.repaint()
-    ulp_box, _ = panel.ulp_line.label._box(plot, plot.devicePixelRatioF())
-    floor_label = panel.floor_line.label
-    floor_box = floor_label.mapRectToScene(floor_label.boundingRect())
+    ulp_box, _ = panel.ulp_label._box(plot, plot.devicePixelRatioF())
+    floor_box, _ = panel.floor_label._box(plot, plot.devicePixelRatioF())
     assert ulp_box.height() > 5 and floor_box.height() > 5
     # The zero label sits under the floor line, the ulp label over the ulp line.
     _, (floor_y,) = plot.to_widget(np.zeros(1), np.array([np.log10(GAP_FLOOR)]))

@@ -35,7 +35,13 @@ from explorer.panels.base import Check, Panel
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.number_input import NumberInput, parse_number
-from explorer.widgets.painted_plot import PaintedCurve, PaintedLine, PaintedPlot, PaintedScatter
+from explorer.widgets.painted_plot import (
+    PaintedCurve,
+    PaintedLine,
+    PaintedPlot,
+    PaintedScatter,
+    PaintedText,
+)
 from explorer.widgets.plot import OKABE_ITO, pen
 from explorer.widgets.theme import qcolor, set_style_sheet, theme_signals
 
@@ -349,19 +355,23 @@ class EquivalencePanel(Panel):
             self.gap_ticks.append(ticks)
         label_fill = pg.mkBrush(255, 255, 255, 210)
         # The ulp line moves with the outputs: painted, so a move repaints the ticks only. The
-        # floor never moves and stays in the plot's frame. Both sit above the ticks.
+        # floor never moves and stays in the plot's frame.
         self.ulp_line = PaintedLine(angle=0, pen=pen("#555555", 1, True))
-        # Lifted clear of the ticks, which reach a quarter decade above a value of 1-2 ulp.
-        self.ulp_line.set_label("1 ulp of max |y|", position=0.97, anchor=(1, 1.45),
-                                color="#333333", fill=label_fill)
         self.ulp_line.setZValue(20)
         self.gap_plot.addItem(self.ulp_line)
-        self.floor_line = pg.InfiniteLine(
-            np.log10(GAP_FLOOR), angle=0, pen=pen("#aaaaaa", 1, True), label="|Δ| = 0 exactly",
-            # Under the floor, in a margin no value reaches (the axis starts below it).
-            labelOpts={"position": 0.97, "anchors": [(1, -0.1), (1, -0.1)],
-                       "color": "#555555", "fill": label_fill})
+        self.floor_line = pg.InfiniteLine(np.log10(GAP_FLOOR), angle=0,
+                                          pen=pen("#aaaaaa", 1, True))
         self.gap_plot.addItem(self.floor_line, above=True)
+        # Their labels sit just past the ticks, which reach TICK_HALF decades either side of a
+        # value: over the ulp line's ticks, and under the floor's, in the axis's bottom margin.
+        # Placed in decades, not in label heights, so they clear the ticks at any plot height.
+        self.ulp_label = PaintedText("1 ulp of max |y|", color="#333333", anchor=(1, 1.1),
+                                     fill=label_fill)
+        self.floor_label = PaintedText("|Δ| = 0 exactly", color="#555555", anchor=(1, -0.1),
+                                       fill=label_fill)
+        for label in (self.ulp_label, self.floor_label):
+            label.setZValue(20)
+            self.gap_plot.addItem(label)
         self.rounding_label = QLabel(self)
         self.rounding_label.setWordWrap(True)
         self.rounding_label.setToolTip("What the size of |Δ| means")
@@ -678,6 +688,10 @@ class EquivalencePanel(Panel):
         level = float(np.log10(equivalence.ulp(y_sigmoid)))
         if level != self.ulp_line.value():
             self.ulp_line.setValue(level)
+        (x0, x1), _ = self.gap_plot.viewRange()
+        right = x0 + 0.97 * (x1 - x0)
+        self.ulp_label.setPos(right, level + TICK_HALF)
+        self.floor_label.setPos(right, np.log10(GAP_FLOOR) - TICK_HALF)
 
     def _update_rounding_note(self, shown: Shown) -> None:
         s = self.state
