@@ -267,9 +267,10 @@ class LossPanel(Panel):
             plot.addItem(marker)
             self.markers.append(marker)
         for plot in (self.loss_plot, self.grad_plot):
-            # On the band's own colour, so the marker's dashes pass behind the words.
+            # On a pale box, so the marker's dashes pass behind the words. Not the band's own
+            # colour: where the band is narrower than the words, that would seem to widen it.
             label = PaintedText("MSE stalls", color="#9a3d00", anchor=(0, 0),
-                                fill=pg.mkBrush(248, 231, 217))
+                                fill=pg.mkBrush(255, 255, 255, 200))
             label.setZValue(-4)
             label.setToolTip("Here the squared-error slope is under 1% of the cross-entropy "
                              "slope although the prediction is on the wrong side")
