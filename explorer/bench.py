@@ -185,7 +185,7 @@ def bench_updates(count: int, panel_ids: list[str]) -> dict[str, dict[str, float
             bare_block += _time_changes(app, bare_change, block)
             floor += _time_changes(app, _replay(repaints), block)
         row["floor_ratio"] = statistics.median(floor) / statistics.median(bare_block)
-        row["repainted_widgets"] = statistics.median(len(r) for r in repaints)
+        row["repainted_widgets"] = statistics.median(len({id(w) for w, _ in r}) for r in repaints)
         if hasattr(panel, "advance"):
             frame_times, bare_block = [], []
             for _ in range(BLOCKS):

@@ -588,7 +588,7 @@ def test_selected_cell_is_ringed_at_a_fixed_pixel_size_in_the_theme_colour(panel
     bare = image_array(panel.maps).astype(int)
     ring[0].show()
     cx, cy = centre.x(), centre.y()
-    # The ring's sides run 5.5 px from the centre (11 px across, 1.5 px pen): black there.
+    # The ring's sides run 5.5 px from the centre (11 px across, 2 px pen): black there.
     for dx, dy in ((-6, 0), (5, 0), (0, -6), (0, 5)):
         assert ringed[cy + dy, cx + dx].max() < 70, (dx, dy)
     # Nothing changes outside it.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -57,8 +57,6 @@ SHIFT_LIMIT = 1000.0
 SIGMOID_POINTS = 401
 #: The z axis of the sigmoid plot starts at ±this and grows only when z leaves it.
 Z_RANGE = 6.0
-#: Width of the 2.2 plot's y axis and margins, in pixels (it never changes: the range is fixed).
-_SIGMOID_AXIS_WIDTH = 45
 BAR_WIDTH = 0.6
 #: Axes never reach past this, so a view's width (high − low) stays finite in float64.
 RANGE_LIMIT = float(np.finfo(np.float64).max) / 4
@@ -572,8 +570,6 @@ class SoftmaxPanel(Panel):
         self.z_label = PaintedText("", color="#222222", anchor=(0, 0.5),
                                    fill=pg.mkBrush(255, 255, 255, 210))
         self.sigmoid_plot.addItem(self.z_label)
-        self._z_short = False
-        self.sigmoid_plot.resized.connect(self._sigmoid_plot_resized)
         self.sigmoid_plot.setYRange(-0.03, 1.03, padding=0)
 
     def _build_table(self) -> None:
@@ -890,8 +886,9 @@ class SoftmaxPanel(Panel):
         """The values at z, in a box at the far edge from z, mid-height.
 
         The curves are near 0 and 1 there, away from the middle where they cross. The box may
-        take the outer 45 % of the plot's width: wider, it would wash out the crossing, so a
-        narrow plot gets the short form of each line.
+        take the outer 45 % of the plot area's width: wider, it would wash out the crossing, so
+        a narrow plot shows the short form of each line (chosen when painted, at the width the
+        plot area has then).
         """
         low, high = self._z_range
         inset = 0.02 * (high - low)
@@ -901,33 +898,15 @@ class SoftmaxPanel(Panel):
         else:
             self.z_label.setAnchor((0, 0.5))
             self.z_label.setPos(low + inset, 0.5)
-        values = (_number(v.z, 4), _number(v.sigma[0], 4), _number(v.sigma[1], 4),
-                  _number(v.p[0], 4))
-        lines = [f"z = {values[0]}", f"σ(z) = {values[1]}", f"1 − σ(z) = {values[2]}",
-                 f"bars: p₁ = {values[3]}"]
-        # The view is the plot less its y axis (fixed: ticks 0.0 … 1.0 and "probability"),
-        # about 45 px; the frame lays out its view box only when it renders.
-        room = 0.45 * (self.sigmoid_plot.width() - _SIGMOID_AXIS_WIDTH) - 8  # box padding
-        font = QFont()
-        font.setPointSizeF(8.0)  # the box's font-size
-        short = max(map(QFontMetricsF(font).horizontalAdvance, lines)) > room
-        size = 8.0
-        if short:
-            # Short names, three digits, a point smaller.
-            values = (_number(v.z, 3), _number(v.sigma[0], 3), _number(v.sigma[1], 3),
-                      _number(v.p[0], 3))
-            lines = [f"z = {values[0]}", f"σ = {values[1]}", f"1−σ = {values[2]}",
-                     f"p₁ = {values[3]}"]
-            size = 7.0
-        self._z_short = short
-        self.z_label.set_lines(list(zip(lines, (None, PROB_COLOR, SIGMA_COLOR, None),
-                                        strict=True)), points=size)
-
-    def _sigmoid_plot_resized(self) -> None:
-        # A narrower or wider plot may want the other form of the values at z.
-        v = getattr(self, "_shown_view", None) or getattr(self, "_view", None)
-        if v is not None and hasattr(self, "_z_range"):
-            self._update_z_label(v)
+        colors = (None, PROB_COLOR, SIGMA_COLOR, None)
+        full = (f"z = {_number(v.z, 4)}", f"σ(z) = {_number(v.sigma[0], 4)}",
+                f"1 − σ(z) = {_number(v.sigma[1], 4)}", f"bars: p₁ = {_number(v.p[0], 4)}")
+        # Short names, three digits, a point smaller.
+        short = (f"z = {_number(v.z, 3)}", f"σ = {_number(v.sigma[0], 3)}",
+                 f"1−σ = {_number(v.sigma[1], 3)}", f"p₁ = {_number(v.p[0], 3)}")
+        self.z_label.set_lines(list(zip(full, colors, strict=True)), points=8.0,
+                               short=list(zip(short, colors, strict=True)), short_points=7.0,
+                               room=0.45)
 
     def _update_shift(self, v: SoftmaxView) -> None:
         positions = np.arange(1, v.k + 1, dtype=np.float64)

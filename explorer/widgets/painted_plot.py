@@ -107,6 +107,7 @@ def _brush_from_key(key: tuple) -> QBrush:
 
 
 _MIN_LABEL_POINTS = 6.0  # PaintedLabels shrink no further to fit
+_TEXT_MARGIN = 4.0  # around PaintedText lines: a QTextDocument's own, so both boxes look alike
 
 
 # -- layers ----------------------------------------------------------------------------------
@@ -697,6 +698,9 @@ class PaintedText(PaintedLayer):
         self._is_html = False
         self._lines: tuple[tuple[str, str | None], ...] | None = None
         self._points = 0.0
+        self._variants: tuple = ()  # set_lines: (lines, points), and the short form
+        self._room: float | None = None
+        self._chosen = -1
         self._image: QImage | None = None
         #: Boxes already laid out, by text and colours (values shown before come back often).
         self._cache: dict[tuple, QImage] = {}
@@ -708,26 +712,57 @@ class PaintedText(PaintedLayer):
     def setText(self, text: str) -> None:  # noqa: N802 - pyqtgraph's name
         """Plain text."""
         self._text, self._is_html, self._lines, self._image = text, False, None, None
+        self._variants = ()
         self._changed()
 
     def setHtml(self, html: str) -> None:  # noqa: N802 - pyqtgraph's name
         """Rich text."""
         self._text, self._is_html, self._lines, self._image = html, True, None, None
+        self._variants = ()
         self._changed()
 
-    def set_lines(self, lines: Sequence[tuple[str, str | None]], points: float = 0.0) -> None:
+    def set_lines(self, lines: Sequence[tuple[str, str | None]], points: float = 0.0,
+                  short: Sequence[tuple[str, str | None]] | None = None,
+                  short_points: float = 0.0, room: float | None = None) -> None:
         """Plain lines, each in its own light-theme colour (None: the text colour).
 
         What a few coloured lines of HTML would show, laid out with font metrics: about a
         tenth of the cost of a rich-text layout, for a box whose numbers change on every
-        step. ``points``: font size (0: the application font's).
+        step. ``points``: font size (0: the application font's). With ``short`` and
+        ``room``, the box shows the ``short`` lines (in ``short_points``) whenever the full
+        ones would be wider than ``room`` times the plot area's width, as it is when painted.
         """
-        lines = tuple((str(text), color) for text, color in lines)
-        if lines == self._lines and points == self._points:
+        variants = ((tuple((str(t), c) for t, c in lines), float(points)),)
+        if short is not None and room is not None:
+            variants += ((tuple((str(t), c) for t, c in short), float(short_points)),)
+        if variants == self._variants and room == self._room:
             return
-        self._lines, self._points = lines, float(points)
-        self._text, self._is_html, self._image = "\n".join(t for t, _ in lines), False, None
+        self._variants, self._room, self._chosen = variants, room, -1
+        self._use_variant(0)
         self._changed()
+
+    def _use_variant(self, index: int) -> None:
+        if index != self._chosen:
+            self._chosen = index
+            self._lines, self._points = self._variants[index]
+            self._text = "\n".join(t for t, _ in self._lines)
+            self._is_html, self._image = False, None
+
+    @staticmethod
+    def _lines_font(points: float) -> QFont:
+        font = QFont()
+        if points > 0:
+            font.setPointSizeF(points)
+        return font
+
+    def _choose_variant(self, plot: PaintedPlot) -> None:
+        """The full lines if they fit the room the plot area leaves now, else the short."""
+        if len(self._variants) < 2:
+            return
+        lines, points = self._variants[0]
+        metrics = QFontMetricsF(self._lines_font(points))
+        width = max(metrics.horizontalAdvance(t) for t, _ in lines) + 2 * _TEXT_MARGIN
+        self._use_variant(0 if width <= self._room * plot.view_rect().width() else 1)
 
     def toHtml(self) -> str:  # noqa: N802 - Qt's name
         """The text as set."""
@@ -759,11 +794,9 @@ class PaintedText(PaintedLayer):
         self._image = None
 
     def _render_lines(self, dpr: float) -> QImage:
-        font = QFont()
-        if self._points > 0:
-            font.setPointSizeF(self._points)
+        font = self._lines_font(self._points)
         metrics = QFontMetricsF(font)
-        margin = 4.0  # a QTextDocument's own margin, so both kinds of box look alike
+        margin = _TEXT_MARGIN
         width = max(metrics.horizontalAdvance(text) for text, _ in self._lines) + 2 * margin
         height = len(self._lines) * metrics.lineSpacing() + 2 * margin
         image = QImage(max(1, math.ceil(width * dpr)), max(1, math.ceil(height * dpr)),
@@ -813,6 +846,7 @@ class PaintedText(PaintedLayer):
         return image
 
     def _box(self, plot: PaintedPlot, dpr: float) -> tuple[QRectF, QImage]:
+        self._choose_variant(plot)
         if self._image is None or self._image.devicePixelRatio() != dpr:
             shown = None if not self._lines else tuple(
                 None if c is None else current_theme().qcolor(c).rgba() for _, c in self._lines)
