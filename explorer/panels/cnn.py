@@ -972,7 +972,7 @@ class CnnPanel(Panel):
         """
         table = self.table
         header = table.horizontalHeader()
-        fonts = (table.font().key(), header.font().key())
+        fonts = (table.font().toString(), header.font().toString())
         if self._width_fonts != fonts:  # measured once per font: the numbers repeat a lot
             self._width_fonts = fonts
             bold = QFont(table.font())

@@ -37,12 +37,11 @@ from explorer.widgets.cell_style import (
     pixel_font,
     short_number,
 )
-
-#: Diverging colours: negative entries blue, positive vermillion (Okabe–Ito), zero the
-#: background (white in the light theme).
 from explorer.widgets.static_text import prepared
 from explorer.widgets.theme import theme_signals
 
+#: Diverging colours: negative entries blue, positive vermillion (Okabe–Ito), zero the
+#: background (white in the light theme).
 NEGATIVE_COLOR = "#0072B2"
 POSITIVE_COLOR = "#D55E00"
 #: Lines between the cells outside the band.
