@@ -509,3 +509,15 @@ def test_values_at_z_keep_to_the_outer_part_of_the_two_class_plot(panel, qtbot, 
     assert f"{sigmoid(np.array(z)):.{digits}g}" in text
     assert f"{sigmoid(np.array(-z)):.{digits}g}" in text
     assert ("1−σ =" in text) == short and ("1 − σ(z) =" in text) == (not short)
+
+
+def test_the_two_heatmaps_paint_their_values_alike_after_opening_and_resizing(qtbot):
+    panel = SoftmaxPanel()
+    qtbot.addWidget(panel)
+    for size in ((1280, 800), (1010, 720), (1280, 800)):
+        panel.resize(*size)
+        panel.show()
+        qtbot.waitExposed(panel)
+        qtbot.wait(30)  # the event loop paints both, in its own order
+        jac, fd = panel.jac_labels.drawn, panel.fd_labels.drawn
+        assert jac is not None and jac == fd, size

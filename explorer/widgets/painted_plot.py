@@ -203,6 +203,9 @@ class PaintedLayer(QObject):
         if self._plot is not None:
             self._plot.layer_changed(self)
 
+    def mapping_changed(self) -> None:
+        """The plot's data-to-pixel mapping changed (a resize, a new range)."""
+
     def paint(self, painter: QPainter, plot: PaintedPlot) -> None:
         """Draw the layer; ``plot.to_widget`` maps data coordinates to the widget."""
         raise NotImplementedError
@@ -903,6 +906,8 @@ class PaintedLabels(PaintedLayer):
         self._fitted: dict[tuple, tuple[QFont, str, list[str]] | None] = {}
         self._group: list[PaintedLabels] = [self]
         self._alone: dict[tuple[int, int], QFont | None] = {}
+        #: Point size and whether the short texts were used, at the last paint (tests read it).
+        self.drawn: tuple[float, bool] | None = None
 
     def share_fit(self, other: PaintedLabels) -> None:
         """Fit together with ``other`` and the labels it already shares with.
@@ -918,6 +923,15 @@ class PaintedLabels(PaintedLayer):
             label._group = group
             label._fitted = {}
             label._changed()
+
+    def mapping_changed(self) -> None:
+        """The fit here depends on this plot's scale: the labels sharing it repaint too.
+
+        (A partner painted before this plot took its new size fitted to the old one.)
+        """
+        for label in self._group:
+            if label is not self:
+                label._changed()
 
     def _group_changed(self) -> None:
         """The labels, widths or font of this one changed: every member fits again."""
@@ -1100,6 +1114,7 @@ class PaintedLabels(PaintedLayer):
         if chosen is None:
             return
         font, font_key, texts = chosen
+        self.drawn = (font.pointSizeF(), texts is self._short)  # what the last paint drew
         xs, ys = plot.to_widget(self._x, self._y)
         ys = ys + self._dy
         painter.setFont(font)
@@ -1818,7 +1833,11 @@ class PaintedPlot(QWidget):
         box.updateMatrix()
         t = box.childGroup.sceneTransform()
         self._transform = t
-        self._map = (t.m11(), t.m31(), t.m22(), t.m32())
+        mapping = (t.m11(), t.m31(), t.m22(), t.m32())
+        if mapping != self._map:
+            for layer in self._layers:
+                layer.mapping_changed()
+        self._map = mapping
         (x0, x1), (y0, y1) = box.viewRange()
         self._range = ((x0, x1), (y0, y1))
         self._view = box.sceneBoundingRect()
