@@ -349,3 +349,22 @@ def test_the_marker_passes_behind_the_mse_stalls_label(panel, qtbot, size):
         # And the words are drawn: dark-orange text pixels inside the box.
         text = image[inner.top():inner.bottom(), inner.left():inner.right()]
         assert count_orangeish(text) > 0 or ((text[..., 0] - text[..., 2]) > 60).sum() > 20
+
+
+def test_dragging_the_marker_past_the_plot_edge_stops_it_at_the_edge(panel, qtbot):
+    from PySide6.QtCore import QPoint
+
+    plot = panel.loss_plot
+    panel.prepare_export()
+    plot.repaint()
+    x, y = plot.to_widget(np.array([panel.state.marker]), np.array([5.0]))
+    start = QPoint(round(float(x[0])), round(float(y[0])))
+    qtbot.mousePress(plot, Qt.MouseButton.LeftButton, pos=start)
+    for px in (start.x() - 20, 3, 1):  # out past the y axis
+        qtbot.mouseMove(plot, QPoint(px, start.y()))
+    qtbot.mouseRelease(plot, Qt.MouseButton.LeftButton, pos=QPoint(1, start.y()))
+    s = panel.state
+    assert s.marker == s.a_min == -10.0
+    assert all(marker.value() == -10.0 for marker in panel.markers)
+    assert panel.marker_input.value() == -10.0
+    assert panel.readout_text()["f"] == f"{float(sigmoid(-10.0)):.6g}"

@@ -359,7 +359,17 @@ class LossPanel(Panel):
 
     def _marker_dragged(self, line: PaintedLine) -> None:
         if not self._updating:
-            self._set_state(replace(self.state, marker=float(line.value())))
+            # A drag past the plot's edge stops the marker at the edge, where it stays in
+            # sight, like a slider's handle (typed values are not limited to the plot).
+            s = self.state
+            value = min(max(float(line.value()), s.a_min), s.a_max)
+            if value != line.value():
+                self._updating = True
+                try:
+                    line.setValue(value)
+                finally:
+                    self._updating = False
+            self._set_state(replace(s, marker=value))
 
     def _range_changed(self, _value: float) -> None:
         low, high = self.a_min_input.value(), self.a_max_input.value()
