@@ -328,10 +328,15 @@ def test_forgetting_the_bias_correction_shifts_each_output(panel):
     assert float(panel.table.item(r, RIGHT_VALUE).text()) == pytest.approx(
         W[3][1] + W[2][1].sum() / 2, rel=1e-5)
     assert not panel.table.item(r, TANH_VALUE).flags() & Qt.ItemFlag.ItemIsEditable
+    # The first check still holds the correct conversion to the σ-net, and says so.
+    first = panel.checks()[0]
+    assert first.name == "σ-net = tanh-net by the correct rule" and first.passed
     assert "different function" in panel.rounding_label.text()
     assert f"{shift[0]:.3g}" in panel.rounding_label.text()
     checks = panel.checks()
     assert len(checks) == 4 and all(c.passed for c in checks)
+    panel.mapping_combo.setCurrentIndex(0)
+    assert panel.checks()[0].name == "σ-net = tanh-net Θ′"
 
 
 def test_keeping_the_hidden_biases_gives_an_input_dependent_gap(panel):

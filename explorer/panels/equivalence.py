@@ -933,8 +933,12 @@ class EquivalencePanel(Panel):
         net = self.state.net
         size = max(1.0, float(np.max(np.abs(shown.y_sigmoid))))
         theta = equivalence.flatten(net)
+        # Under a broken rule this still checks the correct conversion; say so, beside a plot
+        # that shows the broken one's gap.
+        name = ("σ-net = tanh-net Θ′" if self.state.mapping == "correct"
+                else "σ-net = tanh-net by the correct rule")
         checks = [
-            Check.compare("σ-net = tanh-net Θ′", shown.y_right, shown.y_sigmoid, 1e-12 * size),
+            Check.compare(name, shown.y_right, shown.y_sigmoid, 1e-12 * size),
             Check.compare("tanh → σ restores Θ", equivalence.flatten(shown.round_trip), theta,
                           1e-12 * max(1.0, float(np.max(np.abs(theta))))),
             # Two independent routes to σ: exp-based in activations, tanh-based in the identity.
