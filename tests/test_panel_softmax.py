@@ -521,3 +521,49 @@ def test_the_two_heatmaps_paint_their_values_alike_after_opening_and_resizing(qt
         qtbot.wait(30)  # the event loop paints both, in its own order
         jac, fd = panel.jac_labels.drawn, panel.fd_labels.drawn
         assert jac is not None and jac == fd, size
+
+
+@pytest.mark.parametrize("value, digits, text", [
+    (6.144e-05, 4, "6.144e−5"), (1.7e308, 4, "1.7e+308"), (2.5e-10, 4, "2.5e−10"),
+    (0.6381, 4, "0.6381"), (1.3333333, 7, "1.333333"), (float("inf"), 4, "inf"),
+    (-3e+05, 4, "−3e+5"), (float("nan"), 4, "NaN"),
+])
+def test_table_numbers_keep_their_exponent_short(value, digits, text):
+    from explorer.panels.softmax import _table_number
+
+    assert _table_number(value, digits) == text
+    if text not in ("inf", "NaN"):
+        assert float(text.replace("−", "-")) == pytest.approx(value, rel=10.0 ** (1 - digits))
+
+
+@pytest.mark.parametrize("temperature", ["1", "1.5"])
+def test_the_shift_table_shows_whole_numbers_in_the_default_window(panel, qtbot, temperature):
+    from PySide6.QtGui import QFontMetrics
+
+    panel.resize(1010, 720)
+    type_into(qtbot, panel.logits_input, "9, 0, -3, 2, 1, 0.5, -1, 4")
+    type_into(qtbot, panel.temperature_input, temperature)
+    qtbot.wait(10)
+    table, model = panel.table, panel.table_model
+    metrics = QFontMetrics(table.font())
+    texts = [[model.item(r, c).text() for c in range(model.columnCount())]
+             for r in range(model.rowCount())]
+    if temperature == "1":
+        assert any("e−" in t for row in texts for t in row)  # the case the trial found
+    # Whatever the digits, the numbers are the model's.
+    v = np.array([9, 0, -3, 2, 1, 0.5, -1, 4]) / float(temperature)
+    shown = np.array([[float(t.replace("−", "-")) for t in row] for row in texts])
+    np.testing.assert_allclose(shown[:, 4], np_softmax(v), rtol=0.06)
+    np.testing.assert_allclose(shown[:, 0], v, rtol=0.06)
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            text = model.item(r, c).text()
+            # The style's cell margins take about 6 px.
+            assert metrics.horizontalAdvance(text) + 6 <= table.columnWidth(c), (text, c)
+    # Wider again: the full four digits come back.
+    panel.resize(1280, 800)
+    qtbot.wait(10)
+    from explorer.panels.softmax import _table_number
+
+    assert [model.item(r, 4).text() for r in range(model.rowCount())] == \
+        [_table_number(p, 4) for p in np_softmax(v)]

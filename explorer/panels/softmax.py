@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -57,6 +57,8 @@ SHIFT_LIMIT = 1000.0
 SIGMOID_POINTS = 401
 #: The z axis of the sigmoid plot starts at ±this and grows only when z leaves it.
 Z_RANGE = 6.0
+#: Room the style leaves around a table cell's text, in pixels.
+_TABLE_CELL_MARGIN = 8
 BAR_WIDTH = 0.6
 #: Axes never reach past this, so a view's width (high − low) stays finite in float64.
 RANGE_LIMIT = float(np.finfo(np.float64).max) / 4
@@ -219,6 +221,19 @@ def _number(value: float, digits: int = 3) -> str:
     if np.isinf(value):
         return "inf" if value > 0 else "−inf"
     return f"{value:.{digits}g}".replace("-", "−")
+
+
+def _table_number(value: float, digits: int) -> str:
+    """:func:`_number` with the exponent's leading zero dropped ("6.144e−5", not "e−05").
+
+    The 2.1 table's five columns share a narrow box; the shorter form keeps the power of ten
+    in sight instead of cutting it off.
+    """
+    text = _number(value, digits)
+    mantissa, e, exponent = text.partition("e")
+    if e and len(exponent) == 3 and exponent[1] == "0":
+        text = f"{mantissa}e{exponent[0]}{exponent[2]}"
+    return text
 
 
 def _compact(value: float) -> str:
@@ -594,6 +609,9 @@ class SoftmaxPanel(Panel):
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self._table_columns: np.ndarray | None = None
+        self._table_refit_pending = False
+        self.table.horizontalHeader().sectionResized.connect(self._table_resized)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(19)
         font = self.table.font()
@@ -912,13 +930,47 @@ class SoftmaxPanel(Panel):
         positions = np.arange(1, v.k + 1, dtype=np.float64)
         self.shift_dots.setData(positions - 0.17, v.p_shifted)
         columns = np.stack([v.shifted, v.naive_exp, v.stable_exp, v.naive_p, v.p_shifted], 1)
-        texts = [[_number(value, 7 if col == 0 else 4) for col, value in enumerate(row)]
-                 for row in columns.tolist()]
+        self._table_columns = columns
         # Red: inf and NaN, and an exponential that underflowed to 0.
         bad = ~np.isfinite(columns)
         bad[:, 1] |= columns[:, 1] == 0.0
-        self.table_model.set_rows(texts, bad.tolist())
+        self.table_model.set_rows(self._table_texts(columns), bad.tolist())
         set_rich_text(self.shift_status, self._shift_story(v))
+
+    def _table_texts(self, columns: np.ndarray) -> list[list[str]]:
+        """The 2.1 table's texts: 7 significant digits for v, 4 for the rest.
+
+        A column too narrow for them gets fewer (down to 2), so that no number is cut off at
+        its exponent.
+        """
+        metrics = QFontMetricsF(self.table.font())
+        out = []
+        for col in range(columns.shape[1]):
+            digits = 7 if col == 0 else 4
+            room = self.table.columnWidth(col) - _TABLE_CELL_MARGIN
+            while True:
+                texts = [_table_number(value, digits) for value in columns[:, col].tolist()]
+                # Not laid out yet (room <= 0): the full digits; a resize fits them again.
+                if room <= 0 or digits <= 2 or \
+                        max(map(metrics.horizontalAdvance, texts)) <= room:
+                    break
+                digits -= 1
+            out.append(texts)
+        return [list(row) for row in zip(*out, strict=True)]
+
+    def _table_resized(self, *_args) -> None:
+        # The stretched columns take new widths one by one: fit the digits once they all have.
+        if not self._table_refit_pending:
+            self._table_refit_pending = True
+            QTimer.singleShot(0, self, self._refit_table)
+
+    def _refit_table(self) -> None:
+        self._table_refit_pending = False
+        if self._table_columns is not None:
+            columns = self._table_columns
+            bad = ~np.isfinite(columns)
+            bad[:, 1] |= columns[:, 1] == 0.0
+            self.table_model.set_rows(self._table_texts(columns), bad.tolist())
 
     def _shift_story(self, v: SoftmaxView) -> str:
         """One sentence on what the shift did to the naive and the stable computation."""
