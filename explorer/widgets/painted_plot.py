@@ -203,8 +203,6 @@ class PaintedLayer(QObject):
         if self._plot is not None:
             self._plot.layer_changed(self)
 
-    def mapping_changed(self) -> None:
-        """The plot's data-to-pixel mapping changed (a resize, a new range)."""
 
     def paint(self, painter: QPainter, plot: PaintedPlot) -> None:
         """Draw the layer; ``plot.to_widget`` maps data coordinates to the widget."""
@@ -924,15 +922,6 @@ class PaintedLabels(PaintedLayer):
             label._fitted = {}
             label._changed()
 
-    def mapping_changed(self) -> None:
-        """The fit here depends on this plot's scale: the labels sharing it repaint too.
-
-        (A partner painted before this plot took its new size fitted to the old one.)
-        """
-        for label in self._group:
-            if label is not self:
-                label._changed()
-
     def _group_changed(self) -> None:
         """The labels, widths or font of this one changed: every member fits again."""
         self._alone = {}
@@ -1042,7 +1031,9 @@ class PaintedLabels(PaintedLayer):
             other_plot = other.plot()
             if other is self or other_plot is None or other._fit is None or not other._texts:
                 continue
-            unit = self._unit(other_plot)
+            # From the other plot's layout now, not from its last paint: it may not have
+            # painted at its new size yet, and would not repaint this one when it does.
+            unit = other_plot.laid_out_unit()
             if math.isfinite(unit) and unit > 0:
                 members.append((other, unit))
         key = tuple(int(unit * 16) if math.isfinite(unit) else -1 for _, unit in members)
@@ -1475,6 +1466,13 @@ class PaintedPlot(QWidget):
         """Data coordinates to widget coordinates, as a transform (the ViewBox's)."""
         return QTransform(self._transform)
 
+    def laid_out_unit(self) -> float:
+        """Pixels per data unit along x as the frame is laid out now (painted or not)."""
+        self._item.layout.activate()
+        box = self._item.getViewBox()
+        (x0, x1), _ = box.viewRange()
+        return box.sceneBoundingRect().width() / (x1 - x0) if x1 != x0 else math.inf
+
     def view_range(self) -> tuple[tuple[float, float], tuple[float, float]]:
         """``((x0, x1), (y0, y1))`` as last drawn."""
         return self._range
@@ -1833,11 +1831,7 @@ class PaintedPlot(QWidget):
         box.updateMatrix()
         t = box.childGroup.sceneTransform()
         self._transform = t
-        mapping = (t.m11(), t.m31(), t.m22(), t.m32())
-        if mapping != self._map:
-            for layer in self._layers:
-                layer.mapping_changed()
-        self._map = mapping
+        self._map = (t.m11(), t.m31(), t.m22(), t.m32())
         (x0, x1), (y0, y1) = box.viewRange()
         self._range = ((x0, x1), (y0, y1))
         self._view = box.sceneBoundingRect()
