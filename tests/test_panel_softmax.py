@@ -6,6 +6,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from explorer.panels.softmax import K_MAX, SoftmaxPanel, SoftmaxState
+from tests.pixels import image_array
 
 SEED = np.array([2.0, 1.0, 0.1, -1.0])
 
@@ -567,3 +568,49 @@ def test_the_shift_table_shows_whole_numbers_in_the_default_window(panel, qtbot,
 
     assert [model.item(r, 4).text() for r in range(model.rowCount())] == \
         [_table_number(p, 4) for p in np_softmax(v)]
+
+
+@pytest.mark.parametrize("values, level", [
+    ([[0.231, -0.15], [0.0, 0.18]], 0.25), ([[0.008, -0.004]], 0.01), ([[0.01]], 0.01),
+    ([[0.0]], 0.001), ([[np.nan, 0.03]], 0.05), ([[0.3]], 0.25),
+])
+def test_the_heatmap_scale_is_the_first_step_holding_every_entry(values, level):
+    from explorer.panels.softmax import jacobian_level
+
+    assert jacobian_level(np.array(values), np.zeros((1, 1))) == level
+
+
+def test_a_dominant_class_still_gets_coloured_heatmap_cells(panel, qtbot):
+    type_into(qtbot, panel.logits_input, "9, 0, -3, 2, 1, 0.5, -1, 4")
+    v = np.array([9, 0, -3, 2, 1, 0.5, -1, 4.0])
+    p = np_softmax(v)
+    jac = np.diag(p) - np.outer(p, p)
+    assert 0.005 < np.abs(jac).max() <= 0.01
+    assert tuple(panel.colorbar.levels()) == (-0.01, 0.01)
+    np.testing.assert_array_equal(panel.jac_image.levels, [-0.01, 0.01])
+    # The strongest cell is a strong colour, not the white it was at ±0.25.
+    panel.jac_plot.repaint()
+    i, j = np.unravel_index(np.argmax(np.abs(jac)), jac.shape)
+    x, y = panel.jac_plot.to_widget(np.array([j + 0.15]), np.array([i + 0.15]))
+    r, g, b = image_array(panel.jac_plot)[round(float(y[0])), round(float(x[0]))].astype(int)
+    assert max(r, g, b) - min(r, g, b) > 80
+    # Back to the homework's logits: the scale is ±0.25 again.
+    type_into(qtbot, panel.logits_input, "2, 1, 0.1, -1")
+    assert tuple(panel.colorbar.levels()) == (-0.25, 0.25)
+
+
+def test_a_change_then_a_repaint_of_an_exported_panel_paints_cleanly(qtbot):
+    """The shared heatmap fit once updated the other plot from inside a paint, and Qt then
+    repainted recursively ("Recursive repaint detected", an exception in paintEvent)."""
+    from explorer.export import lay_out
+
+    panel = SoftmaxPanel()
+    qtbot.addWidget(panel)
+    lay_out(panel, (1280, 800))
+    for logits in (np.array([9, 0, -3, 2, 1, 0.5, -1, 4.0]), np.array([2, 1, 0.1, -1.0])):
+        panel._logits_typed(logits)
+        panel.prepare_export()
+        for _ in range(3):
+            QApplication.processEvents()
+        assert panel.jac_labels.drawn == panel.fd_labels.drawn
+    # (Qt warnings fail the test: see tests/conftest.py.)

@@ -77,6 +77,8 @@ BAD_COLOR = "#c0392b"
 #: Every entry of Diag(p) − ppᵀ lies in [−1/4, 1/4] (p_i p_j <= 1/4, p_i (1 − p_i) <= 1/4):
 #: a fixed scale keeps colours comparable between inputs and shows a saturated softmax fading.
 JACOBIAN_LEVELS = (-0.25, 0.25)
+#: Ends the heatmaps' colour scale may take (see :func:`jacobian_level`).
+JACOBIAN_STEPS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25)
 JACOBIAN_CMAP = pg.ColorMap([0.0, 0.5, 1.0],
                             [OKABE_ITO["blue"], "#ffffff", OKABE_ITO["vermillion"]])
 
@@ -221,6 +223,21 @@ def _number(value: float, digits: int = 3) -> str:
     if np.isinf(value):
         return "inf" if value > 0 else "−inf"
     return f"{value:.{digits}g}".replace("-", "−")
+
+
+def jacobian_level(*matrices: np.ndarray) -> float:
+    """The colour scale's end for the heatmaps, the first step that holds every finite entry.
+
+    The steps run 0.001, 0.0025 … 0.25 (no J entry exceeds 1/4). A fixed ±0.25 left every
+    cell white when one class takes nearly all the probability (all entries near 0.01); steps
+    rather than the exact maximum keep the scale still while a drag moves the numbers a little.
+    """
+    biggest = max((float(np.max(np.abs(m[np.isfinite(m)]), initial=0.0)) for m in matrices),
+                  default=0.0)
+    for level in JACOBIAN_STEPS:
+        if biggest <= level:
+            return level
+    return JACOBIAN_STEPS[-1]
 
 
 def _table_number(value: float, digits: int) -> str:
@@ -1049,9 +1066,12 @@ class SoftmaxPanel(Panel):
     def _update_heatmaps(self, v: SoftmaxView) -> None:
         k = v.k
         rect = QRectF(0, 0, k, k)
-        self.jac_image.setImage(v.jac, autoLevels=False, levels=JACOBIAN_LEVELS, rect=rect)
-        self.fd_image.setImage(v.jac_fd, autoLevels=False, levels=JACOBIAN_LEVELS, rect=rect)
-        level = JACOBIAN_LEVELS[1]
+        level = jacobian_level(v.jac, v.jac_fd)
+        levels = (-level, level)
+        if tuple(self.colorbar.levels()) != levels:
+            self.colorbar.setLevels(levels)  # its axis is in the frame: only on a new step
+        self.jac_image.setImage(v.jac, autoLevels=False, levels=levels, rect=rect)
+        self.fd_image.setImage(v.jac_fd, autoLevels=False, levels=levels, rect=rect)
         diff = np.abs(v.jac - v.jac_fd)
         for matrix, side, labels in ((v.jac, v.row_sums, self.jac_labels),
                                      (v.jac_fd, diff.max(axis=1), self.fd_labels)):
