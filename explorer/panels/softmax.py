@@ -946,12 +946,9 @@ class SoftmaxPanel(Panel):
     def _update_shift(self, v: SoftmaxView) -> None:
         positions = np.arange(1, v.k + 1, dtype=np.float64)
         self.shift_dots.setData(positions - 0.17, v.p_shifted)
-        columns = np.stack([v.shifted, v.naive_exp, v.stable_exp, v.naive_p, v.p_shifted], 1)
-        self._table_columns = columns
-        # Red: inf and NaN, and an exponential that underflowed to 0.
-        bad = ~np.isfinite(columns)
-        bad[:, 1] |= columns[:, 1] == 0.0
-        self.table_model.set_rows(self._table_texts(columns), bad.tolist())
+        self._table_columns = np.stack(
+            [v.shifted, v.naive_exp, v.stable_exp, v.naive_p, v.p_shifted], 1)
+        self._show_table()
         set_rich_text(self.shift_status, self._shift_story(v))
 
     def _table_texts(self, columns: np.ndarray) -> list[list[str]]:
@@ -984,10 +981,17 @@ class SoftmaxPanel(Panel):
     def _refit_table(self) -> None:
         self._table_refit_pending = False
         if self._table_columns is not None:
-            columns = self._table_columns
-            bad = ~np.isfinite(columns)
-            bad[:, 1] |= columns[:, 1] == 0.0
-            self.table_model.set_rows(self._table_texts(columns), bad.tolist())
+            self._show_table()
+
+    def _show_table(self) -> None:
+        """The 2.1 table's texts at the columns' widths, with the cells shown in red.
+
+        Red: inf and NaN, and an exponential that underflowed to 0.
+        """
+        columns = self._table_columns
+        bad = ~np.isfinite(columns)
+        bad[:, 1] |= columns[:, 1] == 0.0
+        self.table_model.set_rows(self._table_texts(columns), bad.tolist())
 
     def _shift_story(self, v: SoftmaxView) -> str:
         """One sentence on what the shift did to the naive and the stable computation."""

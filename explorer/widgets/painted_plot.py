@@ -702,6 +702,7 @@ class PaintedText(PaintedLayer):
         self._variants: tuple = ()  # set_lines: (lines, points), and the short form
         self._room: float | None = None
         self._chosen = -1
+        self._full_width = 0.0  # of the full lines' box, when there is a short form
         self._image: QImage | None = None
         #: Boxes already laid out, by text and colours (values shown before come back often).
         self._cache: dict[tuple, QImage] = {}
@@ -739,6 +740,11 @@ class PaintedText(PaintedLayer):
         if variants == self._variants and room == self._room:
             return
         self._variants, self._room, self._chosen = variants, room, -1
+        if len(variants) > 1:
+            lines, points = variants[0]
+            metrics = QFontMetricsF(self._lines_font(points))
+            self._full_width = max(metrics.horizontalAdvance(t) for t, _ in lines) + \
+                2 * _TEXT_MARGIN
         self._use_variant(0)
         self._changed()
 
@@ -760,10 +766,7 @@ class PaintedText(PaintedLayer):
         """The full lines if they fit the room the plot area leaves now, else the short."""
         if len(self._variants) < 2:
             return
-        lines, points = self._variants[0]
-        metrics = QFontMetricsF(self._lines_font(points))
-        width = max(metrics.horizontalAdvance(t) for t, _ in lines) + 2 * _TEXT_MARGIN
-        self._use_variant(0 if width <= self._room * plot.view_rect().width() else 1)
+        self._use_variant(0 if self._full_width <= self._room * plot.view_rect().width() else 1)
 
     def toHtml(self) -> str:  # noqa: N802 - Qt's name
         """The text as set."""
@@ -794,18 +797,27 @@ class PaintedText(PaintedLayer):
     def _theme_changed(self, theme: Theme) -> None:
         self._image = None
 
-    def _render_lines(self, dpr: float) -> QImage:
-        font = self._lines_font(self._points)
-        metrics = QFontMetricsF(font)
-        margin = _TEXT_MARGIN
-        width = max(metrics.horizontalAdvance(text) for text, _ in self._lines) + 2 * margin
-        height = len(self._lines) * metrics.lineSpacing() + 2 * margin
+    def _blank_box(self, width: float, height: float, dpr: float) -> QImage:
+        """The box's image, ``width`` × ``height`` logical pixels, filled with its fill.
+
+        The box is the whole image: it is filled as memory (a translucent painter fill is
+        handed to Qt's thread pool, which costs more than the fill on a busy machine).
+        """
         image = QImage(max(1, math.ceil(width * dpr)), max(1, math.ceil(height * dpr)),
                        QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(dpr)
         fill = self.opts["fill"]
         image.fill(fill.color() if fill.style() == Qt.BrushStyle.SolidPattern
                    else QColor(Qt.GlobalColor.transparent))
+        return image
+
+    def _render_lines(self, dpr: float) -> QImage:
+        font = self._lines_font(self._points)
+        metrics = QFontMetricsF(font)
+        margin = _TEXT_MARGIN
+        width = max(metrics.horizontalAdvance(text) for text, _ in self._lines) + 2 * margin
+        height = len(self._lines) * metrics.lineSpacing() + 2 * margin
+        image = self._blank_box(width, height, dpr)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         painter.setFont(font)
@@ -827,15 +839,7 @@ class PaintedText(PaintedLayer):
         else:
             document.setPlainText(self._text)
         size = document.size()
-        image = QImage(max(1, math.ceil(size.width() * dpr)), max(1, math.ceil(size.height()
-                                                                                  * dpr)),
-                       QImage.Format.Format_ARGB32_Premultiplied)
-        image.setDevicePixelRatio(dpr)
-        fill = self.opts["fill"]
-        # The box is the whole image: fill it as memory (a translucent painter fill is handed to
-        # Qt's thread pool, which costs more than the fill on a busy machine).
-        image.fill(fill.color() if fill.style() == Qt.BrushStyle.SolidPattern
-                   else QColor(Qt.GlobalColor.transparent))
+        image = self._blank_box(size.width(), size.height(), dpr)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         context = QAbstractTextDocumentLayout.PaintContext()
