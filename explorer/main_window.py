@@ -7,19 +7,29 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, qInstallMessageHandler
+from PySide6.QtCore import (
+    QByteArray,
+    QMargins,
+    QPoint,
+    QRect,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -33,6 +43,11 @@ from explorer.widgets.theme import THEME_CHOICES, apply_theme
 
 ORGANISATION = "nn-explorer"
 APPLICATION = "nn-explorer"
+#: The window's size where the screen has room for it (and no size was saved).
+PREFERRED_SIZE = QSize(1280, 800)
+#: Room kept for the window manager's title bar and borders around the window, so that a window
+#: opened or restored at a size that just fits still has its frame on the screen.
+FRAME_ALLOWANCE = QMargins(8, 40, 8, 8)
 #: Panel parameters are saved this long after the last change (and on close), so a crash
 #: loses at most a moment's work while a slider drag does not write the file 60 times a second.
 SAVE_DELAY_MS = 500
@@ -42,6 +57,36 @@ def default_settings() -> QSettings:
     """The app's settings file (an INI file in the user's configuration folder)."""
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION,
                      APPLICATION)
+
+
+def _frame_inside(available: QRect) -> QRect:
+    """The part of ``available`` a window's client area may take, its frame around it."""
+    return available.marginsRemoved(FRAME_ALLOWANCE)
+
+
+def default_placement(available: QRect) -> tuple[QRect, bool]:
+    """Where the window opens without a saved geometry: (client rectangle, maximised).
+
+    At its preferred size, centred, where that fits with a window frame around it; otherwise
+    maximised, with a normal size that fits for when the student restores it.
+    """
+    room = _frame_inside(available)
+    size = PREFERRED_SIZE.boundedTo(room.size())
+    rect = QRect(QPoint(0, 0), size)
+    rect.moveCenter(room.center())
+    return rect, size != PREFERRED_SIZE
+
+
+def fit_inside(rect: QRect, available: QRect) -> QRect:
+    """``rect`` (a client rectangle) made to fit ``available`` with its frame: smaller, moved in.
+
+    A saved geometry may come from a bigger screen or one that is no longer there.
+    """
+    room = _frame_inside(available)
+    fitted = QRect(rect.topLeft(), rect.size().boundedTo(room.size()))
+    fitted.moveLeft(min(max(fitted.left(), room.left()), room.right() - fitted.width() + 1))
+    fitted.moveTop(min(max(fitted.top(), room.top()), room.bottom() - fitted.height() + 1))
+    return fitted
 
 
 class PanelMap(Mapping[str, Panel]):
@@ -87,9 +132,8 @@ class MainWindow(QMainWindow):
 
         self._nav = QListWidget(self)
         self._nav.setToolTip("Topics of the homework (Ctrl+1 … Ctrl+6)")
-        self._nav.setMinimumWidth(170)
-        self._nav.setMaximumWidth(260)
         self._nav.setSpacing(2)
+        self._nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._stack = QStackedWidget(self)
         for number, panel_id in enumerate(self._ids, start=1):
             entry = PANELS.entry(panel_id)
@@ -99,8 +143,9 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, panel_id)
             self._nav.addItem(item)
             self._stack.addWidget(QWidget(self._stack))  # placeholder until the panel is built
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self._nav)
+        # As wide as the longest title, and no wider: the panels need the room more.
+        self._nav.setFixedWidth(self._nav.sizeHintForColumn(0) + 2 * self._nav.frameWidth()
+                                + 2 * self._nav.spacing())
         # The Check yourself bar sits under the panels and asks about the one shown.
         self.check_yourself = CheckYourself(self)
         centre = QWidget(self)
@@ -109,16 +154,18 @@ class MainWindow(QMainWindow):
         centre_layout.setSpacing(2)
         centre_layout.addWidget(self._stack, 1)
         centre_layout.addWidget(self.check_yourself)
-        splitter.addWidget(centre)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(1, False)
-        self.setCentralWidget(splitter)
+        central = QWidget(self)
+        central_layout = QHBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.addWidget(self._nav)
+        central_layout.addWidget(centre, 1)
+        self.setCentralWidget(central)
 
         self._check_label = QLabel(self)
         self._check_label.setToolTip("Live checks of the panel shown")
         self.statusBar().addPermanentWidget(self._check_label)
         self._build_menus()
-        self._restore_check_yourself()
+        self._restore_view_choices()
         self._nav.currentRowChanged.connect(self._row_changed)
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -143,6 +190,8 @@ class MainWindow(QMainWindow):
         self._stack.removeWidget(placeholder)
         placeholder.deleteLater()
         panel.checksChanged.connect(self._checks_changed)
+        panel.page.explanation.set_expanded(self.explanations_action.isChecked())
+        panel.page.explanation.toggled.connect(self.set_explanations_visible)
         self._restore_panel_state(panel)
         panel.changed.connect(self._save_timer.start)
         heap.settle()  # the panel lives as long as the window: see explorer/heap.py
@@ -206,15 +255,28 @@ class MainWindow(QMainWindow):
         if visible:
             self.check_yourself.answer_input.setFocus()
 
-    def _restore_check_yourself(self) -> None:
-        """Shown unless the settings say "false"; an unreadable value means shown."""
+    def set_explanations_visible(self, visible: bool) -> None:
+        """Show or fold the explanations of every panel and remember the choice."""
+        self.explanations_action.setChecked(visible)
+        for panel_id in self._ids:
+            if self.panels.is_built(panel_id):
+                self.panels[panel_id].page.explanation.set_expanded(visible)
+        self._settings.setValue("explanations_visible", bool(visible))
+
+    def _saved_flag(self, key: str) -> bool:
+        """A shown/hidden choice: shown unless the settings say "false" (unreadable: shown)."""
         try:
-            value = self._settings.value("check_yourself_visible", True)
+            value = self._settings.value(key, True)
         except Exception:  # noqa: BLE001 - unreadable: the default
             value = True
-        visible = str(value).strip().lower() not in ("false", "0", "no", "off")
+        return str(value).strip().lower() not in ("false", "0", "no", "off")
+
+    def _restore_view_choices(self) -> None:
+        """The Check yourself bar and the explanations, shown or not as last time."""
+        visible = self._saved_flag("check_yourself_visible")
         self.check_yourself.setVisible(visible)
         self.check_yourself_action.setChecked(visible)
+        self.explanations_action.setChecked(self._saved_flag("explanations_visible"))
 
     # -- menus ----------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -265,6 +327,10 @@ class MainWindow(QMainWindow):
             view, "Chec&k yourself", self.set_check_yourself_visible, "Ctrl+K",
             "Show or hide the bar that asks you to predict a value before you look")
         self.check_yourself_action.setCheckable(True)
+        self.explanations_action = self._action(
+            view, "E&xplanations", self.set_explanations_visible, None,
+            "Show or fold away the explanation at the top of every panel's controls")
+        self.explanations_action.setCheckable(True)
         self._build_theme_menu(view)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Explain this panel", self.explain_current,
@@ -468,11 +534,18 @@ class MainWindow(QMainWindow):
         if self._settings.status() != QSettings.Status.NoError:
             unreadable.append("format")
             geometry = last = None
-        self.resize(QSize(1280, 800))
+        available = self.screen().availableGeometry()
         if geometry is not None and not (isinstance(geometry, QByteArray | bytes)
                                          and self.restoreGeometry(geometry)):
             unreadable.append("geometry")
-            self.resize(QSize(1280, 800))
+            geometry = None
+        if geometry is None:
+            rect, maximised = default_placement(available)
+            self.setGeometry(rect)
+            if maximised:
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        elif not self.isMaximized():
+            self.setGeometry(fit_inside(self.geometry(), available))
         if last is not None and last not in PANELS:
             unreadable.append("last_panel")
             last = None

@@ -1,10 +1,17 @@
 """Test set-up: headless Qt, isolated settings, fixtures that fail on leaked widgets or timers."""
 
+import json
 import os
 import tempfile
 
 # Before any Qt import: render offscreen and keep the user's real settings out of the tests.
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# The offscreen screen is a 1920 x 1080 desktop (its default is 800 x 600, smaller than any
+# student's), so a window opens as it would there; layout tests set their sizes themselves.
+_SCREEN = os.path.join(tempfile.mkdtemp(prefix="nn-explorer-test-screen-"), "screen.json")
+with open(_SCREEN, "w") as _file:
+    json.dump({"screens": [{"name": "desktop", "x": 0, "y": 0, "width": 1920, "height": 1080,
+                            "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}, _file)
+os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nn-explorer-test-config-")
 
 import pytest  # noqa: E402

@@ -15,8 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -28,6 +26,7 @@ from explorer.model.quiz import Question, backprop_questions
 from explorer.model.validation import positive_int
 from explorer.panels import saved_state
 from explorer.panels.base import Check, Panel
+from explorer.widgets.callout import ErrorCallout
 from explorer.widgets.cell_matrix import CellMatrixView, MatrixScene
 from explorer.widgets.cell_row import CellRowView, RowScene
 from explorer.widgets.cell_style import short_number, subscript
@@ -35,6 +34,7 @@ from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.index_plot import IndexPlot, SeriesStyle
 from explorer.widgets.number_input import NumberInput, VectorInput, format_vector
+from explorer.widgets.page import Page, WrappedLabel
 from explorer.widgets.playback import PlaybackBar
 from explorer.widgets.plot import OKABE_ITO
 from explorer.widgets.theme import set_rich_text, set_style_sheet
@@ -409,12 +409,6 @@ class BackpropPanel(Panel):
     # -- construction --------------------------------------------------------------------
     def _build(self) -> None:
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        scroll = QScrollArea(self)
-        scroll.setWidget(self._build_controls())
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(370)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
         self.row_view = CellRowView(self)
         self.row_view.setToolTip("The backward pass as a sliding window: flip(w²) over the "
                                  "zero-padded upstream gradient g gives one entry of ∇h¹L per "
@@ -465,62 +459,45 @@ class BackpropPanel(Panel):
                                  "(Space, ←, →, Home, End)")
         self.checks_strip = CheckStrip(self)
 
-        top = QSplitter(Qt.Orientation.Horizontal, self)
-        top.addWidget(self.row_view)
-        top.addWidget(self.matrix_view)
-        top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 2)
-        top.setSizes([540, 360])
-        top.setChildrenCollapsible(False)
+        top = QWidget(self)
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.row_view, 3)
+        top_layout.addWidget(self.matrix_view, 2)
         bottom = QWidget(self)
         bottom_layout = QHBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(self.grad_plot, 3)
         bottom_layout.addWidget(self.w2_plot, 2)
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(shapes)
-        right_layout.addWidget(top, 5)
-        right_layout.addWidget(self.playback)
-        right_layout.addWidget(self.legend)
-        right_layout.addWidget(bottom, 4)
-        right_layout.addWidget(self.checks_strip)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(scroll)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([385, 895])
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(splitter)
+        views = QWidget(self)
+        views_layout = QVBoxLayout(views)
+        views_layout.setContentsMargins(0, 0, 0, 0)
+        views_layout.addWidget(shapes)
+        views_layout.addWidget(top, 5)
+        views_layout.addWidget(self.legend)
+        views_layout.addWidget(bottom, 4)
+        self.page = Page(self, explanation=EXPLANATION, side=self._build_controls(),
+                         content=views, footer=[self.playback], checks=self.checks_strip)
 
         self.playback.advanceRequested.connect(self.advance)
         self.playback.positionChanged.connect(self._scrubbed)
         self.row_view.hoverChanged.connect(self.matrix_view.set_hover_column)
 
-    def _build_controls(self) -> QWidget:
+    def _build_controls(self) -> list[QWidget]:
+        """The controls column under the explanation, top to bottom."""
         s = self.state
-        controls = QWidget(self)
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(4, 4, 4, 4)
-        text = QTextBrowser(controls)
-        text.setHtml(EXPLANATION)
-        text.setOpenExternalLinks(False)
-        text.setMinimumHeight(180)
-        column.addWidget(text, 3)
+        side = []
 
-        self.layer_formula = EquationView(
-            r"$(x \ast w)_n = \sum_{j=1}^{k} x_{n+j-1} w_j \qquad"
-            r"(x\,\tilde{\ast}\,w)_n = \sum_{j=1}^{k} x_{n+j-k} w_j$",
-            "valid: (x * w)_n = sum_j x_(n+j-1) w_j; full: (x ~* w)_n = sum_j x_(n+j-k) w_j",
-            points=10.5, parent=controls)
-        column.addWidget(self.layer_formula)
+        for tex, plain in (
+                (r"$(x \ast w)_n = \sum_{j=1}^{k} x_{n+j-1} w_j$   (valid)",
+                 "valid: (x * w)_n = sum_j x_(n+j-1) w_j"),
+                (r"$(x\,\tilde{\ast}\,w)_n = \sum_{j=1}^{k} x_{n+j-k} w_j$   (full)",
+                 "full: (x ~* w)_n = sum_j x_(n+j-k) w_j")):
+            side.append(EquationView(tex, plain, points=10.5, parent=self))
         # Both kinds' formulas are built once, one set on top of the other in a fixed-size box
         # without a layout: switching the chain's kind only swaps which set is visible, with
         # no typesetting and no relayout of the column.
-        self.kind_formula_box = QWidget(controls)
+        self.kind_formula_box = QWidget(self)
         self.kind_formula_box.setFixedSize(340, 3 * FORMULA_HEIGHT)
         self.kind_formulas: dict[str, list[EquationView]] = {}
         for kind in bp.KINDS:
@@ -531,9 +508,9 @@ class BackpropPanel(Panel):
                 view.setVisible(kind == self.state.kind)
                 views.append(view)
             self.kind_formulas[kind] = views
-        column.addWidget(self.kind_formula_box)
+        side.append(self.kind_formula_box)
 
-        chain = QGroupBox("Chain", controls)
+        chain = QGroupBox("Chain", self)
         grid = QGridLayout(chain)
         self.d_input = NumberInput(
             "&d", s.d, decimals=0, slider=(1, MAX_D), validate=_whole("d", MAX_D), parent=chain,
@@ -558,13 +535,9 @@ class BackpropPanel(Panel):
             tooltip="Seed of the small random integers in x, w¹, w², g and t")
         self.draw_button = QPushButton("draw again", chain)
         self.draw_button.setToolTip("Next seed: new random x, w¹, w², g and t of the same sizes")
-        self.chain_error = QLabel(chain)
-        set_style_sheet(self.chain_error, "color: #c0392b;")
-        self.chain_error.setWordWrap(True)
-        self.chain_error.hide()
-        rule = QLabel("The valid chain needs k₁ ≤ d and k₁ + k₂ ≤ d + 1; the full chain takes "
-                      "any sizes.", chain)
-        rule.setWordWrap(True)
+        self.chain_error = ErrorCallout(self.kind_box)
+        rule = WrappedLabel("The valid chain needs k₁ ≤ d and k₁ + k₂ ≤ d + 1; the full chain "
+                            "takes any sizes.", chain)
         set_style_sheet(rule, "color: #555555;")
         grid.addWidget(self.d_input, 0, 0, 1, 2)
         grid.addWidget(self.k1_input, 1, 0, 1, 2)
@@ -576,10 +549,9 @@ class BackpropPanel(Panel):
         grid.addWidget(self.seed_input, 4, 0)
         grid.addWidget(self.draw_button, 4, 1)
         grid.addWidget(rule, 5, 0, 1, 2)
-        grid.addWidget(self.chain_error, 6, 0, 1, 2)
-        column.addWidget(chain)
+        side.append(chain)
 
-        vectors = QGroupBox("Vectors (type to edit; a new length resizes)", controls)
+        vectors = QGroupBox("Vectors (type to edit; a new length resizes)", self)
         vgrid = QVBoxLayout(vectors)
         self.x_input = VectorInput("input &x", np.array(s.x), parent=vectors,
                                    tooltip=f"The input x; its length is d (1 to {MAX_D})")
@@ -590,9 +562,9 @@ class BackpropPanel(Panel):
                                     tooltip=f"The second kernel, as written; length k₂ ≤ {MAX_K}")
         for widget in (self.x_input, self.w1_input, self.w2_input):
             vgrid.addWidget(widget)
-        column.addWidget(vectors)
+        side.append(vectors)
 
-        upstream = QGroupBox("Upstream gradient g = ∇a²L", controls)
+        upstream = QGroupBox("Upstream gradient g = ∇a²L", self)
         ugrid = QVBoxLayout(upstream)
         self.upstream_box = QComboBox(upstream)
         for key, label in UPSTREAMS.items():
@@ -609,19 +581,15 @@ class BackpropPanel(Panel):
                                    tooltip="The upstream gradient ∇a²L, |a²| numbers")
         self.t_input = VectorInput("target t", np.array(s.t), parent=upstream,
                                    tooltip="The target of L = ½‖a² − t‖², |a²| numbers")
-        self.upstream_error = QLabel(upstream)
-        set_style_sheet(self.upstream_error, "color: #c0392b;")
-        self.upstream_error.setWordWrap(True)
-        self.upstream_error.hide()
+        self.upstream_error = ErrorCallout(self.upstream_box)
         ugrid.addWidget(self.g_input)
         ugrid.addWidget(self.t_input)
-        ugrid.addWidget(self.upstream_error)
         ugrid.addWidget(EquationView(
             r"$L = \frac{1}{2}\,\|a^2 - t\|^2 \;\Rightarrow\; \nabla_{a^2}L = a^2 - t$",
             "L = 1/2 ||a2 - t||^2, so grad_a2 L = a2 - t", points=11, parent=upstream))
-        column.addWidget(upstream)
+        side.append(upstream)
 
-        forward = QGroupBox("Forward pass", controls)
+        forward = QGroupBox("Forward pass", self)
         flayout = QVBoxLayout(forward)
         # Plain text at a fixed size: new values cost neither a layout nor a rich-text parse.
         self.forward_text = QLabel(forward)
@@ -631,8 +599,7 @@ class BackpropPanel(Panel):
         self.forward_text.setFixedSize(320, 170)
         self.forward_text.setToolTip("The chain's values, from explorer.model.backprop")
         flayout.addWidget(self.forward_text)
-        column.addWidget(forward)
-        column.addStretch(1)
+        side.append(forward)
 
         for widget in (self.d_input, self.k1_input, self.k2_input):
             widget.valueChanged.connect(self._sizes_edited)
@@ -644,7 +611,7 @@ class BackpropPanel(Panel):
         self.g_input.valueChanged.connect(self._upstream_edited)
         self.t_input.valueChanged.connect(self._upstream_edited)
         self.upstream_box.currentIndexChanged.connect(self._upstream_chosen)
-        return controls
+        return side
 
     # -- control -> state ----------------------------------------------------------------
     def _sizes_edited(self, _value: object = None) -> None:
@@ -690,8 +657,8 @@ class BackpropPanel(Panel):
         for widget in self._rejected:
             widget.clear_error()
         self._rejected.clear()
-        self.chain_error.hide()
-        self.upstream_error.hide()
+        self.chain_error.clear()
+        self.upstream_error.clear()
         self._sync_controls()
         return True
 
@@ -701,8 +668,7 @@ class BackpropPanel(Panel):
             self._rejected.add(source)
         else:
             label = self.upstream_error if source is self.upstream_box else self.chain_error
-            label.setText(message)
-            label.show()
+            label.show_message(message, source)
         # Controls that are not text fields go back to what the panel shows.
         self._sync_choices()
 
@@ -873,8 +839,8 @@ class BackpropPanel(Panel):
         for widget in self._rejected:
             widget.clear_error()
         self._rejected.clear()
-        self.chain_error.hide()
-        self.upstream_error.hide()
+        self.chain_error.clear()
+        self.upstream_error.clear()
         self._refit = True
         self.set_state(BackpropState())
         self._sync_controls()
@@ -909,8 +875,8 @@ class BackpropPanel(Panel):
         for widget in self._rejected:
             widget.clear_error()
         self._rejected.clear()
-        self.chain_error.hide()
-        self.upstream_error.hide()
+        self.chain_error.clear()
+        self.upstream_error.clear()
         self._sync_controls()
 
     def quiz(self, seed: int = 0) -> list[Question]:

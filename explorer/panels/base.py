@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 
@@ -54,6 +54,10 @@ class Check:
         """One line for a badge or tooltip."""
         verdict = "" if self.passed else f" — FAILS, tolerance {self.tolerance:.0e}"
         return f"{self.name}, max error {self.max_abs_error:.1e}{verdict}"
+
+
+#: Widgets whose centres are less than this far apart vertically sit in one row (for Tab).
+ROW_SPAN = 12
 
 
 class Panel(QWidget):
@@ -169,23 +173,55 @@ class Panel(QWidget):
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QScrollArea
 
-        # The controls column: the scroll area at the panel's left edge (every panel has one).
-        left_edges = [area.mapTo(self, area.rect().topRight()).x()
-                      for area in self.findChildren(QScrollArea)
-                      if area.mapTo(self, area.rect().topLeft()).x() < 20]
-        boundary = max(left_edges, default=0)
+        column = self.page.side.widget()
 
-        def key(widget: QWidget) -> tuple[int, int, int]:
-            centre = widget.mapTo(self, widget.rect().center())
-            # Rows by centre line, 12 px apart: a check box and a field in one row tie.
-            return (int(centre.x() >= boundary), centre.y() // 12, centre.x())
+        def place(widget: QWidget) -> tuple[int, int, int, int]:
+            """(side, top, inner top, left): where a reader meets ``widget``."""
+            # The controls column first, then the rest of the page.
+            frame = column if column.isAncestorOf(widget) else self
+            # A scroll area reads as one block at its place (the CNN layer list, the page's
+            # content), what it holds from top to bottom within it, wherever it is scrolled.
+            areas, parent = [], widget.parentWidget()
+            while parent is not None and parent is not frame:
+                if isinstance(parent, QScrollArea):
+                    areas.append(parent)
+                parent = parent.parentWidget()
+            side = int(frame is self)
+            if not areas:
+                centre = widget.mapTo(frame, widget.rect().center())
+                return side, centre.y(), 0, centre.x()
+            block, inner = areas[-1], areas[:-1]
+            # Within the block, the part of the widget that scroll areas inside it show.
+            rect = QRect(widget.mapTo(block.widget(), QPoint(0, 0)), widget.size())
+            for area in inner:
+                viewport = area.viewport()
+                rect &= QRect(viewport.mapTo(block.widget(), QPoint(0, 0)), viewport.size())
+            centre = rect.center()
+            return side, block.mapTo(frame, QPoint(0, 0)).y(), centre.y(), centre.x()
 
+        # A widget that hands its focus to a proxy (a tab widget, a spin box) is not a stop of
+        # its own: its proxy is in the list.
         focusable = [w for w in self.findChildren(QWidget)
                      if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(self)
-                     and w.isEnabled() and not w.isWindow()]
-        focusable.sort(key=key)
-        for first, second in zip(focusable, focusable[1:], strict=False):
+                     and w.isEnabled() and not w.isWindow() and w.focusProxy() is None]
+        # Rows top to bottom (centres less than a row apart share one), each left to right.
+        places = sorted(((place(w), w) for w in focusable), key=lambda entry: entry[0][:3])
+        rows: list[list[tuple[tuple[int, int, int, int], QWidget]]] = []
+        for entry in places:
+            first = rows[-1][0][0] if rows else None
+            if (first is None or first[0] != entry[0][0] or entry[0][1] - first[1] >= ROW_SPAN
+                    or entry[0][2] - first[2] >= ROW_SPAN):
+                rows.append([])
+            rows[-1].append(entry)
+        focusable = [w for row in rows for _, w in sorted(row, key=lambda e: e[0][3])]
+        # Chained from the panel itself, whose place in the chain is where Tab enters it. Qt
+        # links only focusable widgets, so a panel without focus is made focusable meanwhile.
+        policy = self.focusPolicy()
+        if policy == Qt.FocusPolicy.NoFocus:
+            self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        for first, second in zip([self, *focusable], focusable, strict=False):
             QWidget.setTabOrder(first, second)
+        self.setFocusPolicy(policy)
 
     def showEvent(self, event) -> None:  # noqa: D102 - Qt override
         super().showEvent(event)

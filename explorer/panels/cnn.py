@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QEvent, QRectF, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
@@ -45,6 +44,7 @@ from explorer.widgets.equation import EquationView
 from explorer.widgets.feature_maps import FeatureMapGrid
 from explorer.widgets.layer_row import LayerRow
 from explorer.widgets.number_input import NumberInput
+from explorer.widgets.page import Page, WrappedLabel
 from explorer.widgets.plot import OKABE_ITO, make_plot
 from explorer.widgets.tensor_diagram import Arrow, Block, TensorDiagram
 from explorer.widgets.theme import qcolor, set_html, set_rich_text, set_style_sheet, theme_signals
@@ -374,6 +374,48 @@ def _side_validator(name: str, most: int):
     return check
 
 
+class LayerList(QScrollArea):
+    """The layer rows, scrolling on their own so the buttons under them stay in reach.
+
+    It asks for the height of every row, and gives up all but :attr:`MIN_ROWS` of them before
+    the column around it has to scroll.
+    """
+
+    MIN_ROWS = 3
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        host = QWidget(self)
+        self.rows = QVBoxLayout(host)
+        self.rows.setContentsMargins(0, 0, 0, 0)
+        self.rows.setSpacing(4)
+        self.setWidget(host)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the rows' fields
+        host.installEventFilter(self)
+
+    def _height(self, rows: int) -> int:
+        shown = [self.rows.itemAt(i).widget() for i in range(self.rows.count())]
+        shown = [w for w in shown if w is not None and not w.isHidden()][:rows]
+        return (sum(w.sizeHint().height() for w in shown)
+                + self.rows.spacing() * max(0, len(shown) - 1))
+
+    def sizeHint(self) -> QSize:  # noqa: D102 - Qt override
+        return QSize(self.minimumSizeHint().width(), self._height(MAX_LAYERS))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: D102 - Qt override
+        width = (self.widget().minimumSizeHint().width()
+                 + self.verticalScrollBar().sizeHint().width())
+        return QSize(width, self._height(self.MIN_ROWS))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: D102 - Qt override
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # rows were added, removed, shown or hidden
+        return super().eventFilter(watched, event)
+
+
 class CnnPanel(Panel):
     """Question 4's network: edit the stack, read shapes and counts, watch a real forward pass."""
 
@@ -428,15 +470,8 @@ class CnnPanel(Panel):
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
         self.setAcceptDrops(True)
-        controls = QWidget(self)
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(4, 4, 4, 4)
-        text = QTextBrowser(controls)
-        text.setHtml(_explanation())
-        text.setOpenExternalLinks(False)
-        text.setMinimumHeight(170)
-        column.addWidget(text, 3)
-        for tex, plain in (
+        controls = self
+        formulas = [EquationView(tex, plain, points=10.5, parent=self) for tex, plain in (
             (r"$H_{out} = \lfloor (H + 2p - d\,(k-1) - 1)\,/\,s \rfloor + 1$",
              "convolution: H_out = floor((H + 2p - d(k-1) - 1) / s) + 1"),
             (r"$H_{out} = \lfloor (H - k)\,/\,s \rfloor + 1$",
@@ -445,8 +480,7 @@ class CnnPanel(Panel):
              "weights = C_out C_in k^2; biases = C_out"),
             (r"$\mathrm{MACs} = C_{out} H_{out} W_{out} \cdot C_{in}\, k^2$",
              "multiply-adds = C_out H_out W_out C_in k^2"),
-        ):
-            column.addWidget(EquationView(tex, plain, points=10.5, parent=controls))
+        )]
 
         image_box = QGroupBox("Input", controls)
         image_layout = QVBoxLayout(image_box)
@@ -473,19 +507,17 @@ class CnnPanel(Panel):
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.sample_button)
         image_layout.addLayout(buttons)
-        self.image_status = QLabel(image_box)
-        self.image_status.setWordWrap(True)
+        self.image_status = WrappedLabel("", image_box)
         self.image_status.setToolTip("The picture fed to the network")
         image_layout.addWidget(self.image_status)
-        column.addWidget(image_box)
 
         layers_box = QGroupBox("Layers (first to last)", controls)
         self._rows_layout = QVBoxLayout(layers_box)
         self._rows_layout.setSpacing(4)
         self._rows_layout.setContentsMargins(6, 6, 6, 6)
-        self._rows_host = QVBoxLayout()
-        self._rows_host.setSpacing(4)
-        self._rows_layout.addLayout(self._rows_host)
+        self.layer_list = LayerList(layers_box)
+        self._rows_host = self.layer_list.rows
+        self._rows_layout.addWidget(self.layer_list)
         add_row = QHBoxLayout()
         self.add_buttons: dict[str, QPushButton] = {}
         for kind, label, tip in (("conv", "+ Conv", "Append a 3 × 3 convolution"),
@@ -501,16 +533,9 @@ class CnnPanel(Panel):
         self.reset_button.setToolTip("Back to question 4's network and the sample photo")
         add_row.addWidget(self.reset_button)
         self._rows_layout.addLayout(add_row)
-        self.stack_note = QLabel(layers_box)
-        self.stack_note.setWordWrap(True)
+        self.stack_note = WrappedLabel("", layers_box)
         set_style_sheet(self.stack_note, "color: #555555;")
         self._rows_layout.addWidget(self.stack_note)
-        column.addWidget(layers_box)
-
-        scroll = self._controls_scroll = QScrollArea(self)
-        scroll.setWidget(controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         # Right: diagram, table and formulas, forward pass.
         self.diagram = TensorDiagram(self)
@@ -592,6 +617,7 @@ class CnnPanel(Panel):
         pictures = QHBoxLayout()
         pictures.addWidget(self.input_plot)
         maps_scroll = QScrollArea(self)
+        maps_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the maps inside
         maps_scroll.setWidget(self.maps)
         maps_scroll.setWidgetResizable(True)
         maps_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -602,24 +628,16 @@ class CnnPanel(Panel):
         forward_layout.addWidget(self.readout)
 
         self.checks_strip = CheckStrip(self)
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
+        views = QWidget(self)
+        views_layout = QVBoxLayout(views)
+        views_layout.setContentsMargins(0, 0, 0, 0)
         # The table box keeps the height of its rows, the diagram its preferred height (less
         # when room is short); the maps take the rest.
-        right_layout.addWidget(diagram_box, 0)
-        right_layout.addWidget(table_box, 0)
-        right_layout.addWidget(forward_box, 1)
-        right_layout.addWidget(self.checks_strip)
-        outer = QSplitter(Qt.Orientation.Horizontal, self)
-        outer.addWidget(scroll)
-        outer.addWidget(right)
-        outer.setStretchFactor(0, 0)
-        outer.setStretchFactor(1, 1)
-        outer.setSizes([375, 905])
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(outer)
+        views_layout.addWidget(diagram_box, 0)
+        views_layout.addWidget(table_box, 0)
+        views_layout.addWidget(forward_box, 1)
+        self.page = Page(self, explanation=_explanation(), side=[*formulas, image_box, layers_box],
+                         content=views, checks=self.checks_strip)
 
         for widget in (self.channels_input, self.height_input, self.width_input):
             widget.valueChanged.connect(self._input_shape_changed)
@@ -631,10 +649,7 @@ class CnnPanel(Panel):
         self.maps.cellClicked.connect(self._cell_clicked)
 
     def _heading(self, text: str) -> QLabel:
-        label = QLabel(f"<b>{text}</b>", self)
-        label.setTextFormat(Qt.TextFormat.RichText)
-        # Fixed text, wrapped only in a narrow window (inside the main window, say).
-        label.setWordWrap(True)
+        label = WrappedLabel(f"<b>{text}</b>", self)
         return label
 
     def _titled(self, title: str, widget: QWidget) -> QWidget:
@@ -667,12 +682,6 @@ class CnnPanel(Panel):
                 row.setVisible(i < count)
         if changed:
             self._tab_order_stale = True
-        # Never narrower than the controls (a new row may widen them): nothing gets clipped.
-        scroll = self._controls_scroll
-        needed = scroll.widget().minimumSizeHint().width() + 2 * scroll.frameWidth() + \
-            scroll.verticalScrollBar().sizeHint().width()
-        if needed != scroll.minimumWidth():
-            scroll.setMinimumWidth(needed)
 
     # -- control -> state -----------------------------------------------------------------------
     def _set_state(self, state: CnnState) -> None:
@@ -932,9 +941,8 @@ class CnnPanel(Panel):
                     item.setTextAlignment(align)
                     table.setItem(r, c, item)
             self._table_rows = len(rows)
-            # Up to six rows at once; a longer stack scrolls inside the table.
-            visible = min(len(rows), 6)
-            height = table.horizontalHeader().sizeHint().height() + 22 * visible
+            # Every row: the page scrolls when they do not fit, the table never does.
+            height = table.horizontalHeader().sizeHint().height() + 22 * len(rows)
             table.setFixedHeight(height + 2 * table.frameWidth() + 1)
         error_row = len(rows) - 2 if error is not None else None
         if error_row != self._table_error_row:
@@ -1010,8 +1018,8 @@ class CnnPanel(Panel):
         if text != self._formulas_html:
             self._formulas_html = text
             set_html(self.formulas, text)
-        # Room for up to three lines; more scroll. Resized only when the count changes.
-        height = 12 + 19 * min(3, len(lines))
+        # Room for every line (the page scrolls). Resized only when the count changes.
+        height = 12 + 19 * len(lines)
         if height != self.formulas.height():
             self.formulas.setFixedHeight(height)
 

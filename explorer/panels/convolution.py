@@ -18,9 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QTabWidget,
     QTextBrowser,
@@ -33,6 +31,7 @@ from explorer.model.quiz import Question, convolution2d_questions, convolution_q
 from explorer.model.validation import positive_int
 from explorer.panels import saved_state
 from explorer.panels.base import Check, Panel
+from explorer.widgets.callout import ErrorCallout
 from explorer.widgets.cell_grid import CellGridView, GridScene
 from explorer.widgets.cell_row import CellRowView, RowScene
 from explorer.widgets.cell_style import STEP_COLOR, subscript
@@ -40,8 +39,8 @@ from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.matrix_input import MatrixInput
 from explorer.widgets.number_input import NumberInput, VectorInput, format_vector
+from explorer.widgets.page import ContentScroll, Page, WrappedLabel
 from explorer.widgets.playback import PlaybackBar
-from explorer.widgets.theme import set_style_sheet
 
 # Beyond these sizes the cells get too small to read at 1280 x 800: the panel says so instead.
 MAX_SIGNAL = 16
@@ -306,48 +305,21 @@ class ConvolutionPanel(Panel):
     # -- construction --------------------------------------------------------------------
     def _build(self) -> None:
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        controls = QWidget(self)
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(4, 4, 4, 4)
-        text = QTextBrowser(controls)
-        text.setHtml(EXPLANATION)
-        text.setOpenExternalLinks(False)
-        text.setMinimumHeight(170)
-        column.addWidget(text, 3)
-        self.controls_stack = QStackedWidget(controls)
-        self.controls_stack.addWidget(self._build_1d_controls(controls))
-        self.controls_stack.addWidget(self._build_2d_controls(controls))
-        column.addWidget(self.controls_stack)
+        self.controls_stack = QStackedWidget(self)
+        self.controls_stack.addWidget(self._build_1d_controls(self.controls_stack))
+        self.controls_stack.addWidget(self._build_2d_controls(self.controls_stack))
         self._show_controls(0)
-        scroll = QScrollArea(self)
-        scroll.setWidget(controls)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(370)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self._build_1d_page(), "1-D: question 4.3")
-        self.tabs.addTab(self._build_2d_page(), "2-D: stride, padding, dilation")
+        self.tabs.addTab(ContentScroll(self._build_1d_page()), "1-D: question 4.3")
+        self.tabs.addTab(ContentScroll(self._build_2d_page()), "2-D: stride, padding, dilation")
         self.tabs.setTabToolTip(0, "A kernel sliding along a vector (questions 4.3 and 5)")
         self.tabs.setTabToolTip(1, "A kernel sliding over a grid, as in a CNN layer")
         self.playback = PlaybackBar(self, speed="2 steps/s", fixed_label=True)
         self.playback.setToolTip("Slide the window one output per step (Space, ←, →, Home, End)")
         self.checks_strip = CheckStrip(self)
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.tabs, 1)
-        right_layout.addWidget(self.playback)
-        right_layout.addWidget(self.checks_strip)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(scroll)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([385, 895])
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(splitter)
+        self.page = Page(self, explanation=EXPLANATION, side=[self.controls_stack],
+                         content=self.tabs, footer=[self.playback], checks=self.checks_strip)
 
         self.tabs.currentChanged.connect(self._tab_changed)
         self.playback.advanceRequested.connect(self.advance)
@@ -402,15 +374,11 @@ class ConvolutionPanel(Panel):
         self.flip_1d.setChecked(s.flip)
         self.flip_1d.setToolTip("On: reverse w before sliding it (np.convolve). "
                                 "Off: slide w as written (cross-correlation, np.correlate)")
-        self.error_1d = QLabel(group)
-        set_style_sheet(self.error_1d, "color: #c0392b;")
-        self.error_1d.setWordWrap(True)
-        self.error_1d.hide()
+        self.error_1d = ErrorCallout(self.mode_box)
         for widget in (self.x_input, self.w_input):
             grid.addWidget(widget)
         grid.addLayout(mode_row)
         grid.addWidget(self.flip_1d)
-        grid.addWidget(self.error_1d)
         column.addWidget(group)
         column.addStretch(1)
 
@@ -428,9 +396,8 @@ class ConvolutionPanel(Panel):
         column.addWidget(EquationView(
             r"$o = \lfloor\,(i + 2p - d\,(k-1) - 1)\,/\,s\,\rfloor + 1$",
             "o = floor((i + 2p - d(k-1) - 1)/s) + 1", points=11, parent=page))
-        legend = QLabel("<i>i</i> input size, <i>k</i> kernel size, <i>p</i> padding, "
-                        "<i>d</i> dilation, <i>s</i> stride — per axis", page)
-        legend.setWordWrap(True)
+        legend = WrappedLabel("<i>i</i> input size, <i>k</i> kernel size, <i>p</i> padding, "
+                              "<i>d</i> dilation, <i>s</i> stride — per axis", page)
         column.addWidget(legend)
         self.formula_view = EquationView("", "", points=11, parent=page)
         self.formula_view.setToolTip("The output size for the current settings")
@@ -471,10 +438,7 @@ class ConvolutionPanel(Panel):
         self.flip_2d.setChecked(s.flip)
         self.flip_2d.setToolTip("Off (the default, like CNN layers): slide the kernel as "
                                 "written. On: rotate it by 180° first")
-        self.error_2d = QLabel(group)
-        set_style_sheet(self.error_2d, "color: #c0392b;")
-        self.error_2d.setWordWrap(True)
-        self.error_2d.hide()
+        self.error_2d = ErrorCallout(self.source_box)
         source_row = QHBoxLayout()
         source_row.addWidget(source_label)
         source_row.addWidget(self.source_box, 1)
@@ -485,7 +449,6 @@ class ConvolutionPanel(Panel):
         grid.addWidget(self.padding_input, 2, 2, 1, 2)
         grid.addWidget(self.dilation_input, 2, 4, 1, 2)
         grid.addWidget(self.flip_2d, 3, 0, 1, 6)
-        grid.addWidget(self.error_2d, 4, 0, 1, 6)
         column.addWidget(group)
 
         presets = QGroupBox("Presets", page)
@@ -595,8 +558,8 @@ class ConvolutionPanel(Panel):
         for widget in self._rejected:
             widget.clear_error()
         self._rejected.clear()
-        self.error_1d.hide()
-        self.error_2d.hide()
+        self.error_1d.clear()
+        self.error_2d.clear()
         self._sync_choices()
         return True
 
@@ -606,8 +569,7 @@ class ConvolutionPanel(Panel):
             self._rejected.add(source)
         else:
             label = self.error_1d if source in (self.mode_box, self.flip_1d) else self.error_2d
-            label.setText(message)
-            label.show()
+            label.show_message(message, source)
         if source is self.source_box:
             self.grid_input.set_value(np.array(self.state.two.x))
         # Controls that are not text fields go back to what the panel shows.
@@ -787,8 +749,8 @@ class ConvolutionPanel(Panel):
                               (self.dilation_input, two.dilation)):
             widget.set_value(value)
         self._rejected.clear()
-        self.error_1d.hide()
-        self.error_2d.hide()
+        self.error_1d.clear()
+        self.error_2d.clear()
         self.set_state(state)
         self._sync_choices()
 
@@ -828,8 +790,8 @@ class ConvolutionPanel(Panel):
                               (self.dilation_input, two.dilation)):
             widget.set_value(value)
         self._rejected.clear()
-        self.error_1d.hide()
-        self.error_2d.hide()
+        self.error_1d.clear()
+        self.error_2d.clear()
         self._sync_choices()
 
     def quiz(self, seed: int = 0) -> list[Question]:

@@ -6,22 +6,20 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRect, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QSplitter,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -32,9 +30,11 @@ from explorer.model.equivalence import TwoLayerNet
 from explorer.model.quiz import Question, equivalence_questions
 from explorer.panels import saved_state
 from explorer.panels.base import Check, Panel
+from explorer.widgets.callout import ErrorCallout
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.number_input import NumberInput, parse_number
+from explorer.widgets.page import Page, WrappedLabel
 from explorer.widgets.painted_plot import (
     PaintedCurve,
     PaintedLine,
@@ -43,7 +43,7 @@ from explorer.widgets.painted_plot import (
     PaintedText,
 )
 from explorer.widgets.plot import OKABE_ITO, pen
-from explorer.widgets.theme import qcolor, set_style_sheet, theme_signals
+from explorer.widgets.theme import qcolor, theme_signals
 
 GRID_POINTS = 301
 #: |Δ| is drawn on a log axis, where an exact 0 has no place: exact zeros sit on this floor line.
@@ -238,33 +238,19 @@ class EquivalencePanel(Panel):
         self.radius_input = NumberInput(
             "input range &R", s.radius, validate=_radius,
             tooltip="Inputs are taken from [−R, R] (in every coordinate when D > 1)")
-        self.origin_label = QLabel(self)
-        self.origin_label.setWordWrap(True)
+        self.origin_label = WrappedLabel("", self, lines=2)
         self.origin_label.setToolTip("Where the σ-network's weights came from")
         self.mapping_combo = QComboBox(self)
         for key, text in MAPPING_CHOICES.items():
             self.mapping_combo.addItem(text, key)
         self.mapping_combo.setToolTip("Convert with the right rule, or with a common mistake to "
                                       "see what that part of the rule is for")
-        self.mapping_note = QLabel(self)
-        self.mapping_error = QLabel(self)
-        set_style_sheet(self.mapping_error, "color: #c0392b;")
-        self.mapping_error.setWordWrap(True)
-        self.mapping_error.hide()
-        self.mapping_note.setWordWrap(True)
+        self.mapping_note = WrappedLabel("", self, lines=4)
+        self.mapping_error = ErrorCallout(self.mapping_combo)
         self.mapping_note.setToolTip("What the chosen conversion does")
 
-        controls = QWidget(self)
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(4, 4, 4, 4)
-        text = QTextBrowser(controls)
-        text.setHtml(EXPLANATION)
-        text.setOpenExternalLinks(False)
-        text.setMinimumHeight(150)
-        column.addWidget(text, 3)
-        for tex, plain in FORMULAS:
-            column.addWidget(EquationView(tex, plain, points=10.5, parent=controls))
-        network = QGroupBox("σ-network Θ: a seeded random network", controls)
+        formulas = [EquationView(tex, plain, points=10.5, parent=self) for tex, plain in FORMULAS]
+        network = QGroupBox("σ-network Θ: a seeded random network", self)
         grid = QVBoxLayout(network)
         for w in (self.d_input, self.m_input, self.k_input):
             grid.addWidget(w)
@@ -274,18 +260,10 @@ class EquivalencePanel(Panel):
         grid.addLayout(seed_row)
         grid.addWidget(self.radius_input)
         grid.addWidget(self.origin_label)
-        column.addWidget(network)
-        mapping = QGroupBox("Conversion to the tanh-network Θ′", controls)
+        mapping = QGroupBox("Conversion to the tanh-network Θ′", self)
         mapping_layout = QVBoxLayout(mapping)
         mapping_layout.addWidget(self.mapping_combo)
-        mapping_layout.addWidget(self.mapping_error)
         mapping_layout.addWidget(self.mapping_note)
-        column.addWidget(mapping)
-        scroll = QScrollArea(self)
-        scroll.setWidget(controls)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(360)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         # The identity σ(a) = ½ tanh(a/2) + ½, with tanh itself for comparison.
         # Painted plots (pyqtgraph's frame, the data painted straight onto it): a new network
@@ -372,8 +350,7 @@ class EquivalencePanel(Panel):
         for label in (self.ulp_label, self.floor_label):
             label.setZValue(20)
             self.gap_plot.addItem(label)
-        self.rounding_label = QLabel(self)
-        self.rounding_label.setWordWrap(True)
+        self.rounding_label = WrappedLabel("", self, lines=4)
         self.rounding_label.setToolTip("What the size of |Δ| means")
 
         self.table = QTableWidget(0, len(COLUMNS), self)
@@ -396,10 +373,7 @@ class EquivalencePanel(Panel):
             "is correct — to edit it; the other network follows.")
         self.table_title = QLabel("<b>The mapping Θ → Θ′</b> (double-click a value to edit)",
                                   self)
-        self.table_error = QLabel(self)
-        set_style_sheet(self.table_error, "color: #c0392b;")
-        self.table_error.setWordWrap(True)
-        self.table_error.hide()
+        self.table_error = ErrorCallout(self.table)
 
         self.checks_strip = CheckStrip(self)
         gap_box = QWidget(self)
@@ -412,37 +386,19 @@ class EquivalencePanel(Panel):
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.addWidget(self.table_title)
         table_layout.addWidget(self.table, 1)
-        table_layout.addWidget(self.table_error)
-        # A splitter, not a layout, shares the height: the wrapped note's height-for-width and
-        # the table's every-row size hint would otherwise claim most of it for the bottom row.
-        top = QWidget(self)
-        top_layout = QHBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.outputs_stack, 3)
-        top_layout.addWidget(self.identity_plot, 2)
-        bottom = QWidget(self)
-        bottom_layout = QHBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(gap_box, 1)
-        bottom_layout.addWidget(table_box, 1)
-        right = QSplitter(Qt.Orientation.Vertical, self)
-        right.setChildrenCollapsible(False)
-        right.addWidget(top)
-        right.addWidget(bottom)
-        right.setStretchFactor(0, 5)
-        right.setStretchFactor(1, 4)
-        right.setSizes([500, 400])
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(scroll)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([380, 900])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(splitter, 1)
-        # Across the whole width: a broken rule adds a fourth badge.
-        layout.addWidget(self.checks_strip)
+        plots = QWidget(self)
+        grid = QGridLayout(plots)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.outputs_stack, 0, 0)
+        grid.addWidget(self.identity_plot, 0, 1)
+        grid.addWidget(gap_box, 1, 0)
+        grid.addWidget(table_box, 1, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.setRowStretch(0, 5)
+        grid.setRowStretch(1, 4)
+        self.page = Page(self, explanation=EXPLANATION, side=[*formulas, network, mapping],
+                         content=plots, checks=self.checks_strip)
 
         for w in (self.d_input, self.m_input, self.k_input):
             w.valueChanged.connect(self._size_changed)
@@ -451,7 +407,8 @@ class EquivalencePanel(Panel):
         self.radius_input.valueChanged.connect(self._radius_changed)
         self.mapping_combo.currentIndexChanged.connect(self._mapping_changed)
         self.table.itemChanged.connect(self._cell_edited)
-        self._fix_label_heights()
+        for label in (self.origin_label, self.mapping_note, self.rounding_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
 
     # -- control -> state ----------------------------------------------------------------
     def _set_state(self, state: EquivalenceState) -> None:
@@ -505,10 +462,9 @@ class EquivalencePanel(Panel):
         except ValueError as exc:
             with QSignalBlocker(self.mapping_combo):
                 self.mapping_combo.setCurrentIndex(list(MAPPING_CHOICES).index(self.state.mapping))
-            self.mapping_error.setText(str(exc))
-            self.mapping_error.show()
+            self.mapping_error.show_message(str(exc))
             return
-        self.mapping_error.hide()
+        self.mapping_error.clear()
 
     def _cell_edited(self, item: QTableWidgetItem) -> None:
         row, col = item.row(), item.column()
@@ -527,10 +483,9 @@ class EquivalencePanel(Panel):
         except ValueError as exc:
             with QSignalBlocker(self.table):
                 item.setText(self._texts[row][col])
-            self.table_error.setText(f"{label}: {exc}")
-            self.table_error.show()
+            self.table_error.show_message(f"{label}: {exc}")
             return
-        self.table_error.hide()
+        self.table_error.clear()
 
     # -- state -> model -> plot items ----------------------------------------------------
     def update_view(self) -> None:
@@ -785,50 +740,6 @@ class EquivalencePanel(Panel):
                 flags &= ~Qt.ItemFlag.ItemIsEditable
             cells[TANH_VALUE].setFlags(flags)
 
-    def _fix_label_heights(self) -> None:
-        """Give the labels whose text changes a fixed height, so new text never re-lays out."""
-        self._text_heights: dict[tuple[str, int], int] = {}  # wrapped text, by text and width
-        for label, _ in self._changing_labels():
-            label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self._fit_label_heights()
-
-    def _changing_labels(self) -> tuple[tuple[QLabel, int], ...]:
-        """The labels whose text changes with the state, and the lines each keeps at least."""
-        return ((self.rounding_label, 4), (self.origin_label, 2), (self.mapping_note, 4))
-
-    def _fit_label_heights(self, grow_only: bool = False) -> None:
-        """Each changing label as tall as its text at its width, and never under its lines.
-
-        After a resize a label may shrink as well as grow; after a new text only grow, so a
-        number that wraps one line shorter does not make the plots above jump.
-        """
-        line = self.fontMetrics().lineSpacing()
-        for label, lines in self._changing_labels():
-            key = (label.text(), label.width())
-            text_height = self._text_heights.get(key)
-            if text_height is None:
-                if len(self._text_heights) > 256:
-                    self._text_heights.clear()
-                text_height = self._text_heights[key] = label.fontMetrics().boundingRect(
-                    QRect(0, 0, max(1, label.width()), 100_000),
-                    int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
-                    label.text()).height()
-            needed = max(lines * line, text_height) + 4
-            if needed > label.height() or (not grow_only and needed != label.height()):
-                label.setFixedHeight(needed)
-
-    def prepare_export(self) -> None:
-        """Lay out at the export's size, then fit the notes to their widths there."""
-        super().prepare_export()
-        self._fit_label_heights()
-        super().prepare_export()
-
-    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
-        super().resizeEvent(event)
-        # After the layout gave the labels their new widths.
-        QTimer.singleShot(0, self, self._fit_label_heights)
-
     def _update_labels(self) -> None:
         s = self.state
         net = s.net
@@ -839,7 +750,6 @@ class EquivalencePanel(Panel):
         origin += f": {equivalence.flatten(net).size} parameters."
         self.origin_label.setText(origin)
         self.mapping_note.setText(MAPPING_NOTES[s.mapping])
-        self._fit_label_heights(grow_only=True)
 
     # -- Panel contract ------------------------------------------------------------------
     def shown(self) -> Shown:
@@ -872,8 +782,8 @@ class EquivalencePanel(Panel):
             widget.set_value(value)
         with QSignalBlocker(self.mapping_combo):
             self.mapping_combo.setCurrentIndex(list(MAPPING_CHOICES).index(s.mapping))
-        self.table_error.hide()
-        self.mapping_error.hide()
+        self.table_error.clear()
+        self.mapping_error.clear()
         self.table.scrollToTop()
         self._ranges.clear()
         self._data_ranges.clear()
@@ -920,8 +830,8 @@ class EquivalencePanel(Panel):
             widget.set_value(value)
         with QSignalBlocker(self.mapping_combo):
             self.mapping_combo.setCurrentIndex(list(MAPPING_CHOICES).index(mapping))
-        self.table_error.hide()
-        self.mapping_error.hide()
+        self.table_error.clear()
+        self.mapping_error.clear()
 
     def quiz(self, seed: int = 0) -> list[Question]:
         """Check-yourself questions: parameters of the tanh twin, and an output at x = 0."""

@@ -12,11 +12,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
-    QScrollArea,
-    QSplitter,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +26,7 @@ from explorer.widgets.backdrop import Backdrop
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.number_input import NumberInput
+from explorer.widgets.page import Page
 from explorer.widgets.painted_plot import (
     PaintedCurve,
     PaintedLine,
@@ -199,40 +196,24 @@ class LossPanel(Panel):
         self.playback = PlaybackBar(self, speed="30 steps/s", first=0)  # frame k: after k updates
         self.playback.setToolTip("Play the SGD updates one by one")
 
-        controls = QWidget(self)
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(4, 4, 4, 4)
-        text = QTextBrowser(controls)
-        text.setHtml(EXPLANATION)
-        text.setOpenExternalLinks(False)
-        text.setMinimumHeight(150)
-        column.addWidget(text, 3)
-        for tex, plain in (
+        self.formulas = [EquationView(tex, plain, points=11, parent=self) for tex, plain in (
             (r"$L_{CE} = -[\,y\,\log f + (1-y)\log(1-f)\,],\quad f=\sigma(a)$",
              "L_CE = -(y log f + (1-y) log(1-f))"),
             (r"$\partial L_{CE}/\partial a = f - y$", "dL_CE/da = f - y"),
             (r"$L_{MSE} = (y - f)^2$", "L_MSE = (y - f)^2"),
             (r"$\partial L_{MSE}/\partial a = -2\,(y-f)\,f\,(1-f)$",
              "dL_MSE/da = -2 (y - f) f (1 - f)"),
-        ):
-            column.addWidget(EquationView(tex, plain, points=11, parent=controls))
-        single = QGroupBox("One example", controls)
+        )]
+        single = QGroupBox("One example", self)
         grid = QVBoxLayout(single)
         for w in (self.y_input, self.marker_input, self.a_min_input, self.a_max_input,
                   self.readout):
             grid.addWidget(w)
-        column.addWidget(single)
-        lab = QGroupBox("SGD lab: f = σ(w·x + b)", controls)
+        lab = QGroupBox("SGD lab: f = σ(w·x + b)", self)
         lab_layout = QGridLayout(lab)
         for i, w in enumerate((self.x_input, self.w_input, self.b_input, self.lr_input,
                                self.steps_input)):
             lab_layout.addWidget(w, i // 2, i % 2)
-        column.addWidget(lab)
-        scroll = QScrollArea(self)
-        scroll.setWidget(controls)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(360)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         # Painted plots: pyqtgraph draws each frame (title, axes, legend) once; the curves,
         # markers and bands are painted over it, so a drag repaints a few lines, not the plots.
@@ -306,21 +287,8 @@ class LossPanel(Panel):
         plot_grid.addWidget(self.grad_plot, 0, 2)
         plot_grid.addWidget(self.lab_loss_plot, 1, 0, 1, 1)
         plot_grid.addWidget(self.lab_a_plot, 1, 1, 1, 2)
-        plot_grid.addWidget(self.playback, 2, 0, 1, 3)
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(plots, 1)
-        right_layout.addWidget(self.checks_strip)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(scroll)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([380, 900])
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(splitter)
+        self.page = Page(self, explanation=EXPLANATION, side=[*self.formulas, single, lab],
+                         content=plots, footer=[self.playback], checks=self.checks_strip)
 
         self.y_input.valueChanged.connect(self._y_changed)
         self.marker_input.valueChanged.connect(self._marker_typed)

@@ -15,12 +15,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QScrollArea,
     QSizePolicy,
     QSpinBox,
-    QSplitter,
     QTableView,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +30,7 @@ from explorer.panels.base import Check, Panel
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.number_input import NumberInput, VectorInput
+from explorer.widgets.page import Page
 from explorer.widgets.painted_plot import (
     PaintedBars,
     PaintedCells,
@@ -456,17 +454,8 @@ class SoftmaxPanel(Panel):
         self.readout.setToolTip("Computed by explorer.model.softmax")
         readout_box = _Insulated(self.readout, 2 * self.fontMetrics().lineSpacing() + 4, self)
 
-        controls = QWidget(self)
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(4, 4, 4, 4)
-        text = QTextBrowser(controls)
-        text.setHtml(EXPLANATION)
-        text.setOpenExternalLinks(False)
-        text.setMinimumHeight(170)
-        column.addWidget(text, 3)
-        for tex, plain in EQUATIONS:
-            column.addWidget(EquationView(tex, plain, points=11, parent=controls))
-        box = QGroupBox("Logits", controls)
+        formulas = [EquationView(tex, plain, points=11, parent=self) for tex, plain in EQUATIONS]
+        box = QGroupBox("Logits", self)
         box_layout = QVBoxLayout(box)
         box_layout.addWidget(self.logits_input)
         k_row = QHBoxLayout()
@@ -477,12 +466,6 @@ class SoftmaxPanel(Panel):
         box_layout.addWidget(self.temperature_input)
         box_layout.addWidget(self.shift_input)
         box_layout.addWidget(readout_box)
-        column.addWidget(box)
-        scroll = QScrollArea(self)
-        scroll.setWidget(controls)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(370)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self._build_bar_plots()
         self._build_sigmoid_plot()
@@ -506,17 +489,8 @@ class SoftmaxPanel(Panel):
         grid.setRowStretch(0, 4)
         grid.setRowStretch(1, 4)
         grid.setRowStretch(2, 5)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(scroll)
-        splitter.addWidget(plots)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([380, 900])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(splitter, 1)
-        # Five badges need the full width, not just the plots' share of it.
-        layout.addWidget(_Insulated(self.checks_strip, self.fontMetrics().height() + 14, self))
+        self.page = Page(self, explanation=EXPLANATION, side=[*formulas, box], content=plots,
+                         checks=self.checks_strip)
 
         self.logits_input.valueChanged.connect(self._logits_typed)
         self.k_spin.valueChanged.connect(self._k_changed)

@@ -86,6 +86,10 @@ class CheckYourself(QFrame):
         self.working_button.setAutoRaise(True)
         self.working_button.setToolTip("Show or hide how the answer is worked out, with the "
                                        "panel's own numbers")
+        # As wide as its longer text, so that "Hide working" does not shift the row.
+        self.working_button.setText("Hide working")
+        self.working_button.setFixedWidth(self.working_button.sizeHint().width())
+        self.working_button.setText("Show working")
         self.working = QLabel(self)
         self.working.setWordWrap(True)
         self.working.setTextFormat(Qt.TextFormat.RichText)
@@ -110,8 +114,10 @@ class CheckYourself(QFrame):
         grid.setVerticalSpacing(3)
         grid.addWidget(title, 0, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.prompt, 0, 1)
-        grid.addLayout(row, 1, 0, 1, 2)
-        grid.addWidget(self.working, 2, 0, 1, 2)
+        # The working opens between the question and the answer row: the bar sits on the
+        # window's bottom edge and grows upwards, so the field and buttons stay where they are.
+        grid.addWidget(self.working, 1, 0, 1, 2)
+        grid.addLayout(row, 2, 0, 1, 2)
         grid.setColumnStretch(1, 1)
 
         self.answer_input.returnPressed.connect(self.check)

@@ -28,6 +28,7 @@ from explorer.widgets.cell_style import (
     pixel_font,
     short_number,
 )
+from explorer.widgets.plot import MIN_PLOT_SIZE
 from explorer.widgets.theme import theme_signals
 
 AXIS_COLOR = "#444444"
@@ -235,7 +236,7 @@ class IndexPlot(QWidget):
         return QSize(420, 260)
 
     def minimumSizeHint(self) -> QSize:  # noqa: D102 - Qt override
-        return QSize(180, 140)
+        return QSize(*MIN_PLOT_SIZE)
 
     def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
         self._background = None

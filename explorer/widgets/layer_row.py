@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.widgets.callout import ErrorCallout
 from explorer.widgets.number_input import parse_number
 from explorer.widgets.theme import set_style_sheet
 
@@ -93,11 +94,7 @@ class LayerRow(QFrame):
         self._up = self._tool("▲", "Move this layer up (earlier in the stack)")
         self._down = self._tool("▼", "Move this layer down (later in the stack)")
         self._remove = self._tool("✕", "Remove this layer")
-        self._message = QLabel(self)
-        self._message.setWordWrap(True)
-        set_style_sheet(self._message,
-                        "color: #c0392b; border: none; background: transparent;")
-        self._message.hide()
+        self._message = ErrorCallout(self)
 
         top = QHBoxLayout()
         top.setSpacing(4)
@@ -110,7 +107,6 @@ class LayerRow(QFrame):
         for button in (self._up, self._down, self._remove):
             top.addWidget(button)
         self._settings = QWidget(self)
-        self._settings.setStyleSheet("border: none; background: transparent;")
         second = QHBoxLayout(self._settings)
         second.setContentsMargins(18, 0, 0, 0)
         second.setSpacing(4)
@@ -124,7 +120,6 @@ class LayerRow(QFrame):
         grid.setVerticalSpacing(3)
         grid.addLayout(top, 0, 0)
         grid.addWidget(self._settings, 1, 0)
-        grid.addWidget(self._message, 2, 0)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
         self._kind_box.currentIndexChanged.connect(self._kind_picked)
@@ -171,11 +166,10 @@ class LayerRow(QFrame):
 
     def show_error(self, message: str) -> None:
         """Mark the row bad with ``message``."""
-        if self._message.text() != message:
-            self._message.setText(message)
+        if self._message.message() != message:
+            self._message.show_message(message)
         if not self._error_shown:
             self._error_shown = True
-            self._message.show()
             set_style_sheet(self, _ERROR_FRAME)
 
     def clear_error(self) -> None:
@@ -183,12 +177,11 @@ class LayerRow(QFrame):
         if self._error_shown:
             self._error_shown = False
             self._message.clear()
-            self._message.hide()
             set_style_sheet(self, _PLAIN_FRAME)
 
     def error(self) -> str:
         """The message showing, or ""."""
-        return self._message.text() if self._error_shown else ""
+        return self._message.message()
 
     # -- tests and the bench drive the row through these ------------------------------------
     def line_edit(self, name: str) -> QLineEdit:

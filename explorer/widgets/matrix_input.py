@@ -11,7 +11,6 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from explorer.widgets.number_input import InlineError, parse_number
-from explorer.widgets.theme import set_style_sheet
 
 _MATRIX_ERROR_STYLE = "QPlainTextEdit { border: 1px solid #c0392b; background: #fff3f2; }"
 _ROWS = re.compile(r"\s*(?:;|\n|\]\s*,?\s*\[)\s*")
@@ -103,16 +102,12 @@ class MatrixInput(InlineError, QWidget):
         self._edit.setToolTip(tooltip + " — Ctrl+Enter or leaving the field applies it")
         self._label.setToolTip(tooltip)
         self._label.setBuddy(self._edit)
-        self._error = QLabel(self)
-        set_style_sheet(self._error, "color: #c0392b;")
-        self._error.setWordWrap(True)
-        self._error.hide()
+        self._make_callout()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self._label)
         layout.addWidget(self._edit)
-        layout.addWidget(self._error)
         self._value = np.array(value, dtype=np.float64)
         self.set_value(self._value)
         self._edit.committed.connect(self.commit)

@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSlider, QWidget
 
+from explorer.widgets.callout import ErrorCallout
 from explorer.widgets.theme import set_style_sheet
 
 _ERROR_STYLE = "QLineEdit { border: 1px solid #c0392b; background: #fff3f2; }"
@@ -53,28 +54,32 @@ def format_vector(values: np.ndarray) -> str:
 
 
 class InlineError:
-    """The error line every text control shows under its field; needs ``_edit`` and ``_error``.
+    """The error message every text control shows under its field; needs ``_edit``.
 
-    Subclasses set ``_error_style``, the style sheet that marks their kind of field invalid.
+    The message is an :class:`~explorer.widgets.callout.ErrorCallout`: it floats under the
+    field without moving the controls below. Subclasses set ``_error_style``, the style sheet
+    that marks their kind of field invalid.
     """
 
     _error_style = _ERROR_STYLE
 
+    def _make_callout(self) -> None:
+        self._error = ErrorCallout(self._edit)
+
     def error(self) -> str:
         """The message showing, or "" when the text is valid."""
-        return self._error.text() if not self._error.isHidden() else ""
+        return self._error.message()
 
     def show_error(self, message: str) -> None:
         """Mark the field invalid with ``message`` (the panel keeps its last valid state)."""
-        self._error.setText(message)
-        self._error.show()
+        self._error.show_message(message)
         set_style_sheet(self._edit, self._error_style)
 
     def clear_error(self) -> None:
         """Mark the field valid."""
-        self._error.clear()
-        self._error.hide()
-        set_style_sheet(self._edit, "")
+        if self._error.message():
+            self._error.clear()
+            set_style_sheet(self._edit, "")
 
 
 class _ValidatedLine(InlineError, QWidget):
@@ -84,10 +89,10 @@ class _ValidatedLine(InlineError, QWidget):
         super().__init__(parent)
         self._label = QLabel(label, self)
         self._edit = QLineEdit(self)
-        self._error = QLabel(self)
-        set_style_sheet(self._error, "color: #c0392b;")
-        self._error.setWordWrap(True)
-        self._error.hide()
+        # The height of a plain field: the error style's border would otherwise change it, and
+        # move every control below.
+        self._edit.setFixedHeight(self._edit.sizeHint().height())
+        self._make_callout()
         self._label.setBuddy(self._edit)
         self._edit.setToolTip(tooltip)
         self._label.setToolTip(tooltip)
@@ -97,7 +102,6 @@ class _ValidatedLine(InlineError, QWidget):
         self._grid.setVerticalSpacing(2)
         self._grid.addWidget(self._label, 0, 0)
         self._grid.addWidget(self._edit, 0, 1)
-        self._grid.addWidget(self._error, 1, 0, 1, 3)
         self._grid.setColumnStretch(1, 1)
         self._edit.editingFinished.connect(self._commit)
 

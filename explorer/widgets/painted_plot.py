@@ -66,7 +66,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.widgets import static_text
-from explorer.widgets.plot import make_plot, themed_copy
+from explorer.widgets.plot import MIN_PLOT_SIZE, make_plot, themed_copy
 from explorer.widgets.raster import blit
 from explorer.widgets.theme import Theme, current_theme, theme_signals
 
@@ -1291,7 +1291,7 @@ class PaintedPlot(QWidget):
         self._title_rect = QRectF()
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setMouseTracking(True)
-        self.setMinimumSize(160, 120)
+        self.setMinimumSize(*MIN_PLOT_SIZE)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._scene.changed.connect(self._frame_changed)
         theme_signals().changed.connect(self._theme_changed)

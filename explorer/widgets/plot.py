@@ -17,6 +17,9 @@ OKABE_ITO = dict(themes.OKABE_ITO)
 CE_COLOR = OKABE_ITO["blue"]
 MSE_COLOR = OKABE_ITO["vermillion"]
 
+#: The smallest size a plot is readable at: a page's content scrolls rather than go below it.
+MIN_PLOT_SIZE = (180, 150)
+
 _configured = False
 
 
@@ -77,7 +80,7 @@ def make_plot(title: str, x_label: str, y_label: str, parent: QWidget | None = N
     # replay both axes' pictures (text included) and triple the cost of a repaint.
     item.hideButtons()
     plot.disableAutoRange()
-    plot.setMinimumSize(160, 120)
+    plot.setMinimumSize(*MIN_PLOT_SIZE)
     if legend:
         item.addLegend(offset=(-8, 8), labelTextSize="9pt")
     theme = current_theme()

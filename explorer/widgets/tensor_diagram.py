@@ -153,7 +153,6 @@ class TensorDiagram(QGraphicsView):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumHeight(_MIN_HEIGHT)
         #: The height the drawing needs at the current width (see sizeHint).
         self._needed_height = _REFERENCE_HEIGHT
         self._blocks: list[_BlockItems] = []
@@ -215,6 +214,10 @@ class TensorDiagram(QGraphicsView):
         height never changes the drawing and this hint never feeds back on itself.
         """
         return QSize(640, self._needed_height)
+
+    def minimumSizeHint(self) -> QSize:
+        """Never shorter than the drawing: a shorter view would cut the shapes under the boxes."""
+        return QSize(super().minimumSizeHint().width(), self._needed_height)
 
     def needed_height(self) -> int:
         """The view height the drawing needs at the current width (tests read it)."""
