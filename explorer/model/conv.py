@@ -1,4 +1,22 @@
-"""1-D and 2-D convolution (questions 4.3 and 5): modes, kernel flipping and step-by-step traces."""
+"""1-D and 2-D convolution (questions 4.3 and 5): modes, flipping, traces, transposed convolution.
+
+Transposed convolution (torch's ``conv_transpose1d``/``conv_transpose2d`` for one sample, groups
+1, no bias), the contract panels and tests call:
+
+- ``conv_transpose2d(x, w, stride=1, padding=0, dilation=1, output_padding=0)``: x (C_in, H, W),
+  w (C_in, C_out, kH, kW) -> (C_out, H_out, W_out), or one channel x (H, W), w (kH, kW) ->
+  (H_out, W_out); ``H_out = (H - 1)s - 2p + d(kH - 1) + output_padding + 1``. Each setting is an
+  int or a (height, width) pair. ``output_padding >= max(stride, dilation)`` on an axis, or an
+  output size <= 0, is a ValueError.
+- ``conv_transpose1d(x, w, ...)``: x (C_in, L), w (C_in, C_out, k), or x (L,), w (k,).
+- ``conv_transpose_output_size(size, kernel, stride, padding, dilation, output_padding)`` for one
+  axis and ``conv_transpose_output_shape2d(input_shape, kernel_shape, ...)`` for two.
+- The two pictures, one channel: ``transpose_scatter_trace2d`` (one `TransposeStep2d` per input
+  cell stamping value * kernel onto the output), ``transpose_gather_input2d`` (the zero-inserted,
+  bordered input that the flipped, dilated kernel at stride 1 turns into the same output) with
+  ``transpose_gather_positions2d`` (where the input cells sit in it), and ``overlap_counts2d``
+  (stamps per output cell: the checkerboard).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +37,12 @@ __all__ = [
     "SEED_SIGNAL",
     "Step",
     "Step2d",
+    "TransposeStep2d",
     "conv_full",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose_output_shape2d",
+    "conv_transpose_output_size",
     "conv_valid",
     "convolve",
     "convolve2d",
@@ -27,6 +50,7 @@ __all__ = [
     "grey_crop",
     "output_length",
     "output_shape2d",
+    "overlap_counts2d",
     "pad_widths",
     "padded_length",
     "padded_input2d",
@@ -35,6 +59,9 @@ __all__ = [
     "same_padding",
     "trace",
     "trace2d",
+    "transpose_gather_input2d",
+    "transpose_gather_positions2d",
+    "transpose_scatter_trace2d",
 ]
 
 MODES: Final = ("full", "valid", "same")
@@ -652,3 +679,569 @@ def grey_crop(image: object, top: int, left: int, size: int) -> np.ndarray:
         )
     crop = image[top : top + size, left : left + size]
     return np.rint(crop @ np.array([0.299, 0.587, 0.114]))
+
+
+# --- transposed convolution ------------------------------------------------------------------
+
+
+def _per_axis(value: object, name: str, minimum: int, axes: tuple[str, ...]) -> tuple[int, ...]:
+    """Return ``value`` (an int, or one int per axis like torch) as one int per axis.
+
+    The message names the axis only when the caller gave a separate value for each.
+    """
+    if isinstance(value, int | float | np.integer | np.floating | str | bool | np.bool_):
+        return (positive_int(value, name, minimum=minimum),) * len(axes)
+    try:
+        entries = tuple(value)  # type: ignore[arg-type]
+    except TypeError:
+        entries = ()
+    if len(entries) != len(axes):
+        form = (
+            "(or a 1-tuple of one, like torch)" if len(axes) == 1 else "or a pair (height, width)"
+        )
+        raise ValueError(f"{name} must be a whole number >= {minimum} {form}, got {value!r}")
+    return tuple(
+        positive_int(entry, f"{name} ({axis})" if len(axes) > 1 else name, minimum=minimum)
+        for entry, axis in zip(entries, axes, strict=True)
+    )
+
+
+def _transpose_size(
+    size: int,
+    kernel: int,
+    stride: int,
+    padding: int,
+    dilation: int,
+    output_padding: int,
+    axis: str,
+) -> int:
+    """Checked output size along one axis of checked whole numbers; ``axis`` names it."""
+    on = f" for the {axis}" if axis else ""
+    widest = max(stride, dilation)
+    if output_padding >= widest:
+        allowed = "0" if widest == 1 else f"0 to {widest - 1}"
+        raise ValueError(
+            f"output_padding ({output_padding}) must be smaller than max(stride, dilation) = "
+            f"{widest}{on}: use output_padding {allowed} (it only chooses among the input "
+            f"sizes that a strided convolution maps to the same output size)"
+        )
+    out = (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+    if out <= 0:
+        room = (size - 1) * stride + dilation * (kernel - 1) + output_padding
+        raise ValueError(
+            f"the output {axis or 'length'} would be ({size} - 1)·{stride} - 2·{padding} + "
+            f"{dilation}·({kernel} - 1) + {output_padding} + 1 = {out}, not positive: "
+            f"use padding <= {room // 2}{on}"
+        )
+    return out
+
+
+def conv_transpose_output_size(
+    size: int,
+    kernel: int,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+    output_padding: int = 0,
+) -> int:
+    """Output length of a transposed convolution along one axis, as torch computes it.
+
+    Parameters
+    ----------
+    size : int
+        Input length along the axis, >= 1.
+    kernel : int
+        Kernel length along the axis, >= 1.
+    stride, dilation : int
+        >= 1.
+    padding : int
+        Rows cropped from each end of the full result, >= 0.
+    output_padding : int
+        Rows added at the end, ``0 <= output_padding < max(stride, dilation)``.
+
+    Returns
+    -------
+    int
+        ``(size - 1) stride - 2 padding + dilation (kernel - 1) + output_padding + 1``, >= 1
+        (anything else is a ValueError).
+    """
+    size = positive_int(size, "input size")
+    kernel = positive_int(kernel, "kernel size")
+    stride = positive_int(stride, "stride")
+    padding = positive_int(padding, "padding", minimum=0)
+    dilation = positive_int(dilation, "dilation")
+    output_padding = positive_int(output_padding, "output_padding", minimum=0)
+    return _transpose_size(size, kernel, stride, padding, dilation, output_padding, "")
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    """Checked settings of a transposed convolution, one entry per spatial axis."""
+
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    output_padding: tuple[int, ...]
+    out: tuple[int, ...]
+
+
+def _geometry(
+    sizes: tuple[int, ...],
+    kernels: tuple[int, ...],
+    stride: object,
+    padding: object,
+    dilation: object,
+    output_padding: object,
+) -> _Geometry:
+    axes = ("height", "width") if len(sizes) == 2 else ("length",)
+    s = _per_axis(stride, "stride", 1, axes)
+    p = _per_axis(padding, "padding", 0, axes)
+    d = _per_axis(dilation, "dilation", 1, axes)
+    op = _per_axis(output_padding, "output_padding", 0, axes)
+    names = axes if len(axes) > 1 else ("",)
+    out = tuple(
+        _transpose_size(*args) for args in zip(sizes, kernels, s, p, d, op, names, strict=True)
+    )
+    return _Geometry(s, p, d, op, out)
+
+
+def conv_transpose_output_shape2d(
+    input_shape: tuple[int, int],
+    kernel_shape: tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    output_padding: int | tuple[int, int] = 0,
+) -> tuple[int, int]:
+    """Output ``(H_out, W_out)`` of `conv_transpose2d`.
+
+    Parameters
+    ----------
+    input_shape : (int, int)
+        ``(H, W)``.
+    kernel_shape : (int, int)
+        ``(kH, kW)``.
+    stride, padding, dilation, output_padding : int or (int, int)
+        As in `conv_transpose2d`: one value for both axes or a ``(height, width)`` pair.
+
+    Returns
+    -------
+    (int, int)
+        `conv_transpose_output_size` of each axis.
+    """
+    sizes = _per_axis(input_shape, "input size", 1, ("height", "width"))
+    kernels = _per_axis(kernel_shape, "kernel size", 1, ("height", "width"))
+    out_h, out_w = _geometry(sizes, kernels, stride, padding, dilation, output_padding).out
+    return out_h, out_w
+
+
+def _transpose_arrays(x: object, w: object, spatial: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Check ``x`` and ``w``; return them as ``(C_in, *spatial)``, ``(C_in, C_out, *kernel)``.
+
+    The third value is True when the caller gave one channel without channel axes.
+    """
+    dims = "H, W" if spatial == 2 else "L"
+    kdims = "kH, kW" if spatial == 2 else "k"
+    x = finite_array(x, "input")
+    if x.ndim not in (spatial, spatial + 1):
+        raise ValueError(
+            f"input must be (C_in, {dims}), or ({dims}) for one channel, got shape {x.shape}"
+        )
+    single = x.ndim == spatial
+    name = "kernel" if single else "weight"
+    w = finite_array(w, name)
+    want = spatial if single else spatial + 2
+    if w.ndim != want:
+        expected = f"({kdims})" if single else f"(C_in, C_out, {kdims})"
+        given = f"({dims})" if single else f"(C_in, {dims})"
+        raise ValueError(f"{name} must be {expected} for a {given} input, got shape {w.shape}")
+    if single:
+        return x[None], w[None, None], True
+    if w.shape[0] != x.shape[0]:
+        raise ValueError(
+            f"the input has {x.shape[0]} channels but the weight has {w.shape[0]} "
+            f"(its shape is (C_in, C_out, {kdims}) = {w.shape}): give them the same C_in"
+        )
+    return x, w, False
+
+
+def _checked_transpose(
+    x: object,
+    w: object,
+    stride: object,
+    padding: object,
+    dilation: object,
+    output_padding: object,
+    spatial: int,
+) -> tuple[np.ndarray, np.ndarray, bool, _Geometry]:
+    x, w, single = _transpose_arrays(x, w, spatial)
+    geometry = _geometry(x.shape[1:], w.shape[2:], stride, padding, dilation, output_padding)
+    return x, w, single, geometry
+
+
+def _scatter(x: np.ndarray, w: np.ndarray, g: _Geometry) -> np.ndarray:
+    """Transposed convolution of ``x (C_in, H, W)`` with ``w (C_in, C_out, kH, kW)``.
+
+    One tensordot per kernel tap (not per input cell): tap ``(a, b)`` adds ``w[:, :, a, b]``
+    times the whole input onto the strided output grid shifted by ``(a dh, b dw)``.
+    """
+    (_, h, wd), (_, c_out, kh, kw) = x.shape, w.shape
+    (sh, sw), (ph, pw), (dh, dw), (oph, opw) = g.stride, g.padding, g.dilation, g.output_padding
+    # The uncropped result plus the output_padding rows/cols (zeros unless padding covers them).
+    canvas = np.zeros(
+        (c_out, (h - 1) * sh + dh * (kh - 1) + 1 + oph, (wd - 1) * sw + dw * (kw - 1) + 1 + opw)
+    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        for a in range(kh):
+            for b in range(kw):
+                rows = slice(a * dh, a * dh + (h - 1) * sh + 1, sh)
+                cols = slice(b * dw, b * dw + (wd - 1) * sw + 1, sw)
+                canvas[:, rows, cols] += np.tensordot(w[:, :, a, b], x, axes=(0, 0))
+    out = canvas[:, ph : ph + g.out[0], pw : pw + g.out[1]].copy()
+    return finite_result(out, "the transposed convolution")
+
+
+def conv_transpose2d(
+    x: object,
+    w: object,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    output_padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """2-D transposed convolution of one sample, like ``torch.nn.functional.conv_transpose2d``.
+
+    The adjoint of the strided, padded, dilated `convolve2d`-style cross-correlation: every
+    input cell stamps its value times the kernel onto the output (see
+    `transpose_scatter_trace2d`), and the same result is a stride-1 convolution of the
+    zero-inserted input (see `transpose_gather_input2d`). Groups are 1 and there is no bias.
+
+    Parameters
+    ----------
+    x : (C_in, H, W) or (H, W) array_like
+        Input; ``(H, W)`` is a convenience for one channel in and out.
+    w : (C_in, C_out, kH, kW) or (kH, kW) array_like
+        Weight in torch's layout for transposed convolution (the forward convolution's
+        ``(C_out_fwd, C_in_fwd, kH, kW)``); ``(kH, kW)`` goes with an ``(H, W)`` input.
+    stride : int or (int, int)
+        Spacing of the stamps on the output, >= 1.
+    padding : int or (int, int)
+        Rows (columns) cropped from each border of the full result, >= 0.
+    dilation : int or (int, int)
+        Spacing between kernel taps, >= 1.
+    output_padding : int or (int, int)
+        Rows (columns) added at the bottom (right), ``0 <= output_padding < max(stride,
+        dilation)`` per axis; they resolve which input size a strided forward convolution came
+        from.
+
+    Returns
+    -------
+    out : (C_out, H_out, W_out) or (H_out, W_out) array
+        ``out[o, y, z] = sum x[c, i, j] w[c, o, a, b]`` over ``i s_h + a d_h - p_h = y`` and
+        ``j s_w + b d_w - p_w = z``, with
+        ``H_out = (H - 1) s_h - 2 p_h + d_h (kH - 1) + output_padding_h + 1`` (likewise
+        ``W_out``); an output size <= 0 is a ValueError.
+    """
+    x, w, single, geometry = _checked_transpose(
+        x, w, stride, padding, dilation, output_padding, spatial=2
+    )
+    out = _scatter(x, w, geometry)
+    return out[0] if single else out
+
+
+def conv_transpose1d(
+    x: object,
+    w: object,
+    stride: int | tuple[int] = 1,
+    padding: int | tuple[int] = 0,
+    dilation: int | tuple[int] = 1,
+    output_padding: int | tuple[int] = 0,
+) -> np.ndarray:
+    """1-D transposed convolution of one sample, like ``torch.nn.functional.conv_transpose1d``.
+
+    Parameters
+    ----------
+    x : (C_in, L) or (L,) array_like
+        Input; ``(L,)`` is a convenience for one channel in and out.
+    w : (C_in, C_out, k) or (k,) array_like
+        Weight in torch's layout; ``(k,)`` goes with an ``(L,)`` input.
+    stride, padding, dilation, output_padding : int or (int,)
+        As in `conv_transpose2d`, for the one axis.
+
+    Returns
+    -------
+    out : (C_out, L_out) or (L_out,) array
+        ``L_out = (L - 1) s - 2 p + d (k - 1) + output_padding + 1``; equal to
+        `conv_transpose2d` of the input as one row.
+    """
+    x, w, single, g = _checked_transpose(x, w, stride, padding, dilation, output_padding, spatial=1)
+    # One row of the 2-D case: height 1, a 1-row kernel and neutral settings on that axis.
+    row = _Geometry(
+        (1, *g.stride), (0, *g.padding), (1, *g.dilation), (0, *g.output_padding), (1, *g.out)
+    )
+    out = _scatter(x[:, None, :], w[:, :, None, :], row)[:, 0, :]
+    return out[0] if single else out
+
+
+@dataclass(frozen=True, eq=False)
+class TransposeStep2d:
+    """What one input cell adds to the output of a single-channel `conv_transpose2d`.
+
+    Attributes
+    ----------
+    input : (int, int)
+        Input ``(i, j)``.
+    value : float
+        ``x[i, j]``.
+    rows : (kH,) int array
+        Output rows the kernel's rows land on, ``i s_h - p_h + a d_h``, before cropping (they
+        may be negative or ``>= H_out``).
+    cols : (kW,) int array
+        Output columns, ``j s_w - p_w + b d_w``, before cropping.
+    inside : (kH, kW) bool array
+        Which stamped cells lie inside the output; the others are cropped away.
+    kernel : (kH, kW) array
+        The kernel, as written (a transposed convolution stamps it unflipped).
+    products : (kH, kW) array
+        ``value * kernel``, every one (cropped or not).
+    output_shape : (int, int)
+        ``(H_out, W_out)``.
+    """
+
+    input: tuple[int, int]
+    value: float
+    rows: np.ndarray
+    cols: np.ndarray
+    inside: np.ndarray
+    kernel: np.ndarray
+    products: np.ndarray
+    output_shape: tuple[int, int]
+
+    __eq__ = Step.__eq__
+    __hash__ = None  # type: ignore[assignment]
+
+    def contribution(self) -> np.ndarray:
+        """Return this cell's stamp on the output: the products inside it, zeros elsewhere.
+
+        Returns
+        -------
+        (H_out, W_out) array
+            A new array; the contributions of all steps add up to `conv_transpose2d`.
+        """
+        out = np.zeros(self.output_shape)
+        rows, cols = np.nonzero(self.inside)
+        out[self.rows[rows], self.cols[cols]] = self.products[rows, cols]
+        return out
+
+
+def _single_channel(
+    x: object,
+    w: object,
+    stride: object,
+    padding: object,
+    dilation: object,
+    output_padding: object,
+) -> tuple[np.ndarray, np.ndarray, _Geometry]:
+    x = finite_array(x, "input")
+    if x.ndim != 2:
+        raise ValueError(
+            f"input must be a 2-D array (H, W) (one channel; the pictures show one), "
+            f"got shape {x.shape}"
+        )
+    x, w, _, geometry = _checked_transpose(
+        x, w, stride, padding, dilation, output_padding, spatial=2
+    )
+    return x[0], w[0, 0], geometry
+
+
+def transpose_scatter_trace2d(
+    x: object,
+    w: object,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    output_padding: int | tuple[int, int] = 0,
+) -> list[TransposeStep2d]:
+    """The "scatter" picture: every input cell stamping ``value * kernel`` onto the output.
+
+    Where stamps overlap they add (`overlap_counts2d` counts them); the parts that fall outside
+    the output (cut by ``padding``) are dropped.
+
+    Parameters
+    ----------
+    x : (H, W) array_like
+        Input, one channel.
+    w : (kH, kW) array_like
+        Kernel.
+    stride, padding, dilation, output_padding : int or (int, int)
+        As in `conv_transpose2d`.
+
+    Returns
+    -------
+    list of TransposeStep2d
+        ``H * W`` steps in row-major order; the sum of their ``contribution()`` is
+        ``conv_transpose2d(x, w, ...)``.
+    """
+    x, w, g = _single_channel(x, w, stride, padding, dilation, output_padding)
+    (sh, sw), (ph, pw), (dh, dw) = g.stride, g.padding, g.dilation
+    (h_out, w_out), (kh, kw) = g.out, w.shape
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite_result(x[:, :, None, None] * w, "a product of input and kernel")
+    kernel = _frozen(w)
+    steps = []
+    for i in range(x.shape[0]):
+        rows = i * sh - ph + dh * np.arange(kh)
+        rows_in = (rows >= 0) & (rows < h_out)
+        for j in range(x.shape[1]):
+            cols = j * sw - pw + dw * np.arange(kw)
+            cols_in = (cols >= 0) & (cols < w_out)
+            steps.append(
+                TransposeStep2d(
+                    input=(i, j),
+                    value=float(x[i, j]),
+                    rows=_frozen(rows),
+                    cols=_frozen(cols),
+                    inside=_frozen(np.outer(rows_in, cols_in)),
+                    kernel=kernel,
+                    products=_frozen(x[i, j] * w),
+                    output_shape=g.out,
+                )
+            )
+    return steps
+
+
+def _gather_positions(
+    sizes: tuple[int, ...], kernels: tuple[int, ...], g: _Geometry
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of the gather input holding the input cells.
+
+    The border before the first is ``d (k - 1) - p`` (negative: a crop); the one after the last
+    is that plus ``output_padding``, which goes at the end only.
+    """
+    rows, cols = (
+        np.arange(sizes[axis]) * g.stride[axis]
+        + g.dilation[axis] * (kernels[axis] - 1)
+        - g.padding[axis]
+        for axis in (0, 1)
+    )
+    return rows, cols
+
+
+def transpose_gather_positions2d(
+    input_shape: tuple[int, int],
+    kernel_shape: tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    output_padding: int | tuple[int, int] = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where the input's rows and columns sit in `transpose_gather_input2d`.
+
+    Parameters
+    ----------
+    input_shape : (int, int)
+        ``(H, W)``.
+    kernel_shape : (int, int)
+        ``(kH, kW)``.
+    stride, padding, dilation, output_padding : int or (int, int)
+        As in `conv_transpose2d`.
+
+    Returns
+    -------
+    rows : (H,) int array
+        ``i s_h + d_h (kH - 1) - p_h``; outside ``0 .. rows of the gather input - 1`` when that
+        input row was cropped away (``padding > dilation (kH - 1)``).
+    cols : (W,) int array
+        Likewise for the columns. Every other cell of the gather input is a zero.
+    """
+    sizes = _per_axis(input_shape, "input size", 1, ("height", "width"))
+    kernels = _per_axis(kernel_shape, "kernel size", 1, ("height", "width"))
+    return _gather_positions(
+        sizes, kernels, _geometry(sizes, kernels, stride, padding, dilation, output_padding)
+    )
+
+
+def transpose_gather_input2d(
+    x: object,
+    w: object,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    output_padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """The "gather" picture: the input that a plain stride-1 convolution turns into the output.
+
+    ``stride - 1`` zeros go between neighbouring inputs, a border of ``dilation (k - 1) -
+    padding`` zeros on every side (when ``padding`` is larger this is negative: that many
+    rows/columns are cropped instead) and ``output_padding`` more at the bottom and right.
+    Sliding the flipped, dilated kernel over it (stride 1, no padding) gives
+    ``conv_transpose2d(x, w, ...)``; for one ``dilation`` on both axes that is
+    ``convolve2d(gather, w, dilation=dilation, flip=True)``, which `trace2d` spells out.
+
+    Parameters
+    ----------
+    x : (H, W) array_like
+        Input, one channel.
+    w : (kH, kW) array_like
+        Kernel (only its shape is used).
+    stride, padding, dilation, output_padding : int or (int, int)
+        As in `conv_transpose2d`.
+
+    Returns
+    -------
+    gather : (H_out + d_h (kH - 1), W_out + d_w (kW - 1)) array
+        A new array; `transpose_gather_positions2d` says where the input's cells are.
+    """
+    x, w, g = _single_channel(x, w, stride, padding, dilation, output_padding)
+    spans = tuple(g.dilation[axis] * (w.shape[axis] - 1) for axis in (0, 1))
+    gather = np.zeros((g.out[0] + spans[0], g.out[1] + spans[1]))
+    rows, cols = _gather_positions(x.shape, w.shape, g)
+    # A negative border crops: keep the input cells that still land inside.
+    keep_r = (rows >= 0) & (rows < gather.shape[0])
+    keep_c = (cols >= 0) & (cols < gather.shape[1])
+    gather[np.ix_(rows[keep_r], cols[keep_c])] = x[np.ix_(keep_r, keep_c)]
+    return gather
+
+
+def overlap_counts2d(
+    input_shape: tuple[int, int],
+    kernel_shape: tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    output_padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """How many kernel stamps add into each output cell of `conv_transpose2d`.
+
+    Uneven counts are the checkerboard artefact of transposed convolutions: with stride 2 and
+    a 3 x 3 kernel, cells get 1, 2 or 4 stamps in a repeating pattern.
+
+    Parameters
+    ----------
+    input_shape : (int, int)
+        ``(H, W)``.
+    kernel_shape : (int, int)
+        ``(kH, kW)``.
+    stride, padding, dilation, output_padding : int or (int, int)
+        As in `conv_transpose2d`.
+
+    Returns
+    -------
+    counts : (H_out, W_out) int64 array
+        The number of ``(i, j, a, b)`` with ``i s_h + a d_h - p_h = y`` and
+        ``j s_w + b d_w - p_w = z``; equal to ``conv_transpose2d(ones(H, W), ones(kH, kW))``.
+    """
+    sizes = _per_axis(input_shape, "input size", 1, ("height", "width"))
+    kernels = _per_axis(kernel_shape, "kernel size", 1, ("height", "width"))
+    g = _geometry(sizes, kernels, stride, padding, dilation, output_padding)
+    per_axis = []
+    # The count factorises: (stamps hitting row y) x (stamps hitting column z).
+    for axis in (0, 1):
+        hits = (
+            np.arange(sizes[axis])[:, None] * g.stride[axis]
+            + np.arange(kernels[axis])[None, :] * g.dilation[axis]
+            - g.padding[axis]
+        ).ravel()
+        hits = hits[(hits >= 0) & (hits < g.out[axis])]
+        per_axis.append(np.bincount(hits, minlength=g.out[axis]))
+    return np.outer(per_axis[0], per_axis[1]).astype(np.int64)
