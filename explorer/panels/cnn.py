@@ -584,7 +584,8 @@ class CnnPanel(Panel):
         table_layout.addWidget(self.formulas)
 
         self.input_plot = make_plot("Input", "column", "row")
-        self.input_plot.setMinimumWidth(170)
+        # Tall enough that the photo reads as a photo: the page scrolls to it on a laptop.
+        self.input_plot.setMinimumSize(180, 240)
         self.input_plot.setMaximumWidth(250)
         self.input_plot.getPlotItem().invertY(True)
         self.input_plot.getPlotItem().setAspectLocked(True)

@@ -39,7 +39,7 @@ from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.matrix_input import MatrixInput
 from explorer.widgets.number_input import NumberInput, VectorInput, format_vector
-from explorer.widgets.page import ContentScroll, Page, WrappedLabel
+from explorer.widgets.page import Page, WrappedLabel
 from explorer.widgets.playback import PlaybackBar
 
 # Beyond these sizes the cells get too small to read at 1280 x 800: the panel says so instead.
@@ -311,8 +311,8 @@ class ConvolutionPanel(Panel):
         self._show_controls(0)
 
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(ContentScroll(self._build_1d_page()), "1-D: question 4.3")
-        self.tabs.addTab(ContentScroll(self._build_2d_page()), "2-D: stride, padding, dilation")
+        self.tabs.addTab(self._build_1d_page(), "1-D: question 4.3")
+        self.tabs.addTab(self._build_2d_page(), "2-D: stride, padding, dilation")
         self.tabs.setTabToolTip(0, "A kernel sliding along a vector (questions 4.3 and 5)")
         self.tabs.setTabToolTip(1, "A kernel sliding over a grid, as in a CNN layer")
         self.playback = PlaybackBar(self, speed="2 steps/s", fixed_label=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from explorer.panels.base import Check
@@ -43,16 +44,38 @@ class CheckBadge(QLabel):
 
 
 class CheckStrip(QWidget):
-    """A row of badges; reuses its labels so updating costs no widget creation."""
+    """Rows of badges, wrapped to the strip's width; reuses its labels (no widget creation).
+
+    Like a :class:`~explorer.widgets.page.WrappedLabel` it asks for the height its badges need at
+    its present width instead of having a height-for-width, so a page lays out at its minimum.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._layout = FlowLayout(self)
         self._badges: list[CheckBadge] = []
+        self._needed = 0
         self.setToolTip("Live checks: each value on screen compared with an independent oracle")
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: D102 - Qt override
+        return False
+
+    def sizeHint(self) -> QSize:  # noqa: D102 - Qt override
+        return QSize(self._layout.minimumSize().width(), self._needed)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: D102 - Qt override
+        return self.sizeHint()
+
+    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        needed = self._layout.heightForWidth(max(1, self.width()))
+        if needed != self._needed:
+            self._needed = needed
+            self.updateGeometry()
 
     def set_checks(self, checks: Sequence[Check]) -> None:
         """Show ``checks``, one badge each."""
@@ -65,6 +88,7 @@ class CheckStrip(QWidget):
             badge.show()
         for badge in self._badges[len(checks):]:
             badge.hide()
+        self._fit()
 
     def badges(self) -> list[CheckBadge]:
         """The visible badges."""

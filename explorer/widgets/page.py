@@ -4,9 +4,10 @@ One frame for all six panels, so the way a page shares a small screen is defined
 
 - the **side column** (the explanation, the formulas and the controls) scrolls vertically and is
   exactly as wide as its widest control;
-- the **content** (plots, tables, drawings) fills the rest of the page and scrolls when the page
-  is smaller than the content's minimum size, instead of squeezing it;
-- the **footer** (a playback bar) and the **checks** stay in view under the content.
+- the **content** (plots, tables, drawings, and the check badges under them) fills the rest of
+  the page and scrolls when the page is smaller than the content's minimum size, instead of
+  squeezing it;
+- the **footer** (a playback bar) stays in view under the content.
 
 Nothing inside a page can raise the window's minimum size: both scroll areas ask for little.
 """
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
-    QTabWidget,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -69,8 +69,7 @@ class FittedScroll(QScrollArea):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: D102 - Qt override
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            self.updateGeometry()  # its minimum may have changed
-            self._fit()
+            self._fit()  # its minimum may have changed
         return super().eventFilter(watched, event)
 
 
@@ -84,6 +83,14 @@ class SideScroll(FittedScroll):
     def __init__(self, column: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(column, parent)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._shown_width = self._width()
+
+    def _fit(self) -> None:
+        width = self._width()
+        if width != self._shown_width:  # the splitter gives the column its new width
+            self._shown_width = width
+            self.updateGeometry()
+        super()._fit()
 
     def _width(self) -> int:
         column = self.widget()
@@ -204,7 +211,7 @@ class Explanation(QWidget):
 
 
 class Page:
-    """Lays a panel out: controls column | content, with a footer and the checks under the content.
+    """Lays a panel out: controls column | content and checks, with a footer under them.
 
     Parameters
     ----------
@@ -216,12 +223,11 @@ class Page:
         The column under the explanation, top to bottom: formulas, then groups of controls.
     content : QWidget
         The plots. Its layout's minimum size is the least it is shown at; below that it scrolls.
-        A tab widget is not scrolled as a whole (its tabs would scroll away): put each of its
-        pages in a :class:`ContentScroll` instead.
+    checks : QWidget
+        The check badges, under the content and scrolled with it: on a small screen the plots
+        have the room, and the status bar sums the checks up.
     footer : sequence of QWidget
         Always in view under the content (a playback bar).
-    checks : QWidget
-        The check badges, always in view at the bottom.
     """
 
     def __init__(self, panel: QWidget, *, explanation: str, side: Sequence[QWidget],
@@ -238,12 +244,17 @@ class Page:
         column_layout.addStretch(0)
         self.side = SideScroll(column, panel)
 
+        scrolled = QWidget(panel)
+        scrolled_layout = QVBoxLayout(scrolled)
+        scrolled_layout.setContentsMargins(0, 0, 0, 0)
+        scrolled_layout.addWidget(content, 1)
+        scrolled_layout.addWidget(checks)
+        self.content = ContentScroll(scrolled, panel)
         right = QWidget(panel)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(content if isinstance(content, QTabWidget)
-                               else ContentScroll(content, panel), 1)
-        for widget in (*footer, checks):
+        right_layout.addWidget(self.content, 1)
+        for widget in footer:
             right_layout.addWidget(widget)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, panel)
@@ -255,7 +266,3 @@ class Page:
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
-
-    def content_areas(self) -> list[ContentScroll]:
-        """The scrolled content: one area, or one per tab."""
-        return self.splitter.findChildren(ContentScroll)
