@@ -7,7 +7,7 @@ XCB_PACKAGES := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 \
 	libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 \
 	libxcb-xinerama0 libxcb-xfixes0 libegl1 libfontconfig1 libdbus-1-3
 
-.PHONY: run test lint export bench fuzz xcb-libs clean
+.PHONY: run test lint export bench fuzz icons xcb-libs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ test: $(VENV)/.test-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check explorer tests app.py
+	$(BIN)/ruff check explorer tests tools app.py
 
 export: $(VENV)/.app-installed
 	$(BIN)/python app.py --export screenshots
@@ -56,3 +56,7 @@ fuzz: $(VENV)/.test-installed
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+
+# The icon's PNGs, rendered from resources/nn-explorer.svg (commit them with the SVG).
+icons: $(VENV)/.app-installed
+	$(BIN)/python tools/render_icons.py

@@ -1,4 +1,4 @@
-"""The app's resource files (the sample photo), read wherever the app is installed."""
+"""The app's resource files (the sample photo, the icon), read wherever the app is installed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 #: The package the build makes of the top-level ``resources/`` folder (see pyproject.toml).
 PACKAGE = "explorer.resources"
 SAMPLE_PHOTO = "astronaut_128.png"
+#: The sizes of the icon's PNGs in resources/ (the hicolor theme's usual application sizes).
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
 class MissingResource(FileNotFoundError):
@@ -46,3 +48,8 @@ def read_bytes(name: str) -> bytes:
         return place.joinpath(name).read_bytes()
     except (OSError, KeyError):  # a zipped install raises KeyError for a missing member
         raise MissingResource(name, str(place)) from None
+
+
+def icon_png(size: int) -> str:
+    """The resource name of the ``size`` × ``size`` PNG rendering of the icon."""
+    return f"nn-explorer-{size}.png"

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from explorer import heap
+from explorer import __version__, heap
 
 EXIT_USAGE = 2
 
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="nn-explorer",
         description="See and play with the mathematics of training a neural network.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--panel", action="append", metavar="ID",
                         help="open at this panel; with --export, export it (repeatable)")
     parser.add_argument("--list-panels", action="store_true", help="print panel ids and titles")

@@ -11,7 +11,8 @@ from explorer import assets
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOURCES = ROOT / "resources"
-SHIPPED = ["astronaut_128.png"]
+SHIPPED = ["astronaut_128.png", "nn-explorer.svg",
+           *(f"nn-explorer-{size}.png" for size in assets.ICON_SIZES)]
 
 
 def run_isolated(code: str, *args: str) -> list[str]:
@@ -27,6 +28,7 @@ def test_the_editable_install_reads_the_checkouts_resources():
     assert Path(str(assets.folder())) == RESOURCES
     for name in SHIPPED:
         assert assets.read_bytes(name) == (RESOURCES / name).read_bytes()
+    assert assets.icon_png(48) == "nn-explorer-48.png"
 
 
 def test_a_missing_resource_names_the_file_and_where_it_looked(tmp_path, monkeypatch):
