@@ -9,6 +9,8 @@ from pathlib import Path
 #: The package the build makes of the top-level ``resources/`` folder (see pyproject.toml).
 PACKAGE = "explorer.resources"
 SAMPLE_PHOTO = "astronaut_128.png"
+ICON_SVG = "nn-explorer.svg"
+DESKTOP_ENTRY = "nn-explorer.desktop"
 #: The sizes of the icon's PNGs in resources/ (the hicolor theme's usual application sizes).
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 

@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --export, also write DIR/<id>.gif for each animated panel "
                              "(loss, convolution, backprop): every step of its animation once; "
                              "needs the optional Pillow package (pip install 'nn-explorer[gif]')")
+    parser.add_argument("--install-desktop-entry", action="store_true",
+                        help="add NN Explorer and its icon to your desktop's application menu "
+                             "(files in $XDG_DATA_HOME, default ~/.local/share) and exit; "
+                             "running it again changes nothing")
     return parser
 
 
@@ -108,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.gif and args.export is None:
         parser.error("--gif needs --export DIR")
+    if args.install_desktop_entry:
+        from explorer import desktop_entry
+
+        return desktop_entry.main()
     if args.list_panels or args.export is not None:
         heap.settle()  # no window to wait for (explorer/heap.py)
     if args.list_panels:

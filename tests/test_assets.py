@@ -11,7 +11,7 @@ from explorer import assets
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOURCES = ROOT / "resources"
-SHIPPED = ["astronaut_128.png", "nn-explorer.svg",
+SHIPPED = ["astronaut_128.png", "nn-explorer.svg", "nn-explorer.desktop",
            *(f"nn-explorer-{size}.png" for size in assets.ICON_SIZES)]
 
 
