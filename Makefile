@@ -7,7 +7,7 @@ XCB_PACKAGES := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 \
 	libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 \
 	libxcb-xinerama0 libxcb-xfixes0 libegl1 libfontconfig1 libdbus-1-3
 
-.PHONY: run test lint export bench fuzz xcb-libs clean
+.PHONY: run test lint export bench fuzz icons wheel-check xcb-libs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ test: $(VENV)/.test-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check explorer tests app.py
+	$(BIN)/ruff check explorer tests tools app.py
 
 export: $(VENV)/.app-installed
 	$(BIN)/python app.py --export screenshots
@@ -53,6 +53,27 @@ bench: $(VENV)/.test-installed
 
 fuzz: $(VENV)/.test-installed
 	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests -k model -q
+
+# The icon's PNGs, rendered from resources/nn-explorer.svg (commit them with the SVG).
+icons: $(VENV)/.app-installed
+	$(BIN)/python tools/render_icons.py
+
+# The app as a user installs it: the wheel built, installed into a new virtual environment
+# outside the checkout and run from another folder; tests/test_wheel.py then checks what it
+# printed and drew. The work folder is removed when all is well and kept (named) when not.
+wheel-check: $(VENV)/.test-installed
+	@set -e; work=$$(mktemp -d -t nn-explorer-wheel-check.XXXXXX); \
+	echo "wheel-check: building, installing and running the wheel in $$work"; \
+	rm -rf build; \
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir "$$work/dist" .; \
+	$(PYTHON) -m venv "$$work/venv"; \
+	"$$work/venv/bin/python" -m pip install --quiet "$$work"/dist/*.whl; \
+	mkdir "$$work/elsewhere"; \
+	(cd "$$work/elsewhere" && "$$work/venv/bin/nn-explorer" --version > "$$work/version.txt" \
+		&& "$$work/venv/bin/nn-explorer" --export "$$work/export" > "$$work/export.txt"); \
+	NN_EXPLORER_WHEEL_CHECK="$$work" QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_wheel.py; \
+	rm -rf "$$work"
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from explorer import heap
+from explorer import __version__, heap
 
 EXIT_USAGE = 2
 
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="nn-explorer",
         description="See and play with the mathematics of training a neural network.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--panel", action="append", metavar="ID",
                         help="open at this panel; with --export, export it (repeatable)")
     parser.add_argument("--list-panels", action="store_true", help="print panel ids and titles")
@@ -38,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --export, also write DIR/<id>.gif for each animated panel "
                              "(loss, convolution, backprop): every step of its animation once; "
                              "needs the optional Pillow package (pip install 'nn-explorer[gif]')")
+    parser.add_argument("--install-desktop-entry", action="store_true",
+                        help="add NN Explorer and its icon to your desktop's application menu "
+                             "(files in $XDG_DATA_HOME, default ~/.local/share) and exit; "
+                             "running it again changes nothing")
     return parser
 
 
@@ -107,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.gif and args.export is None:
         parser.error("--gif needs --export DIR")
+    if args.install_desktop_entry:
+        from explorer import desktop_entry
+
+        return desktop_entry.main()
     if args.list_panels or args.export is not None:
         heap.settle()  # no window to wait for (explorer/heap.py)
     if args.list_panels:

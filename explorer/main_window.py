@@ -37,12 +37,15 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import __version__, export, heap
+from explorer.app_icon import application_icon
 from explorer.panels import PANELS, Panel
 from explorer.widgets.check_yourself import CheckYourself
 from explorer.widgets.theme import THEME_CHOICES, apply_theme
 
 ORGANISATION = "nn-explorer"
 APPLICATION = "nn-explorer"
+#: resources/nn-explorer.desktop without its suffix: how Wayland and docks match the window to it.
+DESKTOP_FILE_NAME = "nn-explorer"
 #: The window's size where the screen has room for it (and no size was saved).
 PREFERRED_SIZE = QSize(1280, 800)
 #: Room kept for the window manager's title bar and borders around the window, so that a window
@@ -124,6 +127,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, panel: str | None = None) -> None:
         super().__init__()
         self.setWindowTitle("NN Explorer")
+        self.setWindowIcon(QApplication.windowIcon())  # application() read it
         self._settings = settings if settings is not None else default_settings()
         # Before any panel is built, so panels are drawn in the theme from the start.
         apply_theme(self._saved_theme())
@@ -613,4 +617,7 @@ def application() -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("NN Explorer")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
+    app.setWindowIcon(application_icon())
     return app

@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,21 @@ def test_list_panels():
     assert out.returncode == 0
     lines = out.stdout.strip().splitlines()
     assert [line.split()[0] for line in lines] == list(PANELS)
+
+
+def test_version_prints_the_one_version():
+    import explorer
+
+    out = run_app("--version")
+    assert out.returncode == 0 and out.stderr == ""
+    assert out.stdout == f"nn-explorer {explorer.__version__}\n"
+    # pyproject.toml declares the version dynamic, read from explorer/__init__.py.
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "explorer.__version__"}
+    assert re.fullmatch(r"\d+\.\d+\.\d+", explorer.__version__)
 
 
 def test_export_writes_requested_panels_at_requested_size(tmp_path):

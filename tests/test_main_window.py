@@ -20,6 +20,26 @@ def window(qtbot, settings):
     return w
 
 
+def test_the_application_and_window_carry_the_apps_identity(qtbot, settings):
+    from PySide6.QtGui import QImage
+
+    from explorer import __version__, assets
+    from explorer.main_window import application
+
+    app = application()
+    assert (app.applicationName(), app.organizationName()) == ("nn-explorer", "nn-explorer")
+    assert app.applicationDisplayName() == "NN Explorer"
+    assert app.applicationVersion() == __version__
+    assert app.desktopFileName() == "nn-explorer"  # resources/nn-explorer.desktop
+    sizes = [s.width() for s in app.windowIcon().availableSizes()]
+    assert sizes == list(assets.ICON_SIZES)
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    shown = w.windowIcon().pixmap(48, 48).toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    png = QImage.fromData(assets.read_bytes(assets.icon_png(48)))
+    assert shown == png.convertToFormat(QImage.Format.Format_ARGB32)
+
+
 def test_every_registered_panel_is_reachable(window, qtbot):
     assert list(window.panels) == list(PANELS)
     assert len(window.panels) == len(PANELS)

@@ -1,5 +1,6 @@
 import csv
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
+from explorer import assets
 from explorer.model import cnn
 from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
 from explorer.panels import PANELS
@@ -15,6 +17,8 @@ from explorer.panels.cnn import MAPS_SHOWN, SAMPLE_IMAGE, CnnPanel
 from .pixels import count_bluish, count_orangeish, count_purplish, image_array
 
 HOMEWORK = [(32, 64, 64), (32, 32, 32), (64, 32, 32)]
+#: The sample photo as the checkout has it, read without the app's lookup.
+PHOTO = Path(__file__).resolve().parents[1] / "resources" / SAMPLE_IMAGE
 
 
 @pytest.fixture
@@ -147,7 +151,7 @@ def test_default_diagram_blocks(panel):
 def test_network_input_is_the_sample_photo(panel):
     image = panel.network_input()
     assert image.shape == (3, 128, 128) and 0 <= image.min() and image.max() <= 1
-    photo = QImage(str(SAMPLE_IMAGE))
+    photo = QImage(str(PHOTO))
     assert (photo.width(), photo.height()) == (128, 128)
     for x, y in ((0, 0), (17, 90), (127, 127), (64, 5)):
         colour = QColor(photo.pixel(x, y))
@@ -462,6 +466,46 @@ def test_dropping_a_picture_loads_it(panel, tmp_path):
     panel.dropEvent(event)
     assert "halves.png" in panel.image_status.text()
     np.testing.assert_allclose(panel.network_input()[2, :, 72:], 1.0)
+
+
+def count_red(array):
+    """Pixels of the error red #c0392b, antialiased: red well above green and blue."""
+    r, g, b = (array[..., i].astype(int) for i in range(3))
+    return int(((r > 120) & (r - g > 80) & (r - b > 70)).sum())
+
+
+def test_a_missing_sample_photo_is_named_in_red(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(assets, "folder", lambda: tmp_path)  # an empty place to look in
+    p = CnnPanel()
+    qtbot.addWidget(p)
+    p.resize(1280, 800)
+    p.show()
+    qtbot.waitExposed(p)
+    status = p.image_status.text()
+    assert f"The sample photo {SAMPLE_IMAGE} is missing: looked in {tmp_path}." in status
+    assert "color:#c0392b" in status and "cropped and scaled" not in status
+    assert count_red(image_array(p.image_status)) > 100
+    # The network still runs, on a black picture that the status explains.
+    assert p.network_input().shape == (3, 128, 128) and not p.network_input().any()
+    assert all(c.passed for c in p.checks())
+    # A picture of one's own replaces the message; reset looks for the photo again.
+    assert p.load_image(str(two_colour_png(tmp_path)))
+    assert "halves.png, cropped and scaled" in p.image_status.text()
+    assert count_red(image_array(p.image_status)) == 0
+    monkeypatch.undo()
+    p.reset_button.click()
+    assert p.image_status.text().startswith(f"{SAMPLE_IMAGE}, cropped and scaled")
+    assert p.network_input().std() > 0.1
+
+
+def test_an_unreadable_sample_photo_is_named_in_red(qtbot, tmp_path, monkeypatch):
+    (tmp_path / SAMPLE_IMAGE).write_bytes(b"not a PNG")
+    monkeypatch.setattr(assets, "folder", lambda: tmp_path)
+    p = CnnPanel()
+    qtbot.addWidget(p)
+    assert (f"The sample photo {SAMPLE_IMAGE} is not a readable image: looked in {tmp_path}."
+            in p.image_status.text())
+    assert not p.network_input().any()
 
 
 # --- receptive field ------------------------------------------------------------

@@ -1,20 +1,26 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
+from explorer import assets
 from explorer.model import conv
 from explorer.panels.convolution import (
     PHOTO_CROP,
     SAMPLE_PHOTO,
     ConvolutionPanel,
     ConvolutionState,
+    photo_crop,
 )
 from explorer.widgets.cell_row import RowScene
 from explorer.widgets.cell_style import GHOST_FILL, OUTPUT_FILL, STEP_COLOR, short_number
 from explorer.widgets.matrix_input import format_matrix, parse_matrix
 
 SEED_GRID = np.array(conv.SEED_GRID)
+#: The sample photo as the checkout has it, read without the app's lookup.
+PHOTO = Path(__file__).resolve().parents[1] / "resources" / SAMPLE_PHOTO
 SEED_KERNEL2D = np.array(conv.SEED_KERNEL2D)
 
 
@@ -370,7 +376,7 @@ def test_photo_crop_as_input(panel, qtbot):
     panel.source_box.setCurrentIndex(1)
     assert panel.state.two.source == "photo"
     # The crop, read independently: Qt decodes the PNG, the luma weights are applied here.
-    rgb = as_array(QImage(str(SAMPLE_PHOTO))).astype(float)
+    rgb = as_array(QImage(str(PHOTO))).astype(float)
     top, left, size = PHOTO_CROP
     expected = np.rint(rgb[top:top + size, left:left + size] @ [0.299, 0.587, 0.114])
     x = np.array(panel.state.two.x)
@@ -390,6 +396,28 @@ def test_photo_crop_as_input(panel, qtbot):
     panel.source_box.setCurrentIndex(0)
     np.testing.assert_array_equal(np.array(panel.state.two.x), SEED_GRID)
     assert not panel.grid_view.scene().shade
+
+
+def test_a_missing_photo_is_named_in_red_and_the_grid_stays(panel, qtbot, tmp_path,
+                                                            monkeypatch):
+    show_2d(panel)
+    photo_crop.cache_clear()  # an earlier test may have read the real photo
+    monkeypatch.setattr(assets, "folder", lambda: tmp_path)  # an empty place to look in
+    panel.source_box.setCurrentIndex(1)
+    message = panel.error_2d.text()
+    assert message == f"The sample photo {SAMPLE_PHOTO} is missing: looked in {tmp_path}."
+    assert panel.error_2d.isVisibleTo(panel)
+    r, g, b = (as_array(panel.error_2d.grab().toImage())[..., i].astype(int) for i in range(3))
+    assert ((r > 120) & (r - g > 80) & (r - b > 70)).sum() > 100  # drawn in red
+    # The panel keeps what it showed: the integers, and the box says so.
+    assert panel.state.two.source == "integers" and panel.source_box.currentIndex() == 0
+    np.testing.assert_array_equal(np.array(panel.state.two.x), SEED_GRID)
+    np.testing.assert_array_equal(panel.grid_input.value(), SEED_GRID)
+    # Once the photo is back, the same choice works and the message goes.
+    monkeypatch.undo()
+    panel.source_box.setCurrentIndex(1)
+    assert panel.state.two.source == "photo" and not panel.error_2d.isVisibleTo(panel)
+    assert np.array(panel.state.two.x).shape == (8, 8)
 
 
 # --- playback, keys, hover, reset ---------------------------------------------------------------

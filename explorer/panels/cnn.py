@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer import assets
 from explorer.model import cnn
 from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
 from explorer.model.quiz import Question, cnn_questions
@@ -51,7 +52,7 @@ from explorer.widgets.theme import qcolor, set_html, set_rich_text, set_style_sh
 
 Layer = Conv2d | MaxPool2d | ReLU
 
-SAMPLE_IMAGE = Path(__file__).resolve().parents[2] / "resources" / "astronaut_128.png"
+SAMPLE_IMAGE = assets.SAMPLE_PHOTO
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
 
 # What fits on screen and stays interactive; the panel says so instead of clamping.
@@ -432,6 +433,7 @@ class CnnPanel(Panel):
         self._rows: list[LayerRow] = []
         self._source: QImage | None = None
         self._source_name = ""
+        self._source_missing = ""  # why there is no picture, when there is none
         self._source_key = 0
         self._image_cache: tuple | None = None
         self._forward_cache: list[tuple[tuple, np.ndarray]] = []
@@ -767,9 +769,17 @@ class CnnPanel(Panel):
         self._load_sample()
 
     def _load_sample(self, update: bool = True) -> None:
-        if not self.load_image(str(SAMPLE_IMAGE), update=update):
-            set_rich_text(self.image_status, f"The sample photo is missing "
-                          f"({SAMPLE_IMAGE.name}); open or drop a picture instead.")
+        try:
+            image = QImage.fromData(assets.read_bytes(SAMPLE_IMAGE))
+            if image.isNull():
+                raise assets.MissingResource(SAMPLE_IMAGE, str(assets.folder()),
+                                             "is not a readable image")
+        except assets.MissingResource as exc:
+            # No picture: the input shows black, and the status says why instead of a name.
+            self._source_missing = f"The sample photo {exc}. Open or drop a picture instead."
+            self._use_source(None, "", update)
+            return
+        self._use_source(image, SAMPLE_IMAGE, update)
 
     def load_image(self, path: str, update: bool = True) -> bool:
         """Feed the picture at ``path`` to the network; False (and a message) if unreadable."""
@@ -780,12 +790,16 @@ class CnnPanel(Panel):
                           f"“{html.escape(name)}” as an image: use a PNG, JPEG, BMP or GIF "
                           "file.</span>")
             return False
-        self._source = image.convertToFormat(QImage.Format.Format_RGB888)
+        self._use_source(image, name, update)
+        return True
+
+    def _use_source(self, image: QImage | None, name: str, update: bool) -> None:
+        self._source = None if image is None else image.convertToFormat(
+            QImage.Format.Format_RGB888)
         self._source_name = name
         self._source_key += 1
         if update:
             self.update_view()
-        return True
 
     def dragEnterEvent(self, event) -> None:  # noqa: D102 - Qt override
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -1049,6 +1063,10 @@ class CnnPanel(Panel):
         self.input_plot.setXRange(0, w, padding=0.02)
         self.input_plot.setYRange(0, h, padding=0.02)
         self.input_plot.getPlotItem().setTitle(f"Input {c} × {h} × {w}", size="10pt")
+        if self._source is None:
+            set_rich_text(self.image_status, "<span style='color:#c0392b'>"
+                          f"{html.escape(self._source_missing)}</span>")
+            return
         kind = {1: "grey (luminance)", 3: "RGB"}.get(c, "R, G, B repeated")
         set_rich_text(self.image_status, f"{html.escape(self._source_name)}, cropped and scaled "
                       f"to {h} × {w}, {kind}. Drop a picture on the panel to use it.")
@@ -1206,7 +1224,7 @@ class CnnPanel(Panel):
     def reset(self) -> None:
         """Back to question 4's network, its 3 × 128 × 128 input and the sample photo."""
         self.state = CnnState()
-        if self._source_name != SAMPLE_IMAGE.name:
+        if self._source_name != SAMPLE_IMAGE:
             self._load_sample(update=False)
         self._sync_controls()
         self.update_view()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QSignalBlocker, Qt
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer import assets
 from explorer.model import conv
 from explorer.model.quiz import Question, convolution2d_questions, convolution_questions
 from explorer.model.validation import positive_int
@@ -52,7 +52,7 @@ MAX_PADDING = 4
 MAX_DILATION = 4
 
 VIEWS = ("1d", "2d")
-SAMPLE_PHOTO = Path(__file__).resolve().parents[2] / "resources" / "astronaut_128.png"
+SAMPLE_PHOTO = assets.SAMPLE_PHOTO
 #: Where the photo crop sits: 8 x 8 pixels across the edge between the astronaut's hair and face.
 PHOTO_CROP = (22, 62, 8)
 SOURCES = {"integers": "small integers (5 × 5)", "photo": "photo crop (8 × 8 grey levels)"}
@@ -202,11 +202,17 @@ def compute_2d(s: Grid2d) -> Result2d:
 
 
 @lru_cache(maxsize=1)
-def photo_crop() -> np.ndarray | None:
-    """The grey levels of :data:`PHOTO_CROP` in the sample photo, or None if it cannot be read."""
-    image = QImage(str(SAMPLE_PHOTO))
+def photo_crop() -> np.ndarray:
+    """The grey levels of :data:`PHOTO_CROP` in the sample photo.
+
+    Raises
+    ------
+    assets.MissingResource
+        When the photo cannot be read (not cached: the next call looks again).
+    """
+    image = QImage.fromData(assets.read_bytes(SAMPLE_PHOTO))
     if image.isNull():
-        return None
+        raise assets.MissingResource(SAMPLE_PHOTO, str(assets.folder()), "is not a readable image")
     image = image.convertToFormat(QImage.Format.Format_RGB888)
     width, height = image.width(), image.height()
     data = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * height)
@@ -412,10 +418,6 @@ class ConvolutionPanel(Panel):
             self.source_box.addItem(label, key)
         self.source_box.setToolTip("Fill the input grid with small integers, or with grey levels "
                                    "(0 black … 255 white) cut from the sample photo in resources/")
-        if photo_crop() is None:
-            self.source_box.model().item(1).setEnabled(False)
-            self.source_box.setItemData(1, f"{SAMPLE_PHOTO.name} could not be read",
-                                        Qt.ItemDataRole.ToolTipRole)
         source_label = QLabel("fill with", group)
         source_label.setToolTip(self.source_box.toolTip())
         self.grid_input = MatrixInput(
@@ -527,8 +529,13 @@ class ConvolutionPanel(Panel):
                       source=self.source_box.currentData())
 
     def _source_chosen(self, _index: int) -> None:
-        photo = photo_crop()
-        grid = photo if self.source_box.currentData() == "photo" else conv.SEED_GRID
+        grid = conv.SEED_GRID
+        if self.source_box.currentData() == "photo":
+            try:
+                grid = photo_crop()
+            except assets.MissingResource as exc:
+                self._reject(f"The sample photo {exc}.", self.source_box)
+                return
         self.grid_input.set_value(np.array(grid))
         self._two_edited()
 
