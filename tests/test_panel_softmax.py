@@ -614,3 +614,28 @@ def test_a_change_then_a_repaint_of_an_exported_panel_paints_cleanly(qtbot):
             QApplication.processEvents()
         assert panel.jac_labels.drawn == panel.fd_labels.drawn
     # (Qt warnings fail the test: see tests/conftest.py.)
+
+
+@pytest.mark.parametrize("temperature", ["0.001", "0.05"])
+def test_ranges_come_back_when_the_temperature_does(panel, qtbot, temperature):
+    """T = 0.001 makes x / T a thousand times larger and the ranges grow to show it; back at
+    T = 1 they shrink to the logits again, instead of leaving the bars as flat lines."""
+    def spans():
+        return {name: np.diff(getattr(panel, name).viewRange()[axis])[0]
+                for name, axis in (("logits_plot", 1), ("sigmoid_plot", 0),
+                                   ("reduced_plot", 1))}
+
+    before = spans()
+    type_into(qtbot, panel.temperature_input, temperature)
+    grown = spans()
+    assert grown["logits_plot"] > 10 * before["logits_plot"]
+    type_into(qtbot, panel.temperature_input, "1")
+    assert spans() == pytest.approx(before, rel=1e-9)
+
+
+def test_small_drags_do_not_move_the_ranges(panel):
+    """Inside the range, and shrinking by less than the range holds, nothing re-ranges."""
+    ranges = [plot.viewRange() for plot in (panel.logits_plot, panel.reduced_plot)]
+    for value in (1.5, 1.2, 0.8, 0.4, 0.9):
+        panel.handles[1].setValue(value)
+        assert [plot.viewRange() for plot in (panel.logits_plot, panel.reduced_plot)] == ranges
