@@ -565,3 +565,27 @@ def test_bench_changes_keep_the_checks_green(panel):
         panel.bench_change(i)
         assert_shows(panel, panel.state)
     assert panel.state == BackpropState()
+
+
+def test_a_refused_size_leaves_the_slider_on_the_size_in_use(panel, qtbot):
+    """d = 3 is refused (k1 + k2 > d + 1): the slider stays at d = 8, which the panel still
+    shows; the typed 3 waits in its field, and a smaller k1 that makes it valid applies it."""
+    slider = panel.d_input.slider()
+    at_eight = slider.value()
+    type_into(qtbot, panel.d_input, "3")
+    assert panel.state.d == 8 and "d + 1" in panel.d_input.error()
+    assert slider.value() == at_eight
+    assert panel.d_input.line_edit().text() == "3"  # as typed, beside its message
+    # Dragging the slider to 2 is refused the same way: it goes back.
+    slider.setValue(slider_position(panel.d_input, 2))
+    assert panel.state.d == 8 and slider.value() == at_eight
+    assert "k1 <= d" in panel.d_input.error()
+    type_into(qtbot, panel.d_input, "3")
+    type_into(qtbot, panel.k1_input, "1")  # 1 + 3 <= 3 + 1: the waiting d = 3 now fits
+    assert (panel.state.d, panel.state.k1) == (3, 1)
+    assert panel.d_input.error() == "" and slider.value() == slider_position(panel.d_input, 3)
+
+
+def slider_position(field, value):
+    low, high = field._range
+    return round(field.slider().maximum() * (value - low) / (high - low))

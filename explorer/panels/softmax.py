@@ -860,7 +860,8 @@ class SoftmaxPanel(Panel):
         if scaled:
             # Just right of each bar, clear of the value label on the bar.
             self.scaled_dots.setData(positions + 0.38, v.u)
-        self._logit_range = self._followed(self._logit_range, self._span(np.concatenate([v.x, v.u])))
+        self._logit_range = self._followed(self._logit_range,
+                                           self._span(np.concatenate([v.x, v.u])))
         self.logits_plot.setYRange(*self._logit_range, padding=0)
         self._place_bar_labels(self.logit_labels, self.logits_plot, v.x, v.x)
 

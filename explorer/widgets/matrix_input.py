@@ -122,7 +122,7 @@ class MatrixInput(InlineError, QWidget):
 
     def set_value(self, value: np.ndarray) -> None:
         """Show ``value`` without emitting."""
-        self._value = np.array(value, dtype=np.float64)
+        self._value = self._in_use = np.array(value, dtype=np.float64)
         text = format_matrix(self._value)
         if self._edit.toPlainText() != text:
             with QSignalBlocker(self._edit):
@@ -138,7 +138,4 @@ class MatrixInput(InlineError, QWidget):
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        self.clear_error()
-        if value.shape != self._value.shape or not np.array_equal(value, self._value):
-            self._value = value
-            self.valueChanged.emit(value.copy())
+        self._submit(value)

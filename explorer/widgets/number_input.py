@@ -72,14 +72,51 @@ class InlineError:
 
     def show_error(self, message: str) -> None:
         """Mark the field invalid with ``message`` (the panel keeps its last valid state)."""
+        self._refused = True
         self._error.show_message(message)
         set_style_sheet(self._edit, self._error_style)
 
+    def _submit(self, value) -> None:
+        """A value typed (or slid) that the field accepts: offer it unless it is in use."""
+        self._clear_message()
+        if np.shape(value) == np.shape(self._in_use) and np.array_equal(value, self._in_use):
+            self._value = value
+        else:
+            self._offer(value)
+
+    def _offer(self, value) -> None:
+        """Make ``value`` the field's value and emit it; note whether the panel refused it.
+
+        A panel refuses a value by calling :meth:`show_error` while it handles the signal. The
+        text then stays as typed, beside the message, and stays the field's :meth:`value`: an
+        edit elsewhere that makes it acceptable (a smaller kernel, another mode) applies it.
+        What shows a value in use (a slider) stays on the one the panel kept.
+        """
+        kept, self._value = self._in_use, value
+        self._refused = False
+        self._in_use = value
+        self._value_shown()
+        self.valueChanged.emit(value.copy() if isinstance(value, np.ndarray) else value)
+        if self._refused:
+            self._in_use = kept
+            self._value_shown()
+
+    def _value_shown(self) -> None:
+        """Called when the value in use changed; a slider follows it."""
+
     def clear_error(self) -> None:
-        """Mark the field valid."""
-        if self._error.message():
-            self._error.clear()
-            set_style_sheet(self._edit, "")
+        """Mark the field valid: the panel now uses the value it holds."""
+        if self._clear_message():
+            self._in_use = self._value
+            self._value_shown()
+
+    def _clear_message(self) -> bool:
+        """Take the message and the invalid style away; whether there was a message."""
+        if not self._error.message():
+            return False
+        self._error.clear()
+        set_style_sheet(self._edit, "")
+        return True
 
 
 class _ValidatedLine(InlineError, QWidget):
@@ -167,7 +204,7 @@ class NumberInput(_ValidatedLine):
 
     def set_value(self, value: float) -> None:
         """Show ``value`` without emitting (the panel sets its own controls this way)."""
-        self._value = float(value)
+        self._value = self._in_use = float(value)
         with QSignalBlocker(self._edit):
             self._edit.setText(self._format(self._value))
         self._sync_slider()
@@ -185,10 +222,13 @@ class NumberInput(_ValidatedLine):
         low, high = self._range
         # Clamp the fraction, not the position: (1e308 - low) / (high - low) overflows to inf.
         with np.errstate(over="ignore", invalid="ignore"):
-            fraction = (np.float64(self._value) - low) / (high - low)
+            fraction = (np.float64(self._in_use) - low) / (high - low)
         fraction = min(max(float(np.nan_to_num(fraction, nan=0.0)), 0.0), 1.0)
         with QSignalBlocker(self._slider):
             self._slider.setValue(round(fraction * self._STEPS))
+
+    def _value_shown(self) -> None:
+        self._sync_slider()
 
     def _accept(self, value: float) -> None:
         if self._validate is not None:
@@ -196,12 +236,9 @@ class NumberInput(_ValidatedLine):
                 self._validate(value)
             except ValueError as exc:
                 self.show_error(str(exc))
+                self._sync_slider()  # a dragged slider goes back to the value in use
                 return
-        self.clear_error()
-        if value != self._value:
-            self._value = value
-            self._sync_slider()
-            self.valueChanged.emit(value)
+        self._submit(value)
 
     def _commit(self) -> None:
         try:
@@ -239,7 +276,7 @@ class VectorInput(_ValidatedLine):
 
     def set_value(self, value: np.ndarray) -> None:
         """Show ``value`` without emitting."""
-        self._value = np.array(value, dtype=np.float64)
+        self._value = self._in_use = np.array(value, dtype=np.float64)
         with QSignalBlocker(self._edit):
             self._edit.setText(format_vector(self._value))
         self.clear_error()
@@ -252,7 +289,4 @@ class VectorInput(_ValidatedLine):
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        self.clear_error()
-        if value.shape != self._value.shape or not np.array_equal(value, self._value):
-            self._value = value
-            self.valueChanged.emit(value.copy())
+        self._submit(value)
