@@ -551,3 +551,73 @@ def test_preset_clears_a_rejected_stride(qtbot):
     button.click()
     assert panel.stride_input.error() == ""
     assert panel.stride_input.line_edit().text() == str(panel.state.two.stride)
+
+
+def _named_results(text: str) -> dict[str, list[float]]:
+    """Every "np.convolve … [a, b, c]" or "np.correlate … [a, b, c]" claim in a text."""
+    import re
+
+    found = {}
+    for name, values in re.findall(r"(np\.convolve|np\.correlate)[^\[\n]*\[([-\d., ]+)\]", text):
+        found.setdefault(name, []).append([float(v) for v in values.split(",")])
+    return found
+
+
+@pytest.mark.parametrize("x, w", [("1, 2, 3", "1, 2, 3, 4"), ("1, 2", "3, 1, 4, 1, 5"),
+                                  ("1, 2, 3, 4", "2, 0, 1"), ("5", "1, 2")])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_what_names_numpy_shows_numpys_result(panel, qtbot, x, w, mode):
+    """A label or badge that names np.convolve or np.correlate shows exactly what it returns:
+    numpy's "same" has max(d, k) values, the panel's keeps d (centred like scipy)."""
+    xs, ws = (np.array([float(v) for v in s.split(",")]) for s in (x, w))
+    if mode == "valid" and ws.size > xs.size:
+        return
+    panel.mode_box.setCurrentText("full")
+    type_into(qtbot, panel.x_input, x)
+    type_into(qtbot, panel.w_input, w)
+    panel.mode_box.setCurrentText(mode)
+    assert panel.state.one.mode == mode
+    library = {"np.convolve": np.convolve(xs, ws, mode), "np.correlate": np.correlate(xs, ws, mode)}
+    claims = _named_results(panel.comparison.toPlainText())
+    for name, shown in claims.items():
+        for values in shown:
+            np.testing.assert_array_equal(values, library[name])
+    for check in panel.checks():
+        for name in library:
+            if check.name.endswith(f"= {name}"):
+                np.testing.assert_array_equal(check.reference, library[name])
+                assert check.passed
+    labelled = 0
+    for _, rows in panel.tables().values():
+        for row in rows:
+            for lib in library:
+                if isinstance(row[0], str) and row[0].endswith(f"{lib})"):
+                    labelled += 1
+                    values = [v for v in row[1:] if v != ""]
+                    np.testing.assert_array_equal(values, library[lib])
+    assert labelled == (0 if mode == "same" and ws.size > xs.size else 2)
+    if mode == "same" and ws.size > xs.size:
+        text = panel.comparison.toPlainText()
+        assert "max(d, k)" in text and "middle" in text  # which convention, and numpy's
+        assert len(panel.state.one.x) == len(panel.result_1d.outputs)
+
+
+def test_valid_is_not_on_offer_while_the_kernel_is_longer(panel, qtbot):
+    """With k > d the keyboard walks full → same → full, never onto the refused "valid"."""
+    type_into(qtbot, panel.w_input, "1, 2, 3, 4, 5")  # k = 5 > d = 4, in full mode
+    valid = panel.mode_box.model().item(list(panel.mode_box.itemText(i)
+                                             for i in range(3)).index("valid"))
+    assert not valid.isEnabled() and "k ≤ d" in valid.toolTip()
+    panel.mode_box.setFocus()
+    seen = []
+    for _ in range(4):
+        qtbot.keyClick(panel.mode_box, Qt.Key.Key_Down)
+        seen.append(panel.state.one.mode)
+        qtbot.keyClick(panel.mode_box, Qt.Key.Key_Up)
+        seen.append(panel.state.one.mode)
+    assert "valid" not in seen and "same" in seen
+    assert panel.error_1d.message() == ""  # nothing was refused
+    type_into(qtbot, panel.w_input, "1, 2")  # k ≤ d again: valid is back
+    assert valid.isEnabled() and valid.toolTip() == ""
+    qtbot.keyClick(panel.mode_box, Qt.Key.Key_End)
+    assert panel.state.one.mode == panel.mode_box.itemText(2)

@@ -143,6 +143,18 @@ class Result2d:
     scene: GridScene
 
 
+def _numpy_same_differs(one: Row1d) -> bool:
+    """Whether numpy's "same" differs from the model's: it keeps max(d, k) values, not d."""
+    return one.mode == "same" and len(one.w) > len(one.x)
+
+
+def _numpy_names(one: Row1d) -> tuple[str, str]:
+    """", np.convolve" and ", np.correlate" where numpy gives what is shown, else ""."""
+    if _numpy_same_differs(one):
+        return "", ""
+    return ", np.convolve", ", np.correlate"
+
+
 def _limit(length: int, most: int, what: str) -> None:
     if length > most:
         raise ValueError(f"{what} has {length} entries; at most {most} fit on screen")
@@ -586,6 +598,14 @@ class ConvolutionPanel(Panel):
         one, two = self.state.one, self.state.two
         with QSignalBlocker(self.mode_box):
             self.mode_box.setCurrentText(one.mode)
+        # "valid" with a kernel longer than the input has no windows: not on offer then.
+        d, k = len(one.x), len(one.w)
+        valid = self.mode_box.model().item(conv.MODES.index("valid"))
+        if valid.isEnabled() != (k <= d):
+            valid.setEnabled(k <= d)
+            valid.setToolTip("" if k <= d else
+                             f"valid needs k ≤ d: the kernel ({k}) is longer than the input "
+                             f"({d}), so no window lies inside it")
         with QSignalBlocker(self.flip_1d):
             self.flip_1d.setChecked(one.flip)
         with QSignalBlocker(self.flip_2d):
@@ -641,10 +661,11 @@ class ConvolutionPanel(Panel):
                     f"<b>[{format_vector(r.flipped)}]</b>.")
         else:
             shown = f" <span style='color:{STEP_COLOR}'>◀ shown</span>"
+            convolve, correlate = _numpy_names(one)
             text = (
-                f"<b>with flipping</b> (convolution, np.convolve): "
+                f"<b>with flipping</b> (convolution{convolve}): "
                 f"<b>[{format_vector(r.flipped)}]</b>{shown if one.flip else ''}<br>"
-                f"<b>without flipping</b> (cross-correlation, np.correlate): "
+                f"<b>without flipping</b> (cross-correlation{correlate}): "
                 f"<b>[{format_vector(r.unflipped)}]</b>{'' if one.flip else shown}<br>"
                 "Forgetting to reverse the kernel is the classic slip, and the homework's own "
                 f"answers to 4.3 (x = [{format_vector(conv.SEED_SIGNAL)}], "
@@ -660,6 +681,15 @@ class ConvolutionPanel(Panel):
                         f"<b>left</b>: {left} before the input, {right} after.")
             else:
                 note = f"“same” pads {_zeros(left)} on each side of the input."
+            if _numpy_same_differs(one):
+                x, w = np.array(one.x), np.array(one.w)
+                note += (
+                    f"<br>Shown: the middle d = {len(one.x)} values of the full result, as "
+                    "scipy.signal.convolve(x, w, 'same') keeps them. numpy’s “same” keeps "
+                    f"max(d, k) = {k} values when the kernel is longer than the input: "
+                    f"np.convolve(x, w, 'same') = [{format_vector(np.convolve(x, w, 'same'))}], "
+                    f"np.correlate(x, w, 'same') = "
+                    f"[{format_vector(np.correlate(x, w, 'same'))}].")
         elif one.mode == "full":
             note = f"“full” pads {_zeros(left)} on each side, so every partial overlap counts."
         else:
@@ -815,13 +845,14 @@ class ConvolutionPanel(Panel):
         r1, r2 = self.result_1d, self.result_2d
         x, w = np.array(one.x), np.array(one.w)
         numpy_conv = np.convolve if one.flip else np.correlate
-        if one.mode != "same" or w.size <= x.size:
+        name = "np.convolve" if one.flip else "np.correlate"
+        if not _numpy_same_differs(one):
             reference = numpy_conv(x, w, one.mode)
         else:
             # numpy's "same" returns k values when k > d; scipy's centring keeps the middle d.
             start = (w.size - 1) // 2
             reference = numpy_conv(x, w, "full")[start:start + x.size]
-        name = "np.convolve" if one.flip else "np.correlate"
+            name = f"middle {x.size} of {name} 'full'"
         # Rounding grows with the size of the terms, not of their sum (which may cancel).
         tol_1d = 1e-12 * (1.0 + float(np.abs(self.result_1d.scene.products).sum(axis=1).max()))
         sums_1d = np.array([step.products.sum() for step in r1.steps])
@@ -851,8 +882,9 @@ class ConvolutionPanel(Panel):
         vectors = [("x", one.x), ("w", one.w), (f"kernel as applied ({flipped})",
                                                 r1.steps[0].kernel),
                    (f"y ({one.mode}, {flipped})", r1.outputs),
-                   ("y with flipping (np.convolve)", r1.flipped),
-                   ("y without flipping (np.correlate)", r1.unflipped)]
+                   (f"y with flipping (convolution{_numpy_names(one)[0]})", r1.flipped),
+                   (f"y without flipping (cross-correlation{_numpy_names(one)[1]})",
+                    r1.unflipped)]
         width = max(len(values) for _, values in vectors)
         k = len(one.w)
         steps = [[step.index + 1, int(step.positions[0]) + 1, *step.values, *step.products,
