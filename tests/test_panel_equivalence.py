@@ -9,6 +9,7 @@ from explorer.panels.equivalence import (
     GAP_FLOOR,
     GRID_POINTS,
     LABEL,
+    MAPPING_CHOICES,
     OUTPUT_COLORS,
     RIGHT_VALUE,
     RULE,
@@ -180,6 +181,9 @@ def test_radius_sets_the_x_range(panel, qtbot):
 
 
 def test_y_axis_holds_every_output_and_each_shape_keeps_its_own(panel, qtbot):
+    y = sigmoid_net(*weights(1, 4, 2, 7), grid()[:, None])
+    assert np.ptp(y) < np.ptp(sigmoid_net(*weights(1, 4, 2, 0), grid()[:, None])) / 2
+
     def y_range():
         return tuple(panel.curves_plot.viewRange()[1])
 
@@ -193,7 +197,8 @@ def test_y_axis_holds_every_output_and_each_shape_keeps_its_own(panel, qtbot):
     type_into(qtbot, panel.seed_input, "7")
     assert holds_outputs(4, 7)
     grown = y_range()
-    assert grown[0] <= first[0] and grown[1] >= first[1]  # same shape: the axis only grows
+    # Seed 7's outputs span far less than seed 0's: the axis fits them again.
+    assert grown[1] - grown[0] < (first[1] - first[0]) / 2
     type_into(qtbot, panel.m_input, "9")
     assert holds_outputs(9, 7)
     type_into(qtbot, panel.m_input, "4")
@@ -508,3 +513,54 @@ def test_the_ulp_and_zero_labels_cover_no_value(panel, qtbot, size):
     assert ticks == 2 * len(panel.shown().X)
     # The zero ticks are clear of the x axis.
     assert plot.view_rect().bottom() - floor_y > floor_box.height()
+
+
+def _data_and_view(panel, plot, values):
+    low, high = float(values.min()), float(values.max())
+    (x0, x1), (y0, y1) = plot.viewRange()
+    return low, high, (y0, y1)
+
+
+@pytest.mark.parametrize("inputs", ["1", "2"])
+def test_output_axes_fit_the_outputs_again_after_a_wider_setting(panel, qtbot, inputs):
+    """R = 50 spreads the outputs; back at R = 5 (or after several new weights) the axes hug the
+    points again, instead of running to the widest values seen."""
+    type_into(qtbot, panel.d_input, inputs)
+    plot = panel.curves_plot if inputs == "1" else panel.scatter_plot
+    for radius in ("50", "5"):
+        type_into(qtbot, panel.radius_input, radius)
+    for _ in range(4):
+        panel.new_button.click()
+    shown = panel.shown()
+    values = np.concatenate([shown.y_sigmoid.ravel(), shown.y_tanh.ravel()])
+    low, high, (y0, y1) = _data_and_view(panel, plot, values)
+    assert y0 <= low and high <= y1  # every point in view
+    assert (y1 - y0) <= 2.0 * max(high - low, 1e-3) * 1.16 + 1e-9  # and not a far wider range
+
+
+@pytest.mark.parametrize("mapping", ["correct", "no_bias_correction", "weights_only"])
+def test_every_number_in_the_mapping_table_fits_its_column(panel, qtbot, mapping):
+    """Six significant digits and a sign ("-0.0675832") are never cut, whatever the rule."""
+    from PySide6.QtGui import QFontMetrics
+
+    panel.mapping_combo.setCurrentIndex(list(MAPPING_CHOICES).index(mapping))
+    for seed in ("0", "3", "11"):
+        type_into(qtbot, panel.seed_input, seed)
+        table = panel.table
+        metrics = QFontMetrics(table.font())
+        shown = 0
+        for row in range(table.rowCount()):
+            if table.isRowHidden(row):
+                continue
+            for col in (1, 3, 4):
+                if table.isColumnHidden(col):
+                    continue
+                text = table.item(row, col).text()
+                shown += bool(text)
+                # 12 px: what the item delegate leaves around a text (its size hint's margin).
+                assert metrics.horizontalAdvance(text) + 12 <= table.columnWidth(col), (row, col,
+                                                                                         text)
+        for col in (1, 3, 4):
+            if not table.isColumnHidden(col):
+                assert table.sizeHintForColumn(col) <= table.columnWidth(col)
+        assert shown >= 2 * 18

@@ -42,7 +42,7 @@ from explorer.widgets.painted_plot import (
     PaintedScatter,
     PaintedText,
 )
-from explorer.widgets.plot import OKABE_ITO, pen
+from explorer.widgets.plot import OKABE_ITO, followed_range, pen
 from explorer.widgets.theme import qcolor, theme_signals
 
 GRID_POINTS = 301
@@ -80,6 +80,10 @@ MAPPING_NOTES = {
 #: Columns of the mapping table.
 LABEL, SIGMOID_VALUE, RULE, TANH_VALUE, RIGHT_VALUE = range(5)
 COLUMNS = ("parameter", "σ-net Θ", "rule", "tanh-net Θ′", "should be")
+#: The columns of numbers and their least widths; each grows to its widest text.
+NUMBER_COLUMNS = {SIGMOID_VALUE: 78, TANH_VALUE: 84, RIGHT_VALUE: 76}
+#: Room a table cell's style leaves around its text, in pixels.
+CELL_PADDING = 14
 #: Background of a table cell the broken rule gets wrong (light-theme colour).
 WRONG_FILL = "#fbdada"
 
@@ -161,13 +165,8 @@ def _numbers(values: np.ndarray) -> str:
     return ", ".join(f"{v:.3g}" for v in values)
 
 
-def _grown_range(current: tuple[float, float] | None, low: float,
-                 high: float) -> tuple[float, float]:
-    """The current axis range if it holds ``[low, high]``, else one grown (never shrunk) to."""
-    if current is not None:
-        if current[0] <= low and high <= current[1]:
-            return current
-        low, high = min(low, current[0]), max(high, current[1])
+def _data_range(low: float, high: float) -> tuple[float, float]:
+    """An axis range for data from ``low`` to ``high``: a margin either side, within limits."""
     # Halves first: with edited weights near 1e308 the plain difference would overflow.
     half_span = high / 2 - low / 2
     margin = 0.16 * half_span if half_span > 1e-9 else max(1e-3, 0.1 * abs(high))
@@ -363,8 +362,7 @@ class EquivalencePanel(Panel):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(RULE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((LABEL, 66), (SIGMOID_VALUE, 78), (TANH_VALUE, 84),
-                           (RIGHT_VALUE, 76)):
+        for col, width in ((LABEL, 66), *NUMBER_COLUMNS.items()):
             self.table.setColumnWidth(col, width)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setToolTip(
@@ -621,15 +619,15 @@ class EquivalencePanel(Panel):
                                   np.column_stack([centre - TICK_HALF, centre + TICK_HALF]).ravel())
 
     def _stable(self, key: str, low: float, high: float) -> tuple[float, float]:
-        """A y range that only grows for a network shape (new seeds, edits, a new R).
+        """A y range for a network shape that follows its outputs (see ``followed_range``).
 
         Each shape keeps its own range: going back to an M tried before shows its axis as it
-        was, instead of refitting (and redrawing) it, so two settings can be compared by eye.
+        was, unless its outputs no longer fit it, so two settings can be compared by eye.
         Reset forgets them all.
         """
         net = self.state.net
         shape = (net.input_size, net.hidden_size, net.output_size)
-        chosen = _grown_range(self._data_ranges.get((key, shape)), low, high)
+        chosen = followed_range(self._data_ranges.get((key, shape)), _data_range(low, high))
         self._data_ranges[(key, shape)] = chosen
         return chosen
 
@@ -686,6 +684,7 @@ class EquivalencePanel(Panel):
             self._ensure_rows(rows)
             self._set_tanh_editable(not broken)
             self.table.setColumnHidden(RIGHT_VALUE, not broken)
+            new_numbers = False
             for row in range(rows):
                 label, group = labels[row]
                 texts = (label, _number(before[row]), rules[group], _number(after[row]),
@@ -696,12 +695,24 @@ class EquivalencePanel(Panel):
                     if cached[col] != text:
                         cells[col].setText(text)
                         cached[col] = text
+                        new_numbers |= col in NUMBER_COLUMNS
                 wrong = bool(after[row] != should[row])
                 if wrong != self._wrong[row]:
                     self._wrong[row] = wrong
                     brush = QBrush(qcolor(WRONG_FILL)) if wrong else QBrush()
                     for col in (RULE, TANH_VALUE, RIGHT_VALUE):
                         cells[col].setBackground(brush)
+        if new_numbers:
+            self._fit_number_columns(rows)
+
+    def _fit_number_columns(self, rows: int) -> None:
+        """Each number column at least as wide as its widest text, so no digit is ever cut."""
+        metrics = self.table.fontMetrics()
+        for col, least in NUMBER_COLUMNS.items():
+            widest = max(metrics.horizontalAdvance(self._texts[row][col]) for row in range(rows))
+            width = max(least, widest + CELL_PADDING)
+            if self.table.columnWidth(col) != width:
+                self.table.setColumnWidth(col, width)
 
     def _ensure_rows(self, rows: int) -> None:
         """Grow the table's pool of items when needed and hide the rows not in use."""

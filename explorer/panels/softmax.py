@@ -41,7 +41,7 @@ from explorer.widgets.painted_plot import (
     PaintedScatter,
     PaintedText,
 )
-from explorer.widgets.plot import OKABE_ITO, pen, recolor_axes
+from explorer.widgets.plot import OKABE_ITO, followed_range, pen, recolor_axes
 from explorer.widgets.theme import (
     Theme,
     current_theme,
@@ -60,8 +60,6 @@ _TABLE_CELL_MARGIN = 8
 BAR_WIDTH = 0.6
 #: Axes never reach past this, so a view's width (high − low) stays finite in float64.
 RANGE_LIMIT = float(np.finfo(np.float64).max) / 4
-#: A range more than this many times wider than its data is fitted to the data again.
-SHRINK_FACTOR = 2.0
 #: Largest |logit| (typed, and after dividing by T) the panel draws. The model takes any finite
 #: logits, but pyqtgraph's bounding boxes overflow for bars near 1e308; 1e100 is far past where
 #: every probability is already exactly 0 or 1.
@@ -710,21 +708,6 @@ class SoftmaxPanel(Panel):
             extra = max(high - low, 1.0) * margin
             return max(low - extra, -RANGE_LIMIT), min(high + extra, RANGE_LIMIT)
 
-    @staticmethod
-    def _followed(current: tuple[float, float], wanted: tuple[float, float]) -> tuple[float, float]:
-        """``current``, grown to hold ``wanted``, or fitted to it once it is far too wide.
-
-        In between it stays: a drag inside the range, or one that shrinks the data a little,
-        never re-ranges the plot (a re-range repaints the axes, and a jumping axis is hard to
-        drag against).
-        """
-        low, high = current
-        if wanted[0] < low or wanted[1] > high:
-            return min(low, wanted[0]), max(high, wanted[1])
-        if high - low > SHRINK_FACTOR * (wanted[1] - wanted[0]):
-            return wanted
-        return current
-
     def _refit_ranges(self) -> None:
         v = self._view
         self._logit_range = self._span(np.concatenate([v.x, v.u]))
@@ -860,7 +843,7 @@ class SoftmaxPanel(Panel):
         if scaled:
             # Just right of each bar, clear of the value label on the bar.
             self.scaled_dots.setData(positions + 0.38, v.u)
-        self._logit_range = self._followed(self._logit_range,
+        self._logit_range = followed_range(self._logit_range,
                                            self._span(np.concatenate([v.x, v.u])))
         self.logits_plot.setYRange(*self._logit_range, padding=0)
         self._place_bar_labels(self.logit_labels, self.logits_plot, v.x, v.x)
@@ -886,7 +869,7 @@ class SoftmaxPanel(Panel):
     def _update_sigmoid(self, v: SoftmaxView) -> None:
         wanted = (max(min(-Z_RANGE, v.z * 1.15), -RANGE_LIMIT),
                   min(max(Z_RANGE, v.z * 1.15), RANGE_LIMIT))
-        self._z_range = self._followed(self._z_range, wanted)
+        self._z_range = followed_range(self._z_range, wanted)
         z_grid = np.linspace(self._z_range[0], self._z_range[1], SIGMOID_POINTS)
         if (self.sigmoid_curve.xData is None or self.sigmoid_curve.xData[0] != z_grid[0]
                 or self.sigmoid_curve.xData[-1] != z_grid[-1]):
@@ -1004,7 +987,7 @@ class SoftmaxPanel(Panel):
         positions = np.arange(1, v.k + 1, dtype=np.float64)
         self.original_bars.setOpts(x=positions, height=v.u, width=BAR_WIDTH)
         self.reduced_bars.setOpts(x=positions, height=v.reduced, width=BAR_WIDTH * 0.7)
-        self._reduced_range = self._followed(self._reduced_range,
+        self._reduced_range = followed_range(self._reduced_range,
                                           self._span(np.concatenate([v.u, v.reduced])))
         self.reduced_plot.setYRange(*self._reduced_range, padding=0)
         self._place_bar_labels(self.reduced_labels, self.reduced_plot, v.reduced, v.reduced)

@@ -20,7 +20,30 @@ MSE_COLOR = OKABE_ITO["vermillion"]
 #: The smallest size a plot is readable at: a page's content scrolls rather than go below it.
 MIN_PLOT_SIZE = (180, 150)
 
+#: A plot's range more than this many times wider than its data is fitted to the data again.
+SHRINK_FACTOR = 2.0
+
 _configured = False
+
+
+def followed_range(current: tuple[float, float] | None,
+                   wanted: tuple[float, float]) -> tuple[float, float]:
+    """An axis range that follows its data both ways without moving on every small change.
+
+    ``current`` grown to hold ``wanted`` when the data leaves it; ``wanted`` itself once
+    ``current`` is more than :data:`SHRINK_FACTOR` times wider; otherwise ``current`` unchanged,
+    so a drag inside the range never re-ranges the plot (a re-range repaints the axes, and an
+    axis that jumps is hard to drag against).
+    """
+    if current is None:
+        return wanted
+    low, high = current
+    if wanted[0] < low or wanted[1] > high:
+        return min(low, wanted[0]), max(high, wanted[1])
+    # Halves: near the float64 limit a plain difference of the ends would overflow.
+    if high / 2 - low / 2 > SHRINK_FACTOR * (wanted[1] / 2 - wanted[0] / 2):
+        return wanted
+    return current
 
 
 class _ShrinkableTitle:
