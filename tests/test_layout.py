@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSettings, QSize
+from PySide6.QtCore import QPoint, QRect, QSettings, QSize, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from explorer.main_window import MainWindow, default_placement, fit_inside
@@ -303,3 +303,62 @@ print(window.isMaximized(), *window.frameGeometry().getRect(), *window.minimumSi
     assert QRect(0, 0, 1366, 728).contains(QRect(int(x), int(y), int(width), int(height)))
     assert QSize(int(min_width), int(min_height)).boundedTo(MAX_MINIMUM) == \
         QSize(int(min_width), int(min_height))
+
+
+def _commit(qtbot, field, text):
+    edit = field.line_edit()
+    edit.setFocus()
+    edit.setText(text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def test_one_message_shows_at_a_time_and_steps_aside(qtbot, settings):
+    """Two bad fields: only the latest message shows; back in the first field, its message
+    shows again; moving into a field a message covers puts that message aside."""
+    window = _window(qtbot, settings, (1366, 728))
+    panel = window.panels["loss"]
+    _settle(window)
+    _commit(qtbot, panel.y_input, "abc")
+    _commit(qtbot, panel.marker_input, "")
+    _settle(window)
+    assert panel.y_input.error() and panel.marker_input.error()  # both still in force
+    assert panel.marker_input._error.isVisible() and not panel.y_input._error.isVisible()
+    panel.y_input.line_edit().setFocus()
+    _settle(window)
+    assert panel.y_input._error.isVisible() and not panel.marker_input._error.isVisible()
+    # The y message lies over the marker row: typing there puts it aside.
+    callout = panel.y_input._error
+    covered = panel.marker_input.line_edit()
+    assert QRect(callout.mapToGlobal(QPoint(0, 0)), callout.size()).intersects(
+        QRect(covered.mapToGlobal(QPoint(0, 0)), covered.size()))
+    covered.setFocus()
+    _settle(window)
+    assert not panel.y_input._error.isVisible() and panel.marker_input._error.isVisible()
+    # Fixing the marker ends its message; the y field keeps its red border and message.
+    _commit(qtbot, panel.marker_input, "-6")
+    _settle(window)
+    assert panel.marker_input.error() == "" and not panel.marker_input._error.isVisible()
+    assert panel.y_input.error()
+
+
+def test_a_layer_message_hides_while_its_row_is_scrolled_away(qtbot, settings):
+    window = _window(qtbot, settings, (1280, 680))
+    window.show_panel("cnn")
+    panel = window.current_panel()
+    while len(panel.state.layers) < 8:
+        panel.add_buttons["conv"].click()
+    _settle(window)
+    bar = panel.layer_list.verticalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(0)
+    row = panel.layer_rows()[0]
+    row.line_edit("kernel_size").setText("x")
+    row.commit()
+    _settle(window)
+    assert row.error() and row._message.isVisible()
+    bar.setValue(bar.maximum())  # the first row scrolls out of the list
+    _settle(window)
+    assert row.error() and not row._message.isVisible()
+    bar.setValue(0)
+    _settle(window)
+    assert row._message.isVisible()
