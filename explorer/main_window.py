@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._check_label = QLabel(self)
+        self._check_label.setContentsMargins(0, 0, 8, 0)  # clear of the window's edge
         self._check_label.setToolTip("Live checks of the panel shown")
         self.statusBar().addPermanentWidget(self._check_label)
         self._build_menus()
@@ -324,7 +325,7 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         self._action(view, "&Reset panel", self.reset_current, "Ctrl+R",
                      "Put the panel back to the homework's own example")
-        self._action(view, "Reset &all panels", self.reset_all, "Ctrl+Shift+R",
+        self._action(view, "Reset &all panels…", self._ask_reset_all, "Ctrl+Shift+R",
                      "Put every panel back to the homework's own example")
         view.addSeparator()
         self.check_yourself_action = self._action(
@@ -347,6 +348,16 @@ class MainWindow(QMainWindow):
     def reset_current(self) -> None:
         """Reset the panel shown to the homework's example."""
         self.current_panel().reset()
+
+    def _ask_reset_all(self) -> None:
+        answer = QMessageBox.question(
+            self, "Reset all panels",
+            "Put every panel back to the homework's own example? The inputs you set in all "
+            "six panels are replaced.",
+            QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Reset:
+            self.reset_all()
 
     def reset_all(self) -> None:
         """Reset every panel that has been built (the others open in their default state)."""

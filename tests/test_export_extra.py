@@ -206,7 +206,8 @@ def test_convolution_csv_holds_the_models_numbers(qtbot, tmp_path):
     one = vectors(tables["1-D vectors"])
     assert np.array_equal(one["x"], x) and np.array_equal(one["w"], w)
     assert np.array_equal(one["y (full, flipped)"], np.convolve(x, w))  # [2, 4, 7, 10, 3, 4]
-    assert np.array_equal(one["y without flipping (np.correlate)"], np.correlate(x, w, "full"))
+    assert np.array_equal(one["y without flipping (cross-correlation, np.correlate)"],
+                          np.correlate(x, w, "full"))
     steps = numbers(tables["1-D steps (x index ≤ 0 or > d: a padding zero)"])
     assert np.array_equal(steps[:, 0], np.arange(1, 7))
     assert np.array_equal(steps[:, -1], np.convolve(x, w))

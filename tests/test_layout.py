@@ -362,3 +362,41 @@ def test_a_layer_message_hides_while_its_row_is_scrolled_away(qtbot, settings):
     bar.setValue(0)
     _settle(window)
     assert row._message.isVisible()
+
+
+def test_switching_the_convolution_tab_leaves_the_page_where_it_is(qtbot, settings):
+    window = _window(qtbot, settings, (1366, 728))
+    window.show_panel("convolution")
+    panel = window.current_panel()
+    panel.prepare_export()
+    _settle(window)
+    widths = set()
+    for tab in (1, 0, 1, 0):
+        panel.tabs.setCurrentIndex(tab)
+        _settle(window)
+        widths.add((panel.page.side.width(), panel.tabs.mapTo(window, QPoint(0, 0)).x()))
+    assert len(widths) == 1
+
+
+def test_the_playback_slider_stays_usable_at_the_smallest_window(qtbot, settings):
+    window = _window(qtbot, settings, (1366, 728))
+    window.show_panel("loss")
+    minimum = window.minimumSizeHint()
+    window.resize(minimum)
+    _settle(window)
+    slider = window.current_panel().playback._scrub
+    assert slider.width() >= 10 * slider.fontMetrics().averageCharWidth()
+    assert problems(window) == []
+
+
+def test_a_new_layer_is_scrolled_into_the_list(qtbot, settings):
+    window = _window(qtbot, settings, (1280, 680))
+    window.show_panel("cnn")
+    panel = window.current_panel()
+    for count in range(4, 9):
+        panel.add_buttons["relu"].click()
+        _settle(window)
+        row = panel.layer_rows()[count - 1]
+        viewport = panel.layer_list.viewport()
+        top = row.mapTo(viewport, QPoint(0, 0)).y()
+        assert 0 <= top and top + row.height() <= viewport.height(), count

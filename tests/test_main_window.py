@@ -233,3 +233,22 @@ def test_folding_the_explanation_folds_every_panels_and_is_remembered(qtbot, set
     again.explanations_action.trigger()
     assert again.panels["softmax"].page.explanation.is_expanded()
     assert settings.value("explanations_visible") in (True, "true")
+
+
+@pytest.mark.parametrize("answer, reset", [("Reset", True), ("Cancel", False)])
+def test_reset_all_asks_first(window, qtbot, monkeypatch, answer, reset):
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+
+    def question(*args, **kwargs):
+        asked.append(args[2])
+        return getattr(QMessageBox.StandardButton, answer)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    panel = window.panels["loss"]
+    panel._y_changed(0.4)
+    next(a for a in window.findChildren(type(window.explanations_action))
+         if a.shortcut().toString() == "Ctrl+Shift+R").trigger()
+    assert len(asked) == 1 and "every panel" in asked[0]
+    assert panel.state.y == (1.0 if reset else 0.4)

@@ -747,6 +747,11 @@ class CnnPanel(Panel):
             self.stack_note.setText(f"At most {MAX_LAYERS} layers fit here: remove one first.")
             return
         self._set_layers((*self.state.layers, _NEW_LAYERS[kind]))
+        # Once the list has laid the new row out: scrolled into view there.
+        QTimer.singleShot(0, self, self._show_last_row)
+
+    def _show_last_row(self) -> None:
+        self.layer_list.ensureWidgetVisible(self._rows[len(self.state.layers) - 1])
 
     def _input_shape_changed(self, _value: float) -> None:
         shape = (int(self.channels_input.value()), int(self.height_input.value()),

@@ -344,14 +344,11 @@ class ConvolutionPanel(Panel):
         self.playback.positionChanged.connect(self._scrubbed)
 
     def _show_controls(self, index: int) -> None:
-        # The hidden page must not reserve height: the explanation gets the room instead.
+        # The hidden page must not reserve height (the explanation gets the room instead), but
+        # it keeps its width: the column, and the page beside it, stay put when the tab changes.
         for i in range(self.controls_stack.count()):
-            if i == index:
-                self.controls_stack.widget(i).setSizePolicy(QSizePolicy.Policy.Preferred,
-                                                            QSizePolicy.Policy.Minimum)
-            else:
-                self.controls_stack.widget(i).setSizePolicy(QSizePolicy.Policy.Ignored,
-                                                            QSizePolicy.Policy.Ignored)
+            vertical = QSizePolicy.Policy.Minimum if i == index else QSizePolicy.Policy.Ignored
+            self.controls_stack.widget(i).setSizePolicy(QSizePolicy.Policy.Preferred, vertical)
         self.controls_stack.setCurrentIndex(index)
         self.controls_stack.updateGeometry()
 

@@ -47,6 +47,8 @@ class PlaybackBar(QWidget):
         self._end = self._button(icons.SP_MediaSkipForward, "Last step (End)", self.go_last)
         self._scrub = QSlider(Qt.Orientation.Horizontal, self)
         self._scrub.setToolTip("Drag to any step")
+        # Wide enough to drag through the steps, however narrow the window.
+        self._scrub.setMinimumWidth(10 * self._scrub.fontMetrics().averageCharWidth())
         self._scrub.valueChanged.connect(self.positionChanged)
         self._label = QLabel(self)
         self._label.setMinimumWidth(90)
