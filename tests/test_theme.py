@@ -97,7 +97,7 @@ def test_dark_sets_a_dark_palette_and_light_restores_it_exactly(qapp):
     assert palette.color(QPalette.ColorRole.WindowText).lightnessF() > 0.85
     assert contrast(palette.color(QPalette.ColorRole.Text),
                     palette.color(QPalette.ColorRole.Base)) > 12
-    assert QApplication.style().name().lower() == "fusion"
+    assert QApplication.style().baseStyle().name().lower() == "fusion"
     apply_theme("light")
     after = QApplication.palette()
     for role in (QPalette.ColorRole.Window, QPalette.ColorRole.WindowText,
@@ -219,7 +219,11 @@ def test_themed_style_sheets_and_rich_text_are_recoloured(qtbot):
     assert label.styleSheet() == "color: #c0392b;"
     apply_theme("dark")
     assert label.styleSheet() == "color: #f08a7e;"
-    assert "#ec5d00" in rich.text() and "#9a3d00" not in rich.text()
+    shown = QColor(rich.text().split("color:")[1][:7])
+    assert "#9a3d00" not in rich.text()
+    # An ink that reads on the dark window and base, of the same hue.
+    assert min(contrast(shown, DARK.window), contrast(shown, DARK.base)) >= 4.5
+    assert abs(shown.hslHueF() - QColor("#9a3d00").hslHueF()) < 0.02
     apply_theme("light")
     assert label.styleSheet() == "color: #c0392b;"
     assert rich.text() == "<span style='color:#9a3d00'>note</span>"

@@ -41,6 +41,7 @@ from explorer.widgets.matrix_input import MatrixInput
 from explorer.widgets.number_input import NumberInput, VectorInput, format_vector
 from explorer.widgets.page import Page, WrappedLabel
 from explorer.widgets.playback import PlaybackBar
+from explorer.widgets.theme import set_html
 
 # Beyond these sizes the cells get too small to read at 1280 x 800: the panel says so instead.
 MAX_SIGNAL = 16
@@ -691,7 +692,7 @@ class ConvolutionPanel(Panel):
             note = f"“full” pads {_zeros(left)} on each side, so every partial overlap counts."
         else:
             note = "“valid” adds no zeros: the kernel only visits windows inside the input."
-        self.comparison.setHtml(f"{text}<br>{note}")
+        set_html(self.comparison, f"{text}<br>{note}")
 
     def _update_formulas(self) -> None:
         two = self.state.two
@@ -728,7 +729,7 @@ class ConvolutionPanel(Panel):
             rows.append(f"<tr{style}><td>{name}</td><td align=center>{stride}</td>"
                         f"<td align=center>{padding}</td><td align=center>{dilation}</td>"
                         f"<td>{formula}</td><td align=center>{size}</td></tr>")
-        self.preset_table.setHtml("<table cellspacing=0 cellpadding=2>" + "".join(rows)
+        set_html(self.preset_table, "<table cellspacing=0 cellpadding=2>" + "".join(rows)
                                   + "</table>")
         for name, button in self.preset_buttons.items():
             stride, padding, dilation = conv.preset2d(name, (kh, kw))

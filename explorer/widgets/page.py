@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.widgets.theme import set_html
+
 #: What a scrolled area asks of the window: enough to show a little and its scroll bars.
 _SCROLL_MIN = QSize(120, 90)
 #: The controls column is at least this many average characters wide, so that every panel's
@@ -181,7 +183,7 @@ class Explanation(QWidget):
         self.header.setToolTip("Fold the explanation away to give the controls more room "
                                "(F1 opens it in a window of its own)")
         self.browser = QTextBrowser(self)
-        self.browser.setHtml(html)
+        set_html(self.browser, html)
         self.browser.setOpenExternalLinks(False)
         # About six lines: enough to read a paragraph; the rest of the column's height is its.
         self.browser.setMinimumHeight(6 * self.fontMetrics().lineSpacing())

@@ -711,6 +711,10 @@ class PaintedText(PaintedLayer):
         else:
             self.setText(text)
 
+    def text(self) -> str:
+        """The text shown (plain, or the HTML given to :meth:`setHtml`)."""
+        return self._text
+
     def setText(self, text: str) -> None:  # noqa: N802 - pyqtgraph's name
         """Plain text."""
         self._text, self._is_html, self._lines, self._image = text, False, None, None

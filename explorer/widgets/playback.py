@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.widgets.theme import current_theme, theme_signals, tinted_icon
+
 SPEEDS = {"0.5 steps/s": 2000, "1 step/s": 1000, "2 steps/s": 500, "4 steps/s": 250,
           "10 steps/s": 100, "30 steps/s": 33, "60 steps/s": 16}
 
@@ -38,6 +40,7 @@ class PlaybackBar(QWidget):
         self._fixed_label = fixed_label
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.advanceRequested)
+        self._icons: dict[QToolButton, QStyle.StandardPixmap] = {}
         icons = QStyle.StandardPixmap
         self._play = self._button(icons.SP_MediaPlay, "Play / pause (Space)", self.toggle)
         self._home = self._button(icons.SP_MediaSkipBackward, "First step (Home)", self.go_first)
@@ -66,14 +69,29 @@ class PlaybackBar(QWidget):
         layout.addWidget(self._speed)
         self._speed_changed(speed)
         self.set_count(1)
+        theme_signals().changed.connect(self._theme_changed)
 
     def _button(self, icon: QStyle.StandardPixmap, tip: str, slot) -> QToolButton:
         button = QToolButton(self)
-        button.setIcon(self.style().standardIcon(icon))
+        self._icons[button] = icon
         button.setToolTip(tip)
         button.setAutoRaise(False)
         button.clicked.connect(slot)
+        self._paint_icon(button)
         return button
+
+    def _set_icon(self, button: QToolButton, icon: QStyle.StandardPixmap) -> None:
+        self._icons[button] = icon
+        self._paint_icon(button)
+
+    def _paint_icon(self, button: QToolButton) -> None:
+        # In the theme's text colour: the style's own icons are black, lost on a dark button.
+        button.setIcon(tinted_icon(self.style().standardIcon(self._icons[button]),
+                                   current_theme().qcolor("text"), button.iconSize()))
+
+    def _theme_changed(self, _theme: object) -> None:
+        for button in self._icons:
+            self._paint_icon(button)
 
     # -- state shown -----------------------------------------------------------------------
     def set_count(self, count: int) -> None:
@@ -118,12 +136,12 @@ class PlaybackBar(QWidget):
     def play(self) -> None:
         """Start the timer."""
         self._timer.start()
-        self._play.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause))
+        self._set_icon(self._play, QStyle.StandardPixmap.SP_MediaPause)
 
     def pause(self) -> None:
         """Stop the timer."""
         self._timer.stop()
-        self._play.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self._set_icon(self._play, QStyle.StandardPixmap.SP_MediaPlay)
 
     def toggle(self) -> None:
         """Play or pause."""

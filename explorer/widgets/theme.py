@@ -22,9 +22,20 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QTextBrowser, QToolTip, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QPlainTextEdit,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOptionSlider,
+    QTextBrowser,
+    QToolTip,
+    QWidget,
+)
 
 #: What the View ▸ Theme menu offers; "system" follows the operating system.
 THEME_CHOICES = ("system", "light", "dark")
@@ -39,8 +50,17 @@ OKABE_ITO = MappingProxyType({
 _STYLE_PROPERTY = "nnThemeStyleSheet"
 _TEXT_PROPERTY = "nnThemeRichText"
 _HTML_PROPERTY = "nnThemeHtml"
-# "#rgb" or "#rrggbb" in CSS or HTML, but not an entity such as "&#8722;".
-_HEX = re.compile(r"(?<![&\w])#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})(?![0-9a-zA-Z])")
+# "#rgb" or "#rrggbb" in CSS or HTML, but not an entity such as "&#8722;"; group 1 is set when
+# the colour is a text colour ("color: #…" in CSS, color="#…" in HTML).
+_HEX = re.compile(r"((?<![-\w])color\s*[:=]\s*['\"]?)?(?<![&\w])#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})"
+                  r"(?![0-9a-zA-Z])", re.IGNORECASE)
+# A style sheet's rules (the parts in braces), or a whole text without braces; its background.
+_RULE = re.compile(r"\{[^}]*\}|^[^{}]+$")
+_BACKGROUND = re.compile(r"background(?:-color)?\s*:\s*(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})\b",
+                         re.IGNORECASE)
+#: WCAG AA: text needs 4.5:1 against its background; the edges of fields 3:1.
+TEXT_CONTRAST = 4.5
+EDGE_CONTRAST = 3.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +84,8 @@ class Theme:
         Plot area, plot texts (title, tick labels, axis labels) and axis lines.
     error : str
         Text of an inline error message.
+    edge : str
+        The edges of fields, check boxes and slider grooves (3:1 against window and base).
     curves : mapping
         Okabe–Ito name -> the colour curves of that name are drawn in.
     """
@@ -88,6 +110,7 @@ class Theme:
     plot_foreground: str
     plot_axis: str
     error: str
+    edge: str
     curves: Mapping[str, str]
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -128,14 +151,49 @@ class Theme:
         out.setAlpha(light.alpha())
         return out
 
-    def css(self, text: str) -> str:
-        """``text`` (a style sheet or HTML) with every ``#rgb``/``#rrggbb`` colour mapped."""
-        if not self.dark or "#" not in text:
-            return text
-        return _HEX.sub(self._css_match, text)
+    def ink(self, spec: str, background: str | None = None) -> str:
+        """``spec`` as a colour of text, readable on ``background`` (a light-theme colour).
 
-    def _css_match(self, match: re.Match) -> str:
-        return self.color("#" + match.group(1))
+        :meth:`color`, made darker (on a light theme) or lighter (on a dark one), keeping its
+        hue, until it reaches :data:`TEXT_CONTRAST` against the background: the given one, or
+        else both the window and the base background (where text usually sits).
+        """
+        key = ("ink", spec, background)
+        cached = self._cache.get(key)
+        if cached is None:
+            grounds = ((self.color(background),) if background is not None
+                       else (self.window, self.base))
+            c = self.qcolor(spec)
+            hue, lightness, saturation = colorsys.rgb_to_hls(c.redF(), c.greenF(), c.blueF())
+            step = 0.02 if self.dark else -0.02
+            while 0.0 < lightness < 1.0 and min(contrast(c, g) for g in grounds) < TEXT_CONTRAST:
+                lightness = min(1.0, max(0.0, lightness + step))
+                c = QColor.fromRgbF(*colorsys.hls_to_rgb(hue, lightness, saturation))
+            cached = self._cache[key] = c.name()
+        return cached
+
+    def css(self, text: str) -> str:
+        """``text`` (a style sheet or HTML) in this theme's colours.
+
+        Text colours go through :meth:`ink`, against the background their rule gives if it
+        gives one; the other ``#rgb``/``#rrggbb`` colours through :meth:`color`.
+        """
+        if "#" not in text:
+            return text
+        return _RULE.sub(self._css_rule, text)
+
+    def _css_rule(self, rule: re.Match) -> str:
+        body = rule.group(0)
+        background = _BACKGROUND.search(body)
+        ground = background.group(1) if background else None
+
+        def mapped(match: re.Match) -> str:
+            prefix, spec = match.group(1), "#" + match.group(2)
+            if prefix:
+                return prefix + self.ink(spec, ground)
+            return self.color(spec) if self.dark else match.group(0)
+
+        return _HEX.sub(mapped, body)
 
     def palette(self) -> QPalette:
         """A QPalette with this theme's colours (Fusion honours all of them)."""
@@ -186,11 +244,11 @@ LIGHT = Theme(
     # Fusion's own light palette, so that a light theme forced on a dark desktop looks like
     # the light theme everywhere else.
     window="#efefef", base="#ffffff", alternate_base="#f7f7f7", text="#000000",
-    muted="#555555", button="#efefef", highlight="#308cc6", highlighted_text="#ffffff",
-    link="#0000ff", link_visited="#ff00ff", tooltip_base="#ffffdc", tooltip_text="#000000",
-    disabled_text="#bebebe", placeholder="#808080",
+    muted="#555555", button="#efefef", highlight="#2878b0", highlighted_text="#ffffff",
+    link="#0000ff", link_visited="#a020a0", tooltip_base="#ffffdc", tooltip_text="#000000",
+    disabled_text="#bebebe", placeholder="#767676",
     plot_background="#ffffff", plot_foreground="#222222", plot_axis="#222222",
-    error="#c0392b", curves=OKABE_ITO,
+    error="#c0392b", edge="#858585", curves=OKABE_ITO,
 )
 
 DARK = Theme(
@@ -200,7 +258,7 @@ DARK = Theme(
     link="#6cb4ee", link_visited="#d08fd0", tooltip_base="#3c3c3c", tooltip_text="#e6e6e6",
     disabled_text="#7a7a7a", placeholder="#8a8a8a",
     plot_background="#1e1e1e", plot_foreground="#dcdcdc", plot_axis="#9a9a9a",
-    error="#f08a7e",
+    error="#f08a7e", edge="#a0a0a0",
     # Okabe–Ito black would vanish on a dark background: it becomes a light grey, and blue
     # (3.2:1 on the plot background, under 3:1 as text on the window) a lighter blue of the same
     # hue, still well apart from sky blue. The other six keep their colour (4.3:1 or more).
@@ -213,7 +271,7 @@ THEMES = MappingProxyType({"light": LIGHT, "dark": DARK})
 _ROLES = frozenset(("window", "base", "alternate_base", "text", "muted", "button", "highlight",
                     "highlighted_text", "link", "link_visited", "tooltip_base", "tooltip_text",
                     "disabled_text", "placeholder", "plot_background", "plot_foreground",
-                    "plot_axis", "error"))
+                    "plot_axis", "error", "edge"))
 
 # Light colours whose dark counterpart is chosen rather than computed.
 _DARK_CHOICES = {
@@ -391,25 +449,89 @@ def _recolour_widgets(theme: Theme) -> None:
             bar.setValue(position)
 
 
+def tinted_icon(icon: QIcon, color: QColor, size: QSize) -> QIcon:
+    """``icon`` drawn in ``color`` alone, its shape kept (for a style's black icons)."""
+    pixmap = icon.pixmap(size)
+    tinted = QPixmap(pixmap.size())
+    tinted.setDevicePixelRatio(pixmap.devicePixelRatio())
+    tinted.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(tinted)
+    painter.drawPixmap(0, 0, pixmap)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    painter.fillRect(tinted.rect(), color)
+    painter.end()
+    return QIcon(tinted)
+
+
+class _EdgeStyle(QProxyStyle):
+    """The app's style, with fields, check boxes and slider grooves edged in :attr:`Theme.edge`.
+
+    Fusion draws those edges a shade darker than the window: about 2:1 against a light field,
+    and all but invisible on a dark one, where a field then reads as a label. WCAG asks 3:1
+    for what shows where a control is. Only colours change: every size stays the style's own.
+    """
+
+    def _edge(self, painter: QPainter, rect, radius: float) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(_current.qcolor("edge"), 1.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
+        painter.restore()
+
+    def drawPrimitive(self, element, option, painter, widget=None) -> None:  # noqa: D102, N802
+        super().drawPrimitive(element, option, painter, widget)
+        focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
+        if element == QStyle.PrimitiveElement.PE_FrameLineEdit and not focused:
+            self._edge(painter, option.rect, 2.0)
+        elif element == QStyle.PrimitiveElement.PE_IndicatorCheckBox:
+            self._edge(painter, option.rect, 1.0)
+        elif element == QStyle.PrimitiveElement.PE_Frame and not focused \
+                and isinstance(widget, QPlainTextEdit):
+            self._edge(painter, option.rect, 0.0)
+
+    def drawComplexControl(self, control, option, painter, widget=None) -> None:  # noqa: D102, N802
+        complex_ = QStyle.ComplexControl
+        if control == complex_.CC_Slider:
+            # The groove's edge under the handle, not over it.
+            parts = option.subControls
+            groove = QStyleOptionSlider(option)
+            groove.subControls = QStyle.SubControl.SC_SliderGroove
+            super().drawComplexControl(control, groove, painter, widget)
+            self._edge(painter, self.subControlRect(control, option,
+                                                    QStyle.SubControl.SC_SliderGroove, widget),
+                       2.0)
+            rest = QStyleOptionSlider(option)
+            rest.subControls = parts & ~QStyle.SubControl.SC_SliderGroove
+            super().drawComplexControl(control, rest, painter, widget)
+            return
+        super().drawComplexControl(control, option, painter, widget)
+        focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
+        if control in (complex_.CC_ComboBox, complex_.CC_SpinBox) and option.frame \
+                and not focused:
+            self._edge(painter, option.rect, 2.0)
+
+
 def _install_palette(app: QApplication, theme: Theme) -> None:
     """Style and palette for ``theme``; the light theme is the app's own look, untouched."""
     global _original
     if _original is None:
-        _original = (app.style().name(), QPalette(app.palette()), QPalette(QToolTip.palette()))
+        style = app.style()
+        name = (style.baseStyle() if isinstance(style, QProxyStyle) else style).name()
+        _original = (name, QPalette(app.palette()), QPalette(QToolTip.palette()))
     style_name, palette, tooltip = _original
     original_is_light = palette.color(QPalette.ColorRole.Window).lightnessF() >= 0.5
     if theme.dark or not original_is_light:
         # Fusion draws every control from the palette on every platform; native styles
         # (Windows, macOS) would keep some of their own light colours.
-        if app.style().name().lower() != "fusion":
-            app.setStyle("Fusion")
-        app.setPalette(theme.palette())
-        QToolTip.setPalette(theme.palette())
+        wanted, palette, tooltip = "fusion", theme.palette(), theme.palette()
     else:
-        if app.style().name().lower() != style_name.lower():
-            app.setStyle(style_name)
-        app.setPalette(palette)
-        QToolTip.setPalette(tooltip)
+        wanted = style_name
+    style = app.style()
+    if not isinstance(style, _EdgeStyle) or style.baseStyle().name().lower() != wanted.lower():
+        app.setStyle(_EdgeStyle(QStyleFactory.create(wanted)))
+    app.setPalette(palette)
+    QToolTip.setPalette(tooltip)
     # Qt passes a new application palette on to top-level widgets through their windows' event
     # queue; once matplotlib has been imported inside the running event loop (the formulas do)
     # that step never arrives (PySide6 6.11, xcb and offscreen alike) and the widgets keep the
