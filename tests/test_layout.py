@@ -400,3 +400,34 @@ def test_a_new_layer_is_scrolled_into_the_list(qtbot, settings):
         viewport = panel.layer_list.viewport()
         top = row.mapTo(viewport, QPoint(0, 0)).y()
         assert 0 <= top and top + row.height() <= viewport.height(), count
+
+
+def test_the_wheel_over_a_plot_is_left_to_the_page(qtbot, settings):
+    """No plot zooms or pans away from the range its panel shows: a plot leaves the wheel
+    unaccepted, and Qt passes it on to the page, which scrolls to what is below."""
+    from PySide6.QtGui import QWheelEvent
+
+    from tests.layout import PLOT_TYPES
+
+    window = _window(qtbot, settings, (1280, 680))
+    tried = 0
+    for panel_id in PANELS:
+        window.show_panel(panel_id)
+        _settle(window)
+        for plot in window.current_panel().findChildren(QWidget):
+            if not (isinstance(plot, PLOT_TYPES) and plot.isVisible()):
+                continue
+            ranges = plot.viewRange() if hasattr(plot, "viewRange") else None
+            # Where Qt delivers a wheel: a graphics view's viewport, or the plot itself.
+            target = plot.viewport() if hasattr(plot, "viewport") else plot
+            centre = target.rect().center()
+            wheel = QWheelEvent(centre.toPointF(), target.mapToGlobal(centre).toPointF(),
+                                QPoint(0, 0), QPoint(0, -120), Qt.MouseButton.NoButton,
+                                Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+                                False)
+            QApplication.sendEvent(target, wheel)
+            assert not wheel.isAccepted(), (panel_id, type(plot).__name__)
+            if ranges is not None:
+                assert plot.viewRange() == ranges, (panel_id, type(plot).__name__)
+            tried += 1
+    assert tried >= 15

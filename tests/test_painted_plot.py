@@ -135,7 +135,7 @@ def test_named_layers_join_the_legend_and_a_click_there_hides_them(plot):
     assert not dots.isVisible()
 
 
-def test_dragging_a_movable_line_moves_it_and_other_drags_pan(plot):
+def test_dragging_a_movable_line_moves_it_and_nothing_else_moves_the_view(plot):
     line = PaintedLine(pos=1.0, angle=0, movable=True, pen=pen("#000000", 3))
     plot.addItem(line)
     seen = []
@@ -150,20 +150,20 @@ def test_dragging_a_movable_line_moves_it_and_other_drags_pan(plot):
     press(plot, QEvent.Type.MouseMove, at(2, 1.5), Qt.MouseButton.NoButton, left)
     press(plot, QEvent.Type.MouseButtonRelease, at(2, 1.5), left, Qt.MouseButton.NoButton)
     assert line.value() == pytest.approx(1.5, abs=0.02) and seen
-    # Away from the line a drag pans the view, as in any pyqtgraph plot.
+    # Away from the line a drag (a missed handle) leaves the view where the panel put it.
     pg.setConfigOptions(mouseRateLimit=0)
-    before = plot.viewRange()[0]
+    before = plot.viewRange()
     press(plot, QEvent.Type.MouseButtonPress, at(2, 0.3), left, left)
     for k in range(1, 5):
         press(plot, QEvent.Type.MouseMove, at(2 - 0.1 * k, 0.3), Qt.MouseButton.NoButton, left)
     press(plot, QEvent.Type.MouseButtonRelease, at(1.6, 0.3), left, Qt.MouseButton.NoButton)
-    after = plot.viewRange()[0]
-    assert after[0] > before[0] + 0.2
+    assert plot.viewRange() == before
+    # The wheel does not zoom: the plot passes it on, for the page to scroll.
     wheel = QWheelEvent(at(2, 1), QPointF(plot.mapToGlobal(QPoint(200, 150))), QPoint(0, 0),
                         QPoint(0, 120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
                         Qt.ScrollPhase.NoScrollPhase, False)
     QApplication.sendEvent(plot, wheel)
-    assert plot.viewRange()[0][1] - plot.viewRange()[0][0] < after[1] - after[0]
+    assert plot.viewRange() == before and not wheel.isAccepted()
 
 
 def test_texts_labels_cells_and_regions(plot):

@@ -1980,7 +1980,7 @@ class PaintedPlot(QWidget):
         self._forward(event)
 
     def wheelEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self._forward(event)
+        event.ignore()  # plots do not zoom (see make_plot): the page around scrolls
 
     def leaveEvent(self, event) -> None:  # noqa: D102 - Qt override
         if self._drag is None:

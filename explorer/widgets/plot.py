@@ -103,6 +103,10 @@ def make_plot(title: str, x_label: str, y_label: str, parent: QWidget | None = N
     # replay both axes' pictures (text included) and triple the cost of a repaint.
     item.hideButtons()
     plot.disableAutoRange()
+    # No panning or zooming: every plot shows the range its panel sets and follows its data,
+    # so a drag that misses a bar, or a wheel meant to scroll the page, never loses the view
+    # with no way back. The wheel scrolls the page instead.
+    plot.setMouseEnabled(False, False)
     plot.setMinimumSize(*MIN_PLOT_SIZE)
     if legend:
         item.addLegend(offset=(-8, 8), labelTextSize="9pt")
