@@ -206,3 +206,36 @@ def test_ink_keeps_the_hue_and_reaches_aa():
     assert LIGHT.ink("#14532d") == "#14532d" and DARK.ink("#000000") == DARK.color("#000000")
     assert np.isclose(contrast(LIGHT.ink("#D55E00"), LIGHT.window), TEXT_CONTRAST, atol=0.35)
     assert theme.css("color: #D55E00;") == f"color: {LIGHT.ink('#D55E00')};"
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_every_text_field_of_every_panel_shows_its_edge(qtbot, tmp_path, name):
+    """A field reads as a field: its edge stands out 3:1 from its inside (the CNN layer rows'
+    kernel, stride, pad and dil fields once had none and read as labels)."""
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.set_theme(name)
+    window.resize(1920, 1040)
+    window.show()
+    qtbot.waitExposed(window)
+    measured = 0
+    for panel_id in PANELS:
+        window.show_panel(panel_id)
+        QApplication.processEvents()
+        image = window.grab().toImage()
+        scale = image.devicePixelRatio()
+        for edit in window.current_panel().findChildren(QLineEdit):
+            if not edit.isVisible() or edit.hasFocus() or edit.styleSheet() \
+                    or type(edit.parentWidget()).__name__ in ("QSpinBox", "QComboBox"):
+                continue
+            top_left = edit.mapTo(window, edit.rect().topLeft())
+            row = int((top_left.y() + edit.height() // 2) * scale)
+            column = int(top_left.x() * scale)
+            edges = [_edge_contrast(image, row, x, 3) for x in range(column, column + 2)]
+            assert max(edges) >= EDGE_CONTRAST, (name, panel_id, edge_name(edit), edges)
+            measured += 1
+    assert measured >= 30
+
+
+def edge_name(edit):
+    return f"{type(edit.parentWidget()).__name__} {edit.text()!r}"
