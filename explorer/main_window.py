@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 from explorer import __version__, export, heap
 from explorer.app_icon import application_icon
 from explorer.panels import PANELS, Panel
+from explorer.widgets import file_dialogs
 from explorer.widgets.check_yourself import CheckYourself
 from explorer.widgets.theme import THEME_CHOICES, apply_theme
 
@@ -387,8 +387,9 @@ class MainWindow(QMainWindow):
     def export_current(self) -> None:
         """Ask for a file name and export the panel shown."""
         panel = self.current_panel()
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export panel", f"{panel.id}.png", "PNG image (*.png);;SVG drawing (*.svg)")
+        path, chosen = file_dialogs.save_file(
+            self, "exports", "Export panel", f"{panel.id}.png",
+            "PNG image (*.png);;SVG drawing (*.svg)")
         if path:
             fmt = "svg" if path.lower().endswith(".svg") or "svg" in chosen.lower() else "png"
             if not path.lower().endswith(f".{fmt}"):
@@ -397,7 +398,7 @@ class MainWindow(QMainWindow):
 
     def export_all(self) -> None:
         """Ask for a folder and export every panel to it as PNG."""
-        folder = QFileDialog.getExistingDirectory(self, "Export all panels to")
+        folder = file_dialogs.choose_folder(self, "exports", "Export all panels to")
         if folder:
             self._export([(self.panels[i], Path(folder) / f"{i}.png") for i in self._ids], "png")
 
@@ -421,8 +422,9 @@ class MainWindow(QMainWindow):
             animated = bool(export.animated_ids([self._ids[row]]))
             self.gif_action.setEnabled(animated)
 
-    def _save_name(self, caption: str, name: str, filter_text: str, suffix: str) -> Path | None:
-        path, _chosen = QFileDialog.getSaveFileName(self, caption, name, filter_text)
+    def _save_name(self, kind: str, caption: str, name: str, filter_text: str,
+                   suffix: str) -> Path | None:
+        path, _chosen = file_dialogs.save_file(self, kind, caption, name, filter_text)
         if not path:
             return None
         if not path.lower().endswith(suffix):
@@ -444,7 +446,7 @@ class MainWindow(QMainWindow):
                 f"installed.<p>To enable it, run<br><code>{export.GIF_HINT}</code><br>and "
                 "restart NN Explorer.</p>")
             return
-        path = self._save_name("Export animation as GIF", f"{panel.id}.gif",
+        path = self._save_name("gif", "Export animation as GIF", f"{panel.id}.gif",
                                "GIF animation (*.gif)", ".gif")
         if path is None:
             return
@@ -464,8 +466,8 @@ class MainWindow(QMainWindow):
     def export_csv_current(self) -> None:
         """Ask for a file name and save the shown panel's numbers as CSV."""
         panel = self.current_panel()
-        path = self._save_name("Export data as CSV", f"{panel.id}.csv", "CSV table (*.csv)",
-                               ".csv")
+        path = self._save_name("csv", "Export data as CSV", f"{panel.id}.csv",
+                               "CSV table (*.csv)", ".csv")
         if path is None:
             return
         try:

@@ -252,3 +252,46 @@ def test_reset_all_asks_first(window, qtbot, monkeypatch, answer, reset):
          if a.shortcut().toString() == "Ctrl+Shift+R").trigger()
     assert len(asked) == 1 and "every panel" in asked[0]
     assert panel.state.y == (1.0 if reset else 0.4)
+
+
+def test_file_dialogs_open_in_the_folder_last_used_for_their_kind(qtbot, settings, tmp_path,
+                                                                  monkeypatch):
+    from PySide6.QtCore import QDir
+    from PySide6.QtWidgets import QFileDialog
+
+    from explorer.widgets import file_dialogs
+
+    for kind in file_dialogs.KINDS:  # nothing remembered from other tests
+        file_dialogs._settings().remove(f"folders/{kind}")
+    offered = []
+    answers = iter([tmp_path / "pictures" / "loss.png", tmp_path / "data" / "loss.csv",
+                    tmp_path / "pictures" / "again.png", tmp_path / "data" / "b.csv"])
+
+    def save(parent, caption, start, filters):
+        offered.append(start)
+        answer = next(answers)
+        answer.parent.mkdir(exist_ok=True)
+        return str(answer), filters.split(";;")[0]
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
+    first = MainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.export_current()
+    first.export_csv_current()
+    first.close()
+    # A new run: each kind opens where it was last saved, not in the working directory.
+    second = MainWindow(settings=settings)
+    qtbot.addWidget(second)
+    second.export_current()
+    second.export_csv_current()
+    home = QDir.homePath()
+    assert offered == [f"{home}/loss.png", f"{home}/loss.csv",
+                       str(tmp_path / "pictures" / "loss.png"),
+                       str(tmp_path / "data" / "loss.csv")]
+    # A folder that has gone since falls back to the home folder.
+    (tmp_path / "data" / "loss.csv").unlink()
+    (tmp_path / "data" / "b.csv").unlink()
+    (tmp_path / "data").rmdir()
+    assert file_dialogs.last_folder("csv") == home
+    with pytest.raises(ValueError, match="choose from images, exports, csv, gif"):
+        file_dialogs.last_folder("music")
