@@ -2,11 +2,12 @@
 
 import functools
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from PySide6.QtGui import QColor, QFont, QPainter, QPicture
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPicture
 
 from explorer.widgets.axis import FastAxis
 from explorer.widgets.plot import make_plot
@@ -231,3 +232,30 @@ def test_a_plot_looks_exactly_as_with_pyqtgraphs_axes(qtbot, monkeypatch, low, h
     fast, stock = grab(FastAxis), grab(pg.AxisItem)
     assert fast.size() == stock.size() and fast.width() == 420
     assert fast == stock
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+# The widest ranges the panels set (a quarter of float64's limit either way) and a tiny one.
+@pytest.mark.parametrize("low, high", [(1e-320, 2e-320), (-4.49e307, 4.49e307), (0.0, 4.49e307)])
+def test_a_range_too_narrow_or_wide_to_draw_draws_without_a_warning(qtbot, monkeypatch, low,
+                                                                       high):
+    import sys
+
+    errors = []
+    monkeypatch.setattr(sys, "excepthook", lambda *info: errors.append(info))
+    widget = make_plot("title", "x", "y")
+    qtbot.addWidget(widget)
+    widget.resize(400, 300)
+    widget.show()
+    qtbot.waitExposed(widget)
+    for side in ("left", "bottom"):
+        # As numpy scalars, the way a panel's data gives them.
+        axis = _set_range(widget, side, np.float64(low), np.float64(high))
+        image = QImage(10, 10, QImage.Format.Format_RGB32)
+        painter = QPainter(image)
+        try:
+            axis.generateDrawSpecs(painter)  # raises if a warning is an error
+        finally:
+            painter.end()
+    widget.grab()  # every axis painted, in a paint event
+    assert not errors, errors[0]

@@ -169,15 +169,18 @@ class FastAxis(pg.AxisItem):
             levels = [(None, [value for value, _ in level]) for level in self._tickLevels]
             given_strings = [[text for _, text in level] for level in self._tickLevels]
 
-        low, high = self.range
+        # Python floats: a range too narrow to draw (1e-320 wide) gives inf, never a numpy
+        # overflow warning in the middle of a paint; it then draws no ticks, like a zero span.
+        low, high = float(self.range[0]), float(self.range[1])
         span = high - low
-        if span == 0:
+        extent = bounds.height() if vertical else bounds.width()
+        if span == 0 or not math.isfinite(extent / span) or not math.isfinite(low * extent / span):
             to_px, shift = 1, 0
         elif vertical:
-            to_px = -bounds.height() / span
-            shift = low * to_px - bounds.height()
+            to_px = -extent / span
+            shift = low * to_px - extent
         else:
-            to_px = bounds.width() / span
+            to_px = extent / span
             shift = low * to_px
         ends_px = (low * to_px - shift, high * to_px - shift)
         px_min, px_max = min(ends_px), max(ends_px)
