@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
 
         self._nav = QListWidget(self)
         self._nav.setToolTip("Topics of the homework (Ctrl+1 … Ctrl+6)")
+        self._nav.setAccessibleName("Topics")
         self._nav.setSpacing(2)
         self._nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._stack = QStackedWidget(self)

@@ -567,6 +567,7 @@ class BackpropPanel(Panel):
         upstream = QGroupBox("Upstream gradient g = ∇a²L", self)
         ugrid = QVBoxLayout(upstream)
         self.upstream_box = QComboBox(upstream)
+        self.upstream_box.setAccessibleName("Upstream gradient g")
         for key, label in UPSTREAMS.items():
             self.upstream_box.addItem(label, key)
         self.upstream_box.setToolTip("random: any g stands for whatever the layers above do · "

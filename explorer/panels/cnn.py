@@ -548,6 +548,7 @@ class CnnPanel(Panel):
             "Tensors through the stack (sides and depth on a square-root scale)", self.diagram)
 
         self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setAccessibleName("Layer summary")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

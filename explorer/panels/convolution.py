@@ -330,6 +330,9 @@ class ConvolutionPanel(Panel):
         self._show_controls(0)
 
         self.tabs = QTabWidget(self)
+        self.tabs.tabBar().setAccessibleName("Convolution view")
+        self.tabs.tabBar().setAccessibleDescription(
+            "A kernel sliding along a vector (1-D, question 4.3), or over a grid (2-D)")
         self.tabs.addTab(self._build_1d_page(), "1-D: question 4.3")
         self.tabs.addTab(self._build_2d_page(), "2-D: stride, padding, dilation")
         self.tabs.setTabToolTip(0, "A kernel sliding along a vector (questions 4.3 and 5)")

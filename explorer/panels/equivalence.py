@@ -240,6 +240,7 @@ class EquivalencePanel(Panel):
         self.origin_label = WrappedLabel("", self, lines=2)
         self.origin_label.setToolTip("Where the σ-network's weights came from")
         self.mapping_combo = QComboBox(self)
+        self.mapping_combo.setAccessibleName("Conversion to the tanh-network")
         for key, text in MAPPING_CHOICES.items():
             self.mapping_combo.addItem(text, key)
         self.mapping_combo.setToolTip("Convert with the right rule, or with a common mistake to "
@@ -353,6 +354,7 @@ class EquivalencePanel(Panel):
         self.rounding_label.setToolTip("What the size of |Δ| means")
 
         self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setAccessibleName("The mapping from the σ-net to the tanh-net")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

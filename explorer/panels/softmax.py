@@ -593,6 +593,7 @@ class SoftmaxPanel(Panel):
                                 self.shift_box)
         self.table_model = ShiftTableModel(self)
         self.table = QTableView(self.shift_box)
+        self.table.setAccessibleName("Shift every logit by c: naive and stable")
         self.table.setModel(self.table_model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)

@@ -59,6 +59,7 @@ class CheckYourself(QFrame):
                                "and the question follows")
         self.answer_input = QLineEdit(self)
         self.answer_input.setPlaceholderText("your answer")
+        self.answer_input.setAccessibleName("Your answer")
         self.answer_input.setClearButtonEnabled(True)
         self.answer_input.setMinimumWidth(150)
         self.answer_input.setMaximumWidth(220)

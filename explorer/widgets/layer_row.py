@@ -139,6 +139,8 @@ class LayerRow(QFrame):
     # -- panel -> row (never emits) ----------------------------------------------------------
     def set_layer(self, index: int, count: int, kind: str, values: dict[str, object]) -> None:
         """Show layer ``index`` of ``count`` with its ``values`` (field name -> number)."""
+        if index != self._index or not self._kind_box.accessibleName():
+            self._name_controls(index + 1)
         self._index = index
         self._number.setText(str(index + 1))
         self._up.setEnabled(index > 0)
@@ -155,6 +157,16 @@ class LayerRow(QFrame):
                     edit.setText(text)
         with QSignalBlocker(self._bias):
             self._bias.setChecked(bool(values.get("bias", False)))
+
+    def _name_controls(self, number: int) -> None:
+        """Names a screen reader speaks: which layer, and what each control does to it."""
+        self._kind_box.setAccessibleName(f"Layer {number} kind")
+        self._bias.setAccessibleName(f"Layer {number} bias")
+        for name, (short, _, _) in FIELDS.items():
+            self._edits[name].setAccessibleName(f"Layer {number} {short}")
+        for button, action in ((self._up, "up"), (self._down, "down")):
+            button.setAccessibleName(f"Move layer {number} {action}")
+        self._remove.setAccessibleName(f"Remove layer {number}")
 
     def _show_fields(self) -> None:
         for name, (_, _, kinds) in FIELDS.items():

@@ -183,6 +183,7 @@ class NumberInput(_ValidatedLine):
             self._slider = QSlider(Qt.Orientation.Horizontal, self)
             self._slider.setRange(0, self._STEPS)
             self._slider.setToolTip(tooltip)
+            self._slider.setAccessibleName(label.replace("&", ""))
             self._slider.valueChanged.connect(self._slider_moved)
             self._grid.addWidget(self._slider, 0, 2)
             self._grid.setColumnStretch(2, 3)

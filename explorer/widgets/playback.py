@@ -50,6 +50,7 @@ class PlaybackBar(QWidget):
         self._end = self._button(icons.SP_MediaSkipForward, "Last step (End)", self.go_last)
         self._scrub = QSlider(Qt.Orientation.Horizontal, self)
         self._scrub.setToolTip("Drag to any step")
+        self._scrub.setAccessibleName("Animation step")
         # Wide enough to drag through the steps, however narrow the window.
         self._scrub.setMinimumWidth(10 * self._scrub.fontMetrics().averageCharWidth())
         self._scrub.valueChanged.connect(self.positionChanged)
@@ -59,6 +60,7 @@ class PlaybackBar(QWidget):
         self._speed.addItems(list(SPEEDS))
         self._speed.setCurrentText(speed)
         self._speed.setToolTip("Animation speed")
+        self._speed.setAccessibleName("Animation speed")
         self._speed.currentTextChanged.connect(self._speed_changed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -75,6 +77,7 @@ class PlaybackBar(QWidget):
         button = QToolButton(self)
         self._icons[button] = icon
         button.setToolTip(tip)
+        button.setAccessibleName(tip.split(" (")[0])  # "Step back (←)": "Step back"
         button.setAutoRaise(False)
         button.clicked.connect(slot)
         self._paint_icon(button)
