@@ -431,3 +431,19 @@ def test_the_wheel_over_a_plot_is_left_to_the_page(qtbot, settings):
                 assert plot.viewRange() == ranges, (panel_id, type(plot).__name__)
             tried += 1
     assert tried >= 15
+
+
+@pytest.mark.parametrize("panel_id", list(PANELS))
+def test_typesetting_the_formulas_does_not_move_the_page(qtbot, panel_id):
+    """Formulas show as plain text for their first frame and are typeset right after; the
+    column must not widen then, or the whole page would jump sideways a moment after opening."""
+    panel = PANELS[panel_id]()
+    qtbot.addWidget(panel)
+    panel.resize(1280, 800)
+    panel.show()
+    qtbot.waitExposed(panel)
+    QApplication.processEvents()  # the first layout, which the first frame shows
+    before = panel.page.side.minimumSizeHint().width()
+    panel.prepare_export()  # typesets every formula now
+    QApplication.processEvents()
+    assert panel.page.side.minimumSizeHint().width() == before

@@ -295,3 +295,51 @@ def test_file_dialogs_open_in_the_folder_last_used_for_their_kind(qtbot, setting
     assert file_dialogs.last_folder("csv") == home
     with pytest.raises(ValueError, match="choose from images, exports, csv, gif"):
         file_dialogs.last_folder("music")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty: type a number"),
+    ("abc", "'abc' is not a number: type one such as 0.25 or -1e-3"),
+    ("nan", "'nan' is not a number: type a finite one such as 0.25"),
+    ("inf", "'inf' is not finite: type a number of at most ±1.8e308"),
+    ("-inf", "'-inf' is not finite: type a number of at most ±1.8e308"),
+    ("1e309", "'1e309' is too large: numbers reach at most ±1.8e308"),
+])
+def test_number_messages_say_what_is_wrong_then_what_to_type(text, message):
+    from explorer.widgets.number_input import parse_number
+
+    with pytest.raises(ValueError) as caught:
+        parse_number(text)
+    assert str(caught.value) == message
+
+
+def test_an_empty_field_states_its_own_rule(qtbot):
+    """Empty logits give the rule a single logit gives, not a generic 'type a number'."""
+    from explorer.panels.softmax import SoftmaxPanel
+
+    panel = SoftmaxPanel()
+    qtbot.addWidget(panel)
+    for text in ("", "3"):
+        panel.logits_input.line_edit().setText(text)
+        panel.logits_input.line_edit().editingFinished.emit()
+        assert panel.logits_input.error().startswith("type 2 to 10 logits"), text
+
+
+def test_no_message_in_the_app_writes_ascii_comparisons():
+    """Messages write ≤ and ≥, as the app's formulas and labels do."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "explorer"
+    found, messages = [], 0
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+                    and getattr(node.exc.func, "id", "") == "ValueError"):
+                continue
+            messages += 1
+            for part in ast.walk(node.exc):
+                if isinstance(part, ast.Constant) and isinstance(part.value, str) \
+                        and ("<=" in part.value or ">=" in part.value):
+                    found.append(f"{path.name}:{part.lineno}: {part.value}")
+    assert messages > 100 and found == []

@@ -85,10 +85,10 @@ def test_chain_shapes_formulas(d: int, k1: int, k2: int, kind: str) -> None:
     if kind == "full":
         assert chain_shapes(d, k1, k2, kind) == {"len_a1": d + k1 - 1, "len_a2": d + k1 + k2 - 2}
     elif k1 > d:
-        with pytest.raises(ValueError, match="valid chain needs k1 <= d"):
+        with pytest.raises(ValueError, match="valid chain needs k₁ ≤ d"):
             chain_shapes(d, k1, k2, kind)
     elif k1 + k2 > d + 1:
-        with pytest.raises(ValueError, match=r"valid chain needs k1 \+ k2 <= d \+ 1"):
+        with pytest.raises(ValueError, match=r"valid chain needs k₁ \+ k₂ ≤ d \+ 1"):
             chain_shapes(d, k1, k2, kind)
     else:
         assert chain_shapes(d, k1, k2, kind) == {"len_a1": d - k1 + 1, "len_a2": d - k1 - k2 + 2}
@@ -239,7 +239,7 @@ def test_bad_kind_everywhere() -> None:
 
 
 def test_invalid_arguments() -> None:
-    with pytest.raises(ValueError, match=r"k1 \+ k2 <= d \+ 1"):
+    with pytest.raises(ValueError, match=r"k₁ \+ k₂ ≤ d \+ 1"):
         forward_chain([1.0, 2.0, 3.0], [1.0, 1.0], [1.0, 1.0, 1.0], "valid")
     with pytest.raises(ValueError, match="input x contains NaN or inf"):
         forward_chain([1.0, np.nan, 3.0], [1.0], [1.0], "full")
@@ -247,15 +247,15 @@ def test_invalid_arguments() -> None:
         forward_chain([1.0, 2.0], [1.0], [], "full")
     with pytest.raises(ValueError, match="only numbers"):
         forward_chain("abc", [1.0], [1.0], "full")
-    with pytest.raises(ValueError, match="d must be >= 1"):
+    with pytest.raises(ValueError, match="d must be ≥ 1"):
         chain_shapes(0, 1, 1, "full")
     with pytest.raises(ValueError, match=r"kernel w2 \(4\) is longer than h1 \(3\)"):
         jacobian_a2_h1([1.0, 2.0, 3.0, 4.0], 3, "valid")
     with pytest.raises(ValueError, match="grad_a2 has 1 entries"):
         grad_h1([1.0], [1.0, 2.0], "full")
-    with pytest.raises(ValueError, match=r"\|a2\| <= \|h1\|"):
+    with pytest.raises(ValueError, match=r"\|a2\| ≤ \|h1\|"):
         grad_w2([1.0], [1.0, 2.0], "valid")
-    with pytest.raises(ValueError, match=r"\|a2\| >= \|h1\|"):
+    with pytest.raises(ValueError, match=r"\|a2\| ≥ \|h1\|"):
         grad_w2([1.0, 2.0], [1.0], "full")
     with pytest.raises(ValueError, match=r"grad_a2 must have \|a2\| = 2 entries"):
         numeric_grad_h1([1.0, 2.0, 3.0], [1.0, 1.0], [1.0], "valid")
@@ -380,11 +380,11 @@ def test_seeded_chain_resizes_one_vector_at_a_time() -> None:
     assert b["w2"].size == 4 and b["grad_a2"].size == 3
     assert seeded_chain(8, 3, 3, "full", SEED)["grad_a2"].size == 12
     assert not np.array_equal(seeded_chain(8, 3, 3, "valid", SEED + 1)["x"], a["x"])
-    with pytest.raises(ValueError, match=r"k1 \+ k2 <= d \+ 1"):
+    with pytest.raises(ValueError, match=r"k₁ \+ k₂ ≤ d \+ 1"):
         seeded_chain(4, 3, 3, "valid", SEED)
     with pytest.raises(ValueError, match="role must be one of"):
         seeded_vector(0, "b2", 3)
-    with pytest.raises(ValueError, match="seed must be >= 0"):
+    with pytest.raises(ValueError, match="seed must be ≥ 0"):
         seeded_vector(-1, "x", 3)
 
 

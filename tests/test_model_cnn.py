@@ -338,30 +338,30 @@ def test_forward_empty_stack():
             (1, 8, 8),
             [Conv2d(4, 9)],
             r"^layer 1: kernel 9 is larger than the padded input 8 .*"
-            r"use kernel <= 8 or padding >= 1$",
+            r"use kernel ≤ 8 or padding ≥ 1$",
         ),
         (
             (1, 8, 8),
             [ReLU(), Conv2d(4, 3, dilation=5)],
-            r"^layer 2: kernel 3 \(dilated 11\) .*kernel <= 2 or dilation <= 3 or padding >= 2",
+            r"^layer 2: kernel 3 \(dilated 11\) .*kernel ≤ 2 or dilation ≤ 3 or padding ≥ 2",
         ),
-        ((3, 8, 5), [Conv2d(4, 3), MaxPool2d(4)], r"^layer 2: max-pool window 4 .* 6 × 3: .*<= 3"),
+        ((3, 8, 5), [Conv2d(4, 3), MaxPool2d(4)], r"^layer 2: max-pool window 4 .* 6 × 3: .*≤ 3"),
         (
             (1, 8, 8),
             [Conv2d(4, 3, stride=0)],
-            r"^layer 1: stride must be >= 1, got 0: use stride 1",
+            r"^layer 1: stride must be ≥ 1, got 0: use stride 1",
         ),
-        ((1, 8, 8), [MaxPool2d(2, stride=0)], r"^layer 1: stride must be >= 1"),
-        ((1, 8, 8), [Conv2d(4, 3, padding=-1)], r"^layer 1: padding must be >= 0.*use padding 0"),
+        ((1, 8, 8), [MaxPool2d(2, stride=0)], r"^layer 1: stride must be ≥ 1"),
+        ((1, 8, 8), [Conv2d(4, 3, padding=-1)], r"^layer 1: padding must be ≥ 0.*use padding 0"),
         ((1, 8, 8), [Conv2d(4, 2.5)], r"^layer 1: kernel size must be a whole number.*2 or 3"),
-        ((1, 8, 8), [Conv2d(0, 3)], r"^layer 1: out channels must be >= 1"),
-        ((1, 8, 8), [Conv2d(4, 3, dilation=0)], r"^layer 1: dilation must be >= 1"),
+        ((1, 8, 8), [Conv2d(0, 3)], r"^layer 1: out channels must be ≥ 1"),
+        ((1, 8, 8), [Conv2d(4, 3, dilation=0)], r"^layer 1: dilation must be ≥ 1"),
         ((1, 8, 8), [Conv2d(4, "3")], r"^layer 1: kernel size must be a whole number"),
         ((1, 8, 8), [Conv2d(4, True)], r"^layer 1: kernel size must be a whole number"),
         ((1, 8, 8), [Conv2d(4, float("nan"))], r"^layer 1: kernel size must be a whole number"),
         ((1, 8, 8), [ReLU(), "conv"], r"^layer 2: expected Conv2d, MaxPool2d or ReLU"),
         ((1, 8), [ReLU()], r"^input shape must be \(channels, height, width\)"),
-        ((1, 0, 8), [ReLU()], r"^input shape: height must be >= 1"),
+        ((1, 0, 8), [ReLU()], r"^input shape: height must be ≥ 1"),
         ((1, 8, 8), Conv2d(4, 3), r"^layers must be a list"),
     ],
 )
@@ -401,11 +401,11 @@ def test_suggested_settings_are_the_nearest_valid(height, width, kernel, padding
         settings_ = {"kernel_size": kernel, "padding": padding, "dilation": dilation} | changes
         return infer_shapes_partial(shape, [Conv2d(2, **settings_)]).error is None
 
-    k_max = int(re.search(r"kernel <= (\d+)", error).group(1))
+    k_max = int(re.search(r"kernel ≤ (\d+)", error).group(1))
     assert ok(kernel_size=k_max) and not ok(kernel_size=k_max + 1)
-    p_min = int(re.search(r"padding >= (\d+)", error).group(1))
+    p_min = int(re.search(r"padding ≥ (\d+)", error).group(1))
     assert ok(padding=p_min) and not ok(padding=p_min - 1)
-    found = re.search(r"dilation <= (\d+)", error)
+    found = re.search(r"dilation ≤ (\d+)", error)
     if found:
         d_max = int(found.group(1))
         assert d_max >= 1 and ok(dilation=d_max) and not ok(dilation=d_max + 1)
@@ -418,7 +418,7 @@ def test_pool_suggestion_is_the_nearest_valid(height, width, kernel):
     error = infer_shapes_partial(shape, [MaxPool2d(kernel)]).error
     assert (error is None) == (kernel <= min(height, width))
     if error is not None:
-        k_max = int(re.search(r"pool size <= (\d+)", error).group(1))
+        k_max = int(re.search(r"pool size ≤ (\d+)", error).group(1))
         assert infer_shapes_partial(shape, [MaxPool2d(k_max)]).error is None
         assert infer_shapes_partial(shape, [MaxPool2d(k_max + 1)]).error is not None
 
@@ -450,7 +450,7 @@ def test_receptive_field_rejects_bad_cells():
         receptive_field(SEED_NETWORK, 2, 32, 0, SEED_INPUT_SHAPE)
     with pytest.raises(ValueError, match=r"layer index 3 is past the last layer: use 0 to 2"):
         receptive_field(SEED_NETWORK, 3, 0, 0, SEED_INPUT_SHAPE)
-    with pytest.raises(ValueError, match=r"row must be >= 0"):
+    with pytest.raises(ValueError, match=r"row must be ≥ 0"):
         receptive_field(SEED_NETWORK, 0, -1, 0)
 
 
@@ -641,7 +641,7 @@ def test_image_to_input_grey_and_repeated_channels():
     (np.zeros((0, 4, 3), np.uint8), 3, r"\(H, W, 3\)"),
     (np.full((2, 2, 3), 1.5), 3, r"\[0, 1\]"),
     (np.full((2, 2, 3), np.nan), 3, "NaN"),
-    (np.zeros((2, 2, 3), np.uint8), 0, "channels must be >= 1"),
+    (np.zeros((2, 2, 3), np.uint8), 0, "channels must be ≥ 1"),
     (np.zeros((2, 2, 3), np.uint8), 2.5, "channels must be a whole number"),
 ])
 def test_image_to_input_rejects_bad_pictures(rgb, channels, pattern):

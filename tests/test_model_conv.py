@@ -179,7 +179,7 @@ def test_same_padding_puts_the_extra_zero_on_the_left(k: int, left: int, right: 
 @given(d=st.integers(1, 30), k=st.integers(1, 30), mode=modes)
 def test_lengths(d: int, k: int, mode: str) -> None:
     if mode == "valid" and k > d:
-        with pytest.raises(ValueError, match="valid mode needs k <= d"):
+        with pytest.raises(ValueError, match="valid mode needs k ≤ d"):
             output_length(d, k, mode)
         return
     left, right = pad_widths(d, k, mode)
@@ -197,7 +197,7 @@ def test_lengths(d: int, k: int, mode: str) -> None:
 def test_conv_valid_is_equation_4(x: np.ndarray, w: np.ndarray) -> None:
     d, k = x.size, w.size
     if k > d:
-        with pytest.raises(ValueError, match="valid mode needs k <= d"):
+        with pytest.raises(ValueError, match="valid mode needs k ≤ d"):
             conv_valid(x, w)
         return
     # (x * w)_n = sum_{j=1}^k x_{n+j-1} w_j, n = 1..d-k+1 (1-based, as printed).
@@ -417,7 +417,7 @@ def test_half_padding_keeps_the_size_for_odd_kernels(k: int, side: int) -> None:
 def test_bad_preset() -> None:
     with pytest.raises(ValueError, match="preset must be one of no padding"):
         preset2d("circular", (3, 3))
-    with pytest.raises(ValueError, match="kernel size must be >= 1"):
+    with pytest.raises(ValueError, match="kernel size must be ≥ 1"):
         preset2d("half padding", (0, 3))
 
 
@@ -437,7 +437,7 @@ def test_padded_input2d(x: np.ndarray, padding: int) -> None:
 
 
 def test_padded_input2d_rejects_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="padding must be >= 0"):
+    with pytest.raises(ValueError, match="padding must be ≥ 0"):
         padded_input2d(np.ones((2, 2)), -1)
     with pytest.raises(ValueError, match="NaN or inf"):
         padded_input2d(np.full((2, 2), np.nan), 1)
@@ -457,7 +457,7 @@ def test_grey_crop() -> None:
         grey_crop(image, 9, 0, 4)
     with pytest.raises(ValueError, match="3 colour channels"):
         grey_crop(np.zeros((4, 4, 4)), 0, 0, 2)
-    with pytest.raises(ValueError, match="crop top must be >= 0"):
+    with pytest.raises(ValueError, match="crop top must be ≥ 0"):
         grey_crop(image, -1, 0, 2)
 
 
@@ -484,7 +484,7 @@ def test_convolve_rejects_bad_vectors(x: object, w: object, message: str) -> Non
 
 
 def test_valid_kernel_longer_than_input_is_an_error() -> None:
-    message = r"kernel \(5\) is longer than the input \(4\): valid mode needs k <= d"
+    message = r"kernel \(5\) is longer than the input \(4\): valid mode needs k ≤ d"
     with pytest.raises(ValueError, match=message):
         convolve([1, 2, 3, 4], [1, 2, 3, 4, 5], "valid")
     with pytest.raises(ValueError, match=message):
@@ -501,11 +501,11 @@ def test_bad_mode_and_flip() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"stride": 0}, "stride must be >= 1"),
+        ({"stride": 0}, "stride must be ≥ 1"),
         ({"stride": 1.5}, "stride must be a whole number"),
         ({"stride": "2"}, "stride must be a whole number"),
-        ({"dilation": 0}, "dilation must be >= 1"),
-        ({"padding": -1}, "padding must be >= 0"),
+        ({"dilation": 0}, "dilation must be ≥ 1"),
+        ({"padding": -1}, "padding must be ≥ 0"),
         ({"padding": 0.5}, "padding must be a whole number"),
     ],
 )

@@ -605,21 +605,21 @@ X2, W2 = np.ones((2, 3, 3)), np.ones((2, 1, 2, 2))
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"stride": 0}, r"stride must be >= 1, got 0"),
-        ({"stride": (1, 0)}, r"stride \(width\) must be >= 1, got 0"),
-        ({"stride": 1.5}, r"stride must be a whole number >= 1"),
-        ({"stride": "2"}, r"stride must be a whole number >= 1"),
+        ({"stride": 0}, r"stride must be ≥ 1, got 0"),
+        ({"stride": (1, 0)}, r"stride \(width\) must be ≥ 1, got 0"),
+        ({"stride": 1.5}, r"stride must be a whole number ≥ 1"),
+        ({"stride": "2"}, r"stride must be a whole number ≥ 1"),
         (
             {"stride": (1, 2, 3)},
-            r"stride must be a whole number >= 1 or a pair \(height, width\), got \(1, 2, 3\)",
+            r"stride must be a whole number ≥ 1 or a pair \(height, width\), got \(1, 2, 3\)",
         ),
-        ({"stride": None}, r"stride must be a whole number >= 1 or a pair"),
-        ({"dilation": 0}, r"dilation must be >= 1"),
-        ({"dilation": (0, 1)}, r"dilation \(height\) must be >= 1"),
-        ({"padding": -1}, r"padding must be >= 0, got -1"),
-        ({"padding": (0, -2)}, r"padding \(width\) must be >= 0"),
-        ({"padding": True}, r"padding must be a whole number >= 0"),
-        ({"output_padding": -1}, r"output_padding must be >= 0"),
+        ({"stride": None}, r"stride must be a whole number ≥ 1 or a pair"),
+        ({"dilation": 0}, r"dilation must be ≥ 1"),
+        ({"dilation": (0, 1)}, r"dilation \(height\) must be ≥ 1"),
+        ({"padding": -1}, r"padding must be ≥ 0, got -1"),
+        ({"padding": (0, -2)}, r"padding \(width\) must be ≥ 0"),
+        ({"padding": True}, r"padding must be a whole number ≥ 0"),
+        ({"output_padding": -1}, r"output_padding must be ≥ 0"),
         (
             {"output_padding": 1},
             r"output_padding \(1\) must be smaller than max\(stride, dilation\) = 1 for the "
@@ -637,9 +637,9 @@ X2, W2 = np.ones((2, 3, 3)), np.ones((2, 1, 2, 2))
         (
             {"padding": 3},
             r"the output height would be \(3 - 1\)·1 - 2·3 \+ 1·\(2 - 1\) \+ 0 \+ 1 = -2, "
-            r"not positive: use padding <= 1 for the height",
+            r"not positive: use padding ≤ 1 for the height",
         ),
-        ({"padding": (0, 4)}, r"output width would be .* use padding <= 1 for the width"),
+        ({"padding": (0, 4)}, r"output width would be .* use padding ≤ 1 for the width"),
     ],
 )
 def test_bad_settings(kwargs: dict[str, object], message: str) -> None:
@@ -660,18 +660,18 @@ def test_bad_settings(kwargs: dict[str, object], message: str) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"stride": 0}, r"stride must be >= 1"),
+        ({"stride": 0}, r"stride must be ≥ 1"),
         (
             {"stride": (1, 1)},
-            r"stride must be a whole number >= 1 \(or a 1-tuple of one, like torch\), got \(1, 1\)",
+            r"stride must be a whole number ≥ 1 \(or a 1-tuple of one, like torch\), got \(1, 1\)",
         ),
-        ({"padding": -1}, r"padding must be >= 0"),
-        ({"dilation": 0}, r"dilation must be >= 1"),
+        ({"padding": -1}, r"padding must be ≥ 0"),
+        ({"dilation": 0}, r"dilation must be ≥ 1"),
         (
             {"output_padding": 1},
             r"output_padding \(1\) must be smaller than max\(stride, dilation\)",
         ),
-        ({"padding": 3}, r"the output length would be .* = -2, not positive: use padding <= 1$"),
+        ({"padding": 3}, r"the output length would be .* = -2, not positive: use padding ≤ 1$"),
     ],
 )
 def test_bad_settings_1d(kwargs: dict[str, object], message: str) -> None:
@@ -718,7 +718,7 @@ def test_padding_that_leaves_no_output_is_rejected(case: Case, axis: int, extra:
     name = ("height", "width")[axis]
     with pytest.raises(
         ValueError,
-        match=rf"output {name} would be .* = {size}, not positive: use padding <= {room}",
+        match=rf"output {name} would be .* = {size}, not positive: use padding ≤ {room}",
     ):
         conv_transpose2d(case.x, case.w, **hw)
     # The suggested padding works.
@@ -822,14 +822,14 @@ def test_single_channel_pictures_need_one_channel() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: conv_transpose_output_size(0, 2), r"input size must be >= 1"),
-        (lambda: conv_transpose_output_size(3, 0), r"kernel size must be >= 1"),
+        (lambda: conv_transpose_output_size(0, 2), r"input size must be ≥ 1"),
+        (lambda: conv_transpose_output_size(3, 0), r"kernel size must be ≥ 1"),
         (
             lambda: conv_transpose_output_shape2d((3, 0), (2, 2)),
-            r"input size \(width\) must be >= 1",
+            r"input size \(width\) must be ≥ 1",
         ),
         (lambda: conv_transpose_output_shape2d((3, 3, 3), (2, 2)), r"input size must be .* pair"),
-        (lambda: overlap_counts2d((3, 3), (2, -1)), r"kernel size \(width\) must be >= 1"),
+        (lambda: overlap_counts2d((3, 3), (2, -1)), r"kernel size \(width\) must be ≥ 1"),
     ],
 )
 def test_bad_shapes(call: object, message: str) -> None:

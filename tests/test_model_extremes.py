@@ -129,7 +129,7 @@ def test_invalid_arguments_raise_value_error_with_a_message(call, bad):
     (lambda: conv.convolve2d(np.ones((4, 4)), np.ones((3, 3)), padding=-1), "padding"),
     (lambda: conv.convolve2d(np.ones((4, 4)), np.ones((3, 3)), dilation=0), "dilation"),
     (lambda: conv.convolve2d(np.ones((2, 2)), np.ones((3, 3))), "larger"),
-    (lambda: backprop.chain_shapes(4, 3, 3, "valid"), "k1 + k2"),
+    (lambda: backprop.chain_shapes(4, 3, 3, "valid"), "k₁ + k₂"),
     (lambda: backprop.chain_shapes(4, 3, 3, "sideways"), "kind"),
     (lambda: softmax.reduce_logits([1.0]), "2"),
     (lambda: cnn.infer_shapes((3, 8, 8), [cnn.Conv2d(4, 9)]), "layer 1"),

@@ -279,7 +279,7 @@ def test_reduce_logits_clamps_overflowing_difference() -> None:
     np.testing.assert_array_equal(softmax(np.concatenate([[0.0], y])), [0.0, 1.0, 0.0])
 
 
-@pytest.mark.parametrize(("x", "words"), [([1.0], "K >= 2"), ([], "empty"), ([0.0, np.inf], "inf")])
+@pytest.mark.parametrize(("x", "words"), [([1.0], "K ≥ 2"), ([], "empty"), ([0.0, np.inf], "inf")])
 def test_reduce_logits_rejects_invalid_input(x: object, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         reduce_logits(x)
@@ -451,7 +451,7 @@ def test_first_vs_rest_logit_is_two_class_logit_for_k2(x0: float, x1: float) -> 
 def test_first_vs_rest_logit_known_values_and_errors() -> None:
     assert first_vs_rest_logit([0.0, 0.0, 0.0]) == pytest.approx(-math.log(2.0), rel=1e-15)
     assert first_vs_rest_logit([-1e308, 1e308, 0.0]) == -np.finfo(float).max
-    with pytest.raises(ValueError, match="K >= 2"):
+    with pytest.raises(ValueError, match="K ≥ 2"):
         first_vs_rest_logit([1.0])
     with pytest.raises(ValueError, match="inf"):
         first_vs_rest_logit([1.0, np.inf])

@@ -323,11 +323,11 @@ def test_valid_chain_constraint_is_explained(panel, qtbot):
     before = panel.state
     scene = panel.matrix_view.scene()
     type_into(qtbot, panel.d_input, "4")
-    assert "valid chain needs k1 + k2 <= d + 1" in panel.d_input.error()
-    assert "got k1 + k2 = 6 and d + 1 = 5" in panel.d_input.error()
+    assert "valid chain needs k₁ + k₂ ≤ d + 1" in panel.d_input.error()
+    assert "got k₁ + k₂ = 6 and d + 1 = 5" in panel.d_input.error()
     assert panel.state == before and panel.matrix_view.scene() is scene
     type_into(qtbot, panel.d_input, "2")
-    assert "valid chain needs k1 <= d" in panel.d_input.error()
+    assert "valid chain needs k₁ ≤ d" in panel.d_input.error()
     # The full chain takes any sizes; then going back to valid is what is refused.
     panel.kind_box.setCurrentText("full")
     assert panel.d_input.error() == "" and panel.state.kind == "full"
@@ -337,7 +337,7 @@ def test_valid_chain_constraint_is_explained(panel, qtbot):
     panel.kind_box.setCurrentText("valid")
     assert panel.kind_box.currentText() == "full" and panel.state.kind == "full"
     assert panel.chain_error.isVisible()
-    assert "valid chain needs k1 + k2 <= d + 1" in panel.chain_error.text()
+    assert "valid chain needs k₁ + k₂ ≤ d + 1" in panel.chain_error.text()
     type_into(qtbot, panel.d_input, "8")
     assert not panel.chain_error.isVisible()
 
@@ -350,7 +350,7 @@ def test_valid_chain_constraint_is_explained(panel, qtbot):
     ("t_input", "1, nan", "NaN"),
     ("d_input", "2.5", "must be a whole number"),
     ("k1_input", "9", "at most 5 here"),
-    ("seed_input", "-1", "seed must be >= 0"),
+    ("seed_input", "-1", "seed must be ≥ 0"),
 ])
 def test_bad_input_shows_a_message_and_keeps_the_state(panel, qtbot, field, text, message):
     before = panel.state
@@ -579,7 +579,7 @@ def test_a_refused_size_leaves_the_slider_on_the_size_in_use(panel, qtbot):
     # Dragging the slider to 2 is refused the same way: it goes back.
     slider.setValue(slider_position(panel.d_input, 2))
     assert panel.state.d == 8 and slider.value() == at_eight
-    assert "k1 <= d" in panel.d_input.error()
+    assert "k₁ ≤ d" in panel.d_input.error()
     type_into(qtbot, panel.d_input, "3")
     type_into(qtbot, panel.k1_input, "1")  # 1 + 3 <= 3 + 1: the waiting d = 3 now fits
     assert (panel.state.d, panel.state.k1) == (3, 1)

@@ -243,7 +243,7 @@ def test_stride_larger_than_window_leaves_gaps(panel, qtbot):
 def test_kernel_larger_than_padded_input_marks_the_row(panel, qtbot):
     edit_layer(qtbot, panel, 2, "kernel_size", "40")
     message = panel.layer_rows()[2].error()
-    assert message.startswith("layer 3: kernel 40") and "use kernel <= 34" in message
+    assert message.startswith("layer 3: kernel 40") and "use kernel ≤ 34" in message
     assert panel.layer_rows()[0].error() == "" and panel.layer_rows()[1].error() == ""
     rows = table_texts(panel)
     assert [r[1] for r in rows[1:3]] == ["32 × 64 × 64", "32 × 32 × 32"]
@@ -254,17 +254,17 @@ def test_kernel_larger_than_padded_input_marks_the_row(panel, qtbot):
     assert panel.maps.row_count() == 2
     assert all(c.passed for c in panel.checks())
     # the message's "<=" and ">=" survive the rich-text formula box
-    assert "use kernel <= 34 or padding >= 4" in panel.formulas.toPlainText()
+    assert "use kernel ≤ 34 or padding ≥ 4" in panel.formulas.toPlainText()
     edit_layer(qtbot, panel, 2, "kernel_size", "3")
     assert panel.layer_rows()[2].error() == ""
     assert panel.table.columnSpan(3, 1) == 1 and panel.maps.row_count() == 3
 
 
 @pytest.mark.parametrize("index, field, text, expected", [
-    (0, "stride", "0", "layer 1: stride must be >= 1, got 0: use stride 1"),
+    (0, "stride", "0", "layer 1: stride must be ≥ 1, got 0: use stride 1"),
     (1, "kernel_size", "65", "layer 2: max-pool window 65 is larger than its input 64 × 64: "
-                             "use pool size <= 64"),
-    (2, "padding", "-1", "layer 3: padding must be >= 0, got -1: use padding 0"),
+                             "use pool size ≤ 64"),
+    (2, "padding", "-1", "layer 3: padding must be ≥ 0, got -1: use padding 0"),
     (0, "stride", "2.5", "layer 1: stride must be a whole number, got 2.5: use stride 2 or 3"),
 ])
 def test_bad_settings_show_the_models_message(panel, qtbot, index, field, text, expected):
@@ -275,7 +275,8 @@ def test_bad_settings_show_the_models_message(panel, qtbot, index, field, text, 
 
 
 @pytest.mark.parametrize("text, message", [
-    ("abc", "out: 'abc' is not a number"), ("", "out: empty"), ("nan", "out: NaN"),
+    ("abc", "out: 'abc' is not a number"), ("", "out: empty"),
+    ("nan", "out: 'nan' is not a number"),
     ("5000", "at most 4096"),
 ])
 def test_text_that_is_not_a_setting_keeps_the_state(panel, qtbot, text, message):
@@ -402,7 +403,7 @@ def test_input_height_rescales_the_picture(panel, qtbot):
 
 
 @pytest.mark.parametrize("widget, text, message", [
-    ("height_input", "0", "height must be >= 1"),
+    ("height_input", "0", "height must be ≥ 1"),
     ("width_input", "2000", "at most 1024"),
     ("channels_input", "1.5", "whole number"),
 ])

@@ -247,7 +247,7 @@ def test_kernel_longer_than_input_in_valid_mode(panel, qtbot):
     # Now choosing valid is what is wrong: the mode goes back and the message says why.
     panel.mode_box.setCurrentText("valid")
     assert panel.mode_box.currentText() == "full" and panel.state.one.mode == "full"
-    assert "valid mode needs k <= d" in panel.error_1d.text() and panel.error_1d.isVisible()
+    assert "valid mode needs k ≤ d" in panel.error_1d.text() and panel.error_1d.isVisible()
 
 
 # --- 2-D --------------------------------------------------------------------------------------
@@ -324,9 +324,9 @@ def test_2d_controls_and_flip(panel, qtbot):
 
 
 @pytest.mark.parametrize("field, text, message", [
-    ("stride_input", "0", "stride must be >= 1"),
+    ("stride_input", "0", "stride must be ≥ 1"),
     ("stride_input", "1.5", "stride must be a whole number"),
-    ("padding_input", "-1", "padding must be >= 0"),
+    ("padding_input", "-1", "padding must be ≥ 0"),
     ("dilation_input", "3", "(dilated to 7x7) is larger than the padded input (5x5)"),
     ("stride_input", "x", "not a number"),
 ])
@@ -477,12 +477,17 @@ def test_partial_repaints_match_a_full_render(panel, qtbot, tab):
     """A frame repaints only the band the window moved through; nothing stale may remain."""
     panel.tabs.setCurrentIndex(tab)
     view = panel.row_view if tab == 0 else panel.grid_view
-    qtbot.wait(10)
+
+    def stale_pixels():
+        difference = np.abs(on_screen(view).astype(int) - as_array(view.grab().toImage()))
+        return int((difference.sum(axis=2) > 30).sum())
+
+    # The new tab's page is laid out and painted whole first (a few event-loop turns).
+    qtbot.waitUntil(lambda: stale_pixels() == 0, timeout=2000)
     for _ in range(panel.playback.count() + 2):  # through the wrap back to the first output
         panel.advance()
         qtbot.wait(1)
-        difference = np.abs(on_screen(view).astype(int) - as_array(view.grab().toImage()))
-        assert int((difference.sum(axis=2) > 30).sum()) == 0
+        assert stale_pixels() == 0
 
 
 def test_reset_restores_the_example(panel, qtbot):

@@ -52,7 +52,7 @@ def test_changing_y_moves_the_curves(panel, qtbot):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("abc", "not a number"), ("nan", "NaN"), ("inf", "finite"), ("", "empty"),
+    ("abc", "not a number"), ("nan", "is not a number"), ("inf", "finite"), ("", "empty"),
     ("1.5", "[0, 1]"), ("-0.1", "[0, 1]"),
 ])
 def test_bad_y_shows_message_and_keeps_state(panel, qtbot, text, message):

@@ -226,7 +226,8 @@ def test_temperature_divides_the_logits(panel, qtbot):
 
 
 BAD_LOGITS = [
-    ("abc", "not a number"), ("1, nan", "NaN"), ("inf, 2", "finite"), ("", "empty"),
+    ("abc", "not a number"), ("1, nan", "entry 2"), ("inf, 2", "finite"),
+    ("", "type 2 to 10 logits"),
     ("3", "2 to 10"), ("1 2 3 4 5 6 7 8 9 10 11", "2 to 10"),
 ]
 
@@ -245,7 +246,7 @@ def test_bad_logits_show_a_message_and_keep_state(panel, qtbot):
 
 def test_bad_temperature_shows_a_message(panel, qtbot):
     for text, message in [("0", "> 0"), ("-1", "> 0"), ("abc", "not a number"),
-                          ("nan", "NaN")]:
+                          ("nan", "is not a number")]:
         type_into(qtbot, panel.temperature_input, text)
         assert message in panel.temperature_input.error(), text
         assert panel.state.temperature == 1.0

@@ -106,11 +106,11 @@ def chain_shapes(d: int, k1: int, k2: int, kind: str) -> dict[str, int]:
     if kind == "full":
         return {"len_a1": d + k1 - 1, "len_a2": d + k1 + k2 - 2}
     if k1 > d:
-        raise ValueError(f"valid chain needs k1 <= d, got k1 = {k1} and d = {d}")
+        raise ValueError(f"valid chain needs k₁ ≤ d, got k₁ = {k1} and d = {d}")
     if k1 + k2 > d + 1:
         raise ValueError(
-            f"valid chain needs k1 + k2 <= d + 1 (so a2 keeps at least one entry), got "
-            f"k1 + k2 = {k1 + k2} and d + 1 = {d + 1}"
+            f"valid chain needs k₁ + k₂ ≤ d + 1 (so a² keeps at least one entry), got "
+            f"k₁ + k₂ = {k1 + k2} and d + 1 = {d + 1}"
         )
     return {"len_a1": d - k1 + 1, "len_a2": d - k1 - k2 + 2}
 
@@ -171,7 +171,7 @@ def jacobian_taps(k2: int, len_h1: int, kind: str) -> np.ndarray:
     if kind == "valid":
         if k2 > len_h1:
             raise ValueError(
-                f"kernel w2 ({k2}) is longer than h1 ({len_h1}): the valid chain needs k2 <= |h1|"
+                f"kernel w2 ({k2}) is longer than h1 ({len_h1}): the valid chain needs k2 ≤ |h1|"
             )
         len_a2, offset = len_h1 - k2 + 1, 0
     else:
@@ -290,13 +290,13 @@ def grad_w2(h1: object, grad_a2: object, kind: str) -> np.ndarray:
         if grad_a2.size > h1.size:
             raise ValueError(
                 f"grad_a2 ({grad_a2.size}) is longer than h1 ({h1.size}); a valid layer "
-                "shortens its input, so |a2| <= |h1|"
+                "shortens its input, so |a2| ≤ |h1|"
             )
         return conv_valid(h1, grad_a2)
     if grad_a2.size < h1.size:
         raise ValueError(
             f"grad_a2 ({grad_a2.size}) is shorter than h1 ({h1.size}); a full layer "
-            "lengthens its input, so |a2| >= |h1|"
+            "lengthens its input, so |a2| ≥ |h1|"
         )
     return flip(conv_valid(grad_a2, h1))
 
@@ -307,7 +307,7 @@ def _check_pairing(
     len_a2 = h1.size - w2.size + 1 if kind == "valid" else h1.size + w2.size - 1
     if kind == "valid" and w2.size > h1.size:
         raise ValueError(
-            f"kernel w2 ({w2.size}) is longer than h1 ({h1.size}): the valid chain needs k2 <= |h1|"
+            f"kernel w2 ({w2.size}) is longer than h1 ({h1.size}): the valid chain needs k2 ≤ |h1|"
         )
     if grad_a2.size != len_a2:
         raise ValueError(
@@ -396,7 +396,7 @@ def jacobian_a2_w2(h1: object, k2: int, kind: str) -> np.ndarray:
     kind = _check_kind(kind)
     if kind == "valid" and k2 > h1.size:
         raise ValueError(
-            f"kernel w2 ({k2}) is longer than h1 ({h1.size}): the valid chain needs k2 <= |h1|"
+            f"kernel w2 ({k2}) is longer than h1 ({h1.size}): the valid chain needs k2 ≤ |h1|"
         )
     len_a2 = h1.size - k2 + 1 if kind == "valid" else h1.size + k2 - 1
     offset = 0 if kind == "valid" else k2 - 1

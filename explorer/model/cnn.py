@@ -150,12 +150,12 @@ def _whole(value: object, what: str, prefix: str, minimum: int) -> int:
     if isinstance(value, bool | np.bool_) or not isinstance(
         value, int | np.integer | float | np.floating
     ):
-        raise ValueError(f"{prefix}{what} must be a whole number >= {minimum}, got {value!r}")
+        raise ValueError(f"{prefix}{what} must be a whole number ≥ {minimum}, got {value!r}")
     if isinstance(value, float | np.floating):
         number = float(value)
         if not math.isfinite(number):
             raise ValueError(
-                f"{prefix}{what} must be a whole number >= {minimum}, got {number}: "
+                f"{prefix}{what} must be a whole number ≥ {minimum}, got {number}: "
                 f"use {what} {minimum}"
             )
         if not number.is_integer():
@@ -166,7 +166,7 @@ def _whole(value: object, what: str, prefix: str, minimum: int) -> int:
             )
     whole = int(value)
     if whole < minimum:
-        raise ValueError(f"{prefix}{what} must be >= {minimum}, got {whole}: use {what} {minimum}")
+        raise ValueError(f"{prefix}{what} must be ≥ {minimum}, got {whole}: use {what} {minimum}")
     return whole
 
 
@@ -236,19 +236,19 @@ def _output_shape(spec: _Spec, shape: Shape, number: int) -> Shape:
         if spec.kernel > smaller:
             raise ValueError(
                 f"layer {number}: max-pool window {spec.kernel} is larger than its input "
-                f"{height} × {width}: use pool size <= {smaller}"
+                f"{height} × {width}: use pool size ≤ {smaller}"
             )
     else:
         padded = smaller + 2 * spec.padding
         if spec.span > padded:
             hints = [
-                f"kernel <= {(padded - 1) // spec.dilation + 1}",
-                f"padding >= {math.ceil((spec.span - smaller) / 2)}",
+                f"kernel ≤ {(padded - 1) // spec.dilation + 1}",
+                f"padding ≥ {math.ceil((spec.span - smaller) / 2)}",
             ]
             dilated = f" (dilated {spec.span})" if spec.span != spec.kernel else ""
             widest_dilation = (padded - 1) // (spec.kernel - 1)
             if spec.dilation > 1 and widest_dilation >= 1:
-                hints.insert(1, f"dilation <= {widest_dilation}")
+                hints.insert(1, f"dilation ≤ {widest_dilation}")
             raise ValueError(
                 f"layer {number}: kernel {spec.kernel}{dilated} is larger than the "
                 f"padded input {padded} ({side} {smaller} + 2·{spec.padding}): "

@@ -152,7 +152,7 @@ def pad_widths(d: int, k: int, mode: str) -> tuple[int, int]:
     if mode == "valid":
         if k > d:
             raise ValueError(
-                f"kernel ({k}) is longer than the input ({d}): valid mode needs k <= d"
+                f"kernel ({k}) is longer than the input ({d}): valid mode needs k ≤ d"
             )
         return 0, 0
     right = (k - 1) // 2
@@ -675,7 +675,7 @@ def grey_crop(image: object, top: int, left: int, size: int) -> np.ndarray:
     if top + size > height or left + size > width:
         raise ValueError(
             f"a {size}x{size} crop at ({top}, {left}) leaves the {height}x{width} image: "
-            f"use top <= {height - size} and left <= {width - size}"
+            f"use top ≤ {height - size} and left ≤ {width - size}"
         )
     crop = image[top : top + size, left : left + size]
     return np.rint(crop @ np.array([0.299, 0.587, 0.114]))
@@ -699,7 +699,7 @@ def _per_axis(value: object, name: str, minimum: int, axes: tuple[str, ...]) -> 
         form = (
             "(or a 1-tuple of one, like torch)" if len(axes) == 1 else "or a pair (height, width)"
         )
-        raise ValueError(f"{name} must be a whole number >= {minimum} {form}, got {value!r}")
+        raise ValueError(f"{name} must be a whole number ≥ {minimum} {form}, got {value!r}")
     return tuple(
         positive_int(entry, f"{name} ({axis})" if len(axes) > 1 else name, minimum=minimum)
         for entry, axis in zip(entries, axes, strict=True)
@@ -731,7 +731,7 @@ def _transpose_size(
         raise ValueError(
             f"the output {axis or 'length'} would be ({size} - 1)·{stride} - 2·{padding} + "
             f"{dilation}·({kernel} - 1) + {output_padding} + 1 = {out}, not positive: "
-            f"use padding <= {room // 2}{on}"
+            f"use padding ≤ {room // 2}{on}"
         )
     return out
 

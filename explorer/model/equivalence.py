@@ -505,7 +505,7 @@ def check_radius(value: object) -> float:
     ValueError
         If R is not a finite number with ``0 < R <= MAX_RADIUS``.
     """
-    message = f"R must be a number with 0 < R <= {MAX_RADIUS:g}"
+    message = f"R must be a number with 0 < R ≤ {MAX_RADIUS:g}"
     try:
         radius = float(value)
     except (TypeError, ValueError):

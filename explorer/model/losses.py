@@ -227,7 +227,7 @@ def train_unit(
     if lr <= 0.0:
         raise ValueError(f"learning rate must be > 0, got {lr:g}")
     if isinstance(steps, bool) or int(steps) != steps or steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
+        raise ValueError(f"steps must be a whole number ≥ 1, got {steps!r}")
     loss_fn, _ = LOSSES[loss]
     ws = [w]
     bs = [b]

@@ -132,7 +132,7 @@ def reduce_logits(x: object) -> np.ndarray:
     x = finite_vector(x, "x")
     if x.size < 2:
         raise ValueError(
-            f"x needs at least 2 logits (K >= 2) to drop one parameter, got K = {x.size}"
+            f"x needs at least 2 logits (K ≥ 2) to drop one parameter, got K = {x.size}"
         )
     with np.errstate(over="ignore"):
         y = x[1:] - x[0]
@@ -347,7 +347,7 @@ def first_vs_rest_logit(x: object) -> float:
     """
     x = finite_vector(x, "x")
     if x.size < 2:
-        raise ValueError(f"x needs at least 2 logits (K >= 2), got K = {x.size}")
+        raise ValueError(f"x needs at least 2 logits (K ≥ 2), got K = {x.size}")
     rest = x[1:]
     top = np.max(rest)
     with np.errstate(over="ignore"):

@@ -47,10 +47,10 @@ def positive_int(value: object, name: str, *, minimum: int = 1) -> int:
         if isinstance(value, float | np.floating) and float(value).is_integer():
             value = int(value)
         else:
-            raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+            raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
     value = int(value)
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+        raise ValueError(f"{name} must be ≥ {minimum}, got {value}")
     return value
 
 

@@ -366,7 +366,7 @@ class ConvolutionPanel(Panel):
              "(x * w)_n = sum_j x_(n-j) w_j (convolution)"),
             (r"$(x \star w)_n = \sum_j\ x_{n+j}\, w_j$   (no flip: correlation)",
              "(x ⋆ w)_n = sum_j x_(n+j) w_j (cross-correlation)"),
-            (r"length:  $d+k-1$ full,  $d-k+1$ valid,  $d$ same",
+            (r"$|y|$:  $d{+}k{-}1$ full,  $d{-}k{+}1$ valid,  $d$ same",
              "output length: d+k-1 (full), d-k+1 (valid), d (same)"),
         ):
             column.addWidget(EquationView(tex, plain, points=11, parent=page))

@@ -55,6 +55,7 @@ class CheckStrip(QWidget):
         self._layout = FlowLayout(self)
         self._badges: list[CheckBadge] = []
         self._needed = 0
+        self._fitted_width = -1
         self.setToolTip("Live checks: each value on screen compared with an independent oracle")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
@@ -72,7 +73,12 @@ class CheckStrip(QWidget):
         self._fit()
 
     def _fit(self) -> None:
+        # At one width the strip only grows: new numbers that wrap a badge differently must not
+        # make the plots above it jump by a row on every change. A new width fits it anew.
         needed = self._layout.heightForWidth(max(1, self.width()))
+        if self.width() == self._fitted_width:
+            needed = max(needed, self._needed)
+        self._fitted_width = self.width()
         if needed != self._needed:
             self._needed = needed
             self.updateGeometry()

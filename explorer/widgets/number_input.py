@@ -18,18 +18,24 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def parse_number(text: str) -> float:
-    """Parse one finite number, or raise ValueError with a message a student can act on."""
+    """Parse one finite number, or raise ValueError with a message a student can act on.
+
+    Every message says what is wrong, then what to type instead (the app's one voice).
+    """
     text = text.strip()
     if not text:
         raise ValueError("empty: type a number")
+    shown = f"'{text[:20]}'"
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"'{text[:20]}' is not a number") from None
+        raise ValueError(f"{shown} is not a number: type one such as 0.25 or -1e-3") from None
     if math.isnan(value):
-        raise ValueError("NaN is not allowed: type a finite number")
+        raise ValueError(f"{shown} is not a number: type a finite one such as 0.25")
     if math.isinf(value):
-        raise ValueError("too large (inf): type a finite number")
+        if "inf" in text.lower():
+            raise ValueError(f"{shown} is not finite: type a number of at most ±1.8e308")
+        raise ValueError(f"{shown} is too large: numbers reach at most ±1.8e308")
     return value
 
 
@@ -285,6 +291,18 @@ class VectorInput(_ValidatedLine):
     def _commit(self) -> None:
         try:
             value = parse_vector(self._edit.text())
+        except ValueError as exc:
+            message = str(exc)
+            if self._validate is not None and not self._edit.text().strip("[]() \t"):
+                # Empty: the field's own rule says what to type ("type 2 to 10 logits"), as
+                # it does for a vector of the wrong length.
+                try:
+                    self._validate(np.zeros(0))
+                except ValueError as rule:
+                    message = str(rule)
+            self.show_error(message)
+            return
+        try:
             if self._validate is not None:
                 self._validate(value)
         except ValueError as exc:
