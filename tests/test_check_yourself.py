@@ -373,3 +373,39 @@ def test_the_bar_follows_the_panel_shown_and_leaves_it_room(window, qtbot):
         assert panel.width() >= 1000 and panel.height() >= 700, (panel_id, panel.size())
         assert bar.mapToGlobal(bar.rect().topLeft()).y() > \
             panel.mapToGlobal(panel.rect().bottomLeft()).y()
+
+
+# -- issue 11: the "panel changed" note fades out, completely -----------------------------------
+def test_the_changed_note_fades_out_completely(qtbot, bar):
+    panel = make_panel(qtbot, "loss")
+    bar.set_panel(panel)
+    with qtbot.waitSignal(panel.changed):
+        set_vector(panel.marker_input, "-2")
+    assert bar.note_text() == "The panel changed: new question."
+    qtbot.wait(1000)  # long enough to read: still there
+    assert bar.note.isVisible()
+    # It fades out within its hold and fade times (about 5 s), and ends hidden, not faint.
+    qtbot.waitUntil(bar.note.isHidden, timeout=8000)
+    assert bar.note_text() == "" and bar.note_opacity() == 0.0
+    qtbot.wait(200)  # nothing comes back after the end of the fade
+    assert bar.note.isHidden()
+    # The next change shows the note at full strength again, not as a ghost.
+    with qtbot.waitSignal(panel.changed):
+        set_vector(panel.marker_input, "-3")
+    assert bar.note.isVisible() and bar.note_opacity() == 1.0
+    assert bar.note_text() == "The panel changed: new question."
+
+
+def test_a_change_during_the_fade_brings_the_note_back_at_full_strength(qtbot, bar):
+    panel = make_panel(qtbot, "loss")
+    bar.set_panel(panel)
+    with qtbot.waitSignal(panel.changed):
+        set_vector(panel.marker_input, "-2")
+    qtbot.waitUntil(lambda: 0.0 < bar.note_opacity() < 1.0, timeout=6000)
+    with qtbot.waitSignal(panel.changed):
+        set_vector(panel.marker_input, "-3")
+    assert bar.note.isVisible() and bar.note_opacity() == 1.0
+    bar.answer_input.setText("0")
+    bar.check()  # a Check takes the note away at once, fading or not
+    assert bar.note.isHidden() and bar.note_opacity() == 0.0
+
