@@ -72,7 +72,7 @@ def test_fractions_and_unicode_minus_are_read():
 
 
 @pytest.mark.parametrize("text", ["", "   ", "abc", "twelve", "1..2", "nan", "inf", "1e999",
-                                  "0x1f", "1/0", "--3", "()", "1 2", "0,25"])
+                                  "0x1f", "1/0", "--3", "()", "1 2", "1,5,2"])
 def test_unreadable_text_says_what_to_type_and_is_not_graded_wrong(text):
     verdict = grade(Question("?", 0.25, ""), text)
     assert not verdict.readable and not verdict.correct
@@ -80,8 +80,9 @@ def test_unreadable_text_says_what_to_type_and_is_not_graded_wrong(text):
     assert verdict.typed is None
 
 
-def test_a_decimal_comma_gets_a_hint():
-    assert "use a point for decimals" in grade(Question("?", 0.25, ""), "0,25").message
+def test_a_decimal_comma_is_read_and_several_commas_get_a_hint():
+    assert grade(Question("?", 0.25, ""), "0,25").correct
+    assert "use a point for decimals" in grade(Question("?", 0.25, ""), "0,2,5").message
 
 
 def test_a_shape_with_the_wrong_count_names_both_counts():
@@ -214,3 +215,77 @@ def test_backprop_length_follows_the_errata():
 
 
 DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+# -- issue 16: the forms students type ----------------------------------------------------------
+@pytest.mark.parametrize(("text", "value"), [
+    ("- 0.25", -0.25), ("  −0.25 ", -0.25), ("– 0.25", -0.25), ("—0.25", -0.25),
+    ("‐0.25", -0.25), ("-(1/4)", -0.25), ("−( 1 / 4 )", -0.25), ("+ 0.5", 0.5),
+    ("2^16", 65536.0), ("2**16", 65536.0), ("2^-2", 0.25), ("-2^2", -4.0), ("2^3^2", 512.0),
+    ("4.9×10^-3", 0.0049), ("4.9 × 10^−3", 0.0049), ("4.9·10⁻³", 0.0049),
+    ("4.9*10**-3", 0.0049), ("−4.9×10^-3", -0.0049), ("10⁻³", 0.001), ("3²", 9.0),
+    ("0,25", 0.25), ("−0,25", -0.25), ("12,5", 12.5), ("0,250", 0.25),
+    ("3 ÷ 4", 0.75), ("(1 + 2) × 3", 9.0), ("1 - 2 * 3", -5.0), ("1e-3", 0.001),
+    ("1E-3", 0.001), ("≈ -(1/4)", -0.25), ("[0.25]", 0.25),
+    ("18,432", 18432.0), ("1 000 000", 1e6), ("-18,432", -18432.0),
+])
+def test_the_forms_students_type_are_read(text, value):
+    assert parse_answer(text) == (value,)
+
+
+def test_in_a_list_a_comma_still_separates_numbers():
+    assert parse_answer("1,5", 2) == (1.0, 5.0)
+    assert parse_answer("(1,5, 3)", 3) == (1.0, 5.0, 3.0)
+    assert parse_answer("2^3 x 14 x 14", 3) == (8.0, 14.0, 14.0)
+    assert parse_answer("[8 14 14]", 3) == (8.0, 14.0, 14.0)
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("1/0", "'1/0' divides by zero"), ("1/(2-2)", "divides by zero"),
+    ("0^-1", "divides by zero"), ("1e999", "'1e999' is too large"),
+    ("10^400", "too large"), ("2^2^2^2^2", "too large"),
+    ("(-8)^(1/3)", "is not a real number"), ("abc", "'abc' is not a number"),
+    ("1+", "'1+' is not a number"), ("(1+2", "unbalanced parentheses"),
+    ("--3", "two signs in a row"), ("1,5,2", "one number wanted, you typed 3"),
+    ("1 2", "one number wanted, you typed 2"), ("(" * 60 + "1" + ")" * 60, "too deeply"),
+    ("1" * 300, "too long"),
+])
+def test_what_cannot_be_read_is_refused_saying_why(text, says):
+    with pytest.raises(ValueError) as info:
+        parse_answer(text)
+    assert says in str(info.value)
+    assert str(info.value).endswith(": type a number such as 0.25")
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(["-", "−", "–"]),
+       st.sampled_from(["", " ", "  "]))
+def test_a_float_typed_any_way_reads_back_exactly(value, minus, space):
+    text = repr(value).replace("-", minus)
+    mantissa, _, exponent = repr(abs(value)).partition("e")
+    sign = f"{minus}{space}" if np.copysign(1, value) < 0 else ""
+    forms = [text, f"{space}{text}{space}", f"{sign}{repr(abs(value))}", f"({text})",
+             f"{sign}({repr(abs(value))})"]
+    if exponent:
+        forms += [f"{sign}{mantissa}×10^{int(exponent)}", f"{sign}{mantissa} * 10**{exponent}",
+                  f"{sign}{mantissa}·10{str(int(exponent)).translate(SUPERSCRIPT)}"]
+    elif "." in mantissa and not re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", mantissa):
+        forms.append(f"{sign}{mantissa.replace('.', ',')}")  # "1,234" would be thousands
+    for form in forms:
+        assert parse_answer(form) == (value,), form
+
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@given(st.text(max_size=40) | st.text("0123456789.,+-−*/^()eE ×·÷⁻³x[]≈", max_size=40),
+       st.integers(1, 3))
+def test_garbage_raises_nothing_but_value_error(text, count):
+    question = Question("?", tuple(range(count)) if count > 1 else 0.25, "")
+    try:
+        values = parse_answer(text, count)
+    except ValueError as exc:
+        assert str(exc).startswith(("'", "one ", f"{count} ", "type ", "too ")), str(exc)
+        assert grade(question, text).readable is False
+    else:
+        assert len(values) == count and all(np.isfinite(values))
+        assert grade(question, text).readable

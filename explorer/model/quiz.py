@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from explorer.model import losses
+from explorer.model import expression, losses
 from explorer.model.activations import sigmoid, softplus
+from explorer.model.expression import Reading
 
 if TYPE_CHECKING:
     from explorer.model.equivalence import TwoLayerNet
@@ -95,39 +96,96 @@ class Verdict:
 
 
 # -- reading what the student typed ---------------------------------------------------------
-_MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "\u2009": " ", "\u202f": " ",
-                        "\u00a0": " ", "·": "*", "⋅": "*"})
 _THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(?:([,_ ])\d{3})(?:\1\d{3})*(?:\.\d*)?$")
-_FRACTION = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))/((?:\d+\.?\d*|\.\d+))$")
+_DECIMAL_COMMA = re.compile(r"\d,\d")
 _LIST_SEPARATORS = re.compile(r"[\s,;×x*]+")
 
 
-def _number(token: str) -> float:
-    """One finite number; ``a/b`` fractions allowed. Raises ValueError naming the token."""
-    fraction = _FRACTION.match(token)
+def _example(count: int) -> str:
+    if count == 1:
+        return "a number such as 0.25"
+    if count == 3:
+        return "a shape such as (8, 14, 14) or 8x14x14"
+    return f"{count} numbers such as " + ", ".join(str(i + 1) for i in range(count))
+
+
+def _read_one(body: str, example: str) -> Reading:
+    """One number or expression: ``-(1/4)``, ``4.9×10^-3``, ``18,432``, ``0,25`` ..."""
+    if len(body) >= 2 and body[0] + body[-1] in ("[]", "{}"):
+        body = body[1:-1].strip()
+    if not body:
+        raise ValueError(f"type {example}")
+    signless = re.sub(r"^([+-])\s+", r"\1", body)
+    if _THOUSANDS.match(signless):
+        # 18,432 and 1 000 000: digit groups of three. "1,500" is read this way too, as before.
+        body = re.sub(r"[,_ ]", "", signless)
+    elif body.count(",") == 1 and "." not in body and _DECIMAL_COMMA.search(body):
+        body = body.replace(",", ".")  # one comma between digits, no point: a decimal comma
     try:
-        if fraction:
-            denominator = float(fraction.group(2))
-            if denominator == 0:
-                raise ValueError(f"'{token}' divides by zero")
-            value = float(fraction.group(1)) / denominator
-        else:
-            value = float(token)
+        return expression.read(body)
     except ValueError as exc:
-        if "divides by zero" in str(exc):
-            raise
-        raise ValueError(f"'{token[:20]}' is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError(f"'{token[:20]}' is not a finite number")
-    return value
+        parts = [t for t in _LIST_SEPARATORS.split(body) if t]
+        if len(parts) > 1 and all(_readable(p) for p in parts):
+            hint = " (use a point for decimals: 0.25)" if "," in body else ""
+            raise ValueError(f"one number wanted, you typed {len(parts)}{hint}: "
+                             f"type {example}") from None
+        raise ValueError(f"{exc}: type {example}") from None
+
+
+def _readable(text: str) -> bool:
+    try:
+        expression.read(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_answer(text: str, count: int = 1) -> tuple[Reading, ...]:
+    """Read ``count`` numbers from what a student typed, with the precision each was typed with.
+
+    Accepted for one number: ``0.25``, ``- 0.25`` or ``−0.25`` (any pasted dash), ``2.5e-1``,
+    ``4.9×10^-3`` or ``4.9·10⁻³``, ``1/4``, ``-(1/4)``, ``2^16`` or ``2**16`` (see
+    :func:`explorer.model.expression.read`), ``≈ 0.25``, ``18,432`` (groups of three digits: a
+    thousands separator) and ``0,25`` (one comma between digits and no point: a decimal
+    comma). For several numbers, any of ``(8, 14, 14)``, ``[8 14 14]``, ``8x14x14``,
+    ``8 × 14 × 14``: there a comma always separates numbers.
+
+    Parameters
+    ----------
+    text : str
+        What was typed.
+    count : int
+        How many numbers the question wants.
+
+    Returns
+    -------
+    tuple of Reading
+        ``count`` finite numbers.
+
+    Raises
+    ------
+    ValueError
+        Saying what is wrong and what to type.
+    """
+    example = _example(count)
+    body = expression.normalise(text).strip().lstrip("≈~=").strip()
+    if count == 1:
+        return (_read_one(body, example),)
+    body = body.lower().strip("()[]{}").strip()
+    if not body:
+        raise ValueError(f"type {example}")
+    tokens = [t for t in _LIST_SEPARATORS.split(body) if t]
+    try:
+        readings = tuple(expression.read(t) for t in tokens)
+    except ValueError as exc:
+        raise ValueError(f"{exc}: type {example}") from None
+    if len(readings) != count:
+        raise ValueError(f"{count} numbers wanted, you typed {len(readings)}: type {example}")
+    return readings
 
 
 def parse_answer(text: str, count: int = 1) -> tuple[float, ...]:
-    """Read ``count`` numbers from what a student typed, or raise ValueError saying what to type.
-
-    Accepted: ``0.25``, ``-0.25`` or ``−0.25``, ``2.5e-1``, ``1/4``, ``≈ 0.25``, ``18,432`` (a
-    thousands separator, for one number); for several numbers any of ``(8, 14, 14)``,
-    ``[8 14 14]``, ``8x14x14``, ``8 × 14 × 14``.
+    """Read ``count`` numbers from what a student typed (the forms of :func:`read_answer`).
 
     Parameters
     ----------
@@ -141,28 +199,7 @@ def parse_answer(text: str, count: int = 1) -> tuple[float, ...]:
     tuple of float
         ``count`` finite numbers.
     """
-    example = "a number such as 0.25" if count == 1 else (
-        "a shape such as (8, 14, 14) or 8x14x14" if count == 3 else
-        f"{count} numbers such as " + ", ".join(str(i + 1) for i in range(count)))
-    body = text.translate(_MINUS).strip().lower()
-    body = body.lstrip("≈~=").strip().strip("()[]{}").strip()
-    if not body:
-        raise ValueError(f"type {example}")
-    if count == 1 and _THOUSANDS.match(body):
-        body = re.sub(r"[,_ ]", "", body)
-    if count == 1 and "/" in body:
-        body = re.sub(r"\s*/\s*", "/", body)
-    tokens = [t for t in _LIST_SEPARATORS.split(body) if t]
-    try:
-        values = tuple(_number(t) for t in tokens)
-    except ValueError as exc:
-        raise ValueError(f"{exc}: type {example}") from None
-    if len(values) != count:
-        if count == 1:
-            hint = " (use a point for decimals: 0.25)" if "," in body else ""
-            raise ValueError(f"one number wanted, you typed {len(values)}{hint}: type {example}")
-        raise ValueError(f"{count} numbers wanted, you typed {len(values)}: type {example}")
-    return values
+    return tuple(reading.value for reading in read_answer(text, count))
 
 
 def grade(question: Question, text: str) -> Verdict:
@@ -182,9 +219,10 @@ def grade(question: Question, text: str) -> Verdict:
     """
     wanted = question.values()
     try:
-        typed = parse_answer(text, len(wanted))
+        readings = read_answer(text, len(wanted))
     except ValueError as exc:
         return Verdict(False, False, str(exc)[:1].upper() + str(exc)[1:])
+    typed = tuple(reading.value for reading in readings)
     correct = all(abs(t - a) <= question.tolerance for t, a in zip(typed, wanted, strict=True))
     if correct:
         return Verdict(True, True, f"Right: {question.answer_text()}", typed)

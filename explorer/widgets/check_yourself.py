@@ -67,8 +67,8 @@ class CheckYourself(QFrame):
         self.answer_input.setClearButtonEnabled(True)
         self.answer_input.setMinimumWidth(150)
         self.answer_input.setMaximumWidth(220)
-        self.answer_input.setToolTip("Type a number (0.25, −1/4, 2.5e-1) or a shape such as "
-                                     "(8, 14, 14) or 8x14x14; Enter checks it")
+        self.answer_input.setToolTip("Type a number (0.25, −1/4, 4.9×10^-3, 2^16, 0,25) or a "
+                                     "shape such as (8, 14, 14) or 8x14x14; Enter checks it")
         self.check_button = QPushButton("Check", self)
         self.check_button.setToolTip("Grade your answer (Enter)")
         self.another_button = QPushButton("Another", self)
