@@ -409,3 +409,27 @@ def test_a_change_during_the_fade_brings_the_note_back_at_full_strength(qtbot, b
     bar.check()  # a Check takes the note away at once, fading or not
     assert bar.note.isHidden() and bar.note_opacity() == 0.0
 
+
+# -- issue 14: fewer decimals than asked, but right so far -------------------------------------
+def test_fewer_decimals_is_right_so_far_and_keeps_the_working_closed(qtbot, bar):
+    panel = make_panel(qtbot, "loss")  # the homework's default: a = −6, y = 1
+    bar.set_panel(panel)
+    bar.another()
+    q = bar.question()
+    assert q.kind == "mse_grad" and "(to 5 decimals)" in q.prompt
+    for text in ("-0.0049", "−4.9e-3", "-4.9×10^-3"):
+        bar.answer_input.setText(text)
+        with qtbot.waitSignal(bar.checked) as signal:
+            qtbot.keyClick(bar.answer_input, Qt.Key.Key_Return)
+        verdict = signal.args[0]
+        assert bar.verdict_text() == "≈ Right so far — give 5 decimals"
+        assert not bar.working_visible()
+        assert verdict.readable and verdict.right_so_far, text
+        assert not verdict.correct and not verdict.wrong
+    bar.answer_input.setText("-0.00492")
+    assert bar.check().correct
+    assert bar.verdict_text() == "✓ Right: −0.00492"
+    bar.answer_input.setText("-0.0048")
+    assert bar.check().wrong
+    assert bar.verdict_text() == "✗ Not quite — the answer is −0.00492"
+    assert bar.working_visible()

@@ -1,8 +1,9 @@
 import re
+from decimal import Decimal
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from explorer.model import backprop as bp
@@ -215,6 +216,109 @@ def test_backprop_length_follows_the_errata():
 
 
 DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+# -- issue 14: a right answer with fewer digits than asked is "right so far" --------------------
+HOMEWORK_MSE = quiz.loss_questions(-6.0, 1.0, 0)[1]  # ∂L_MSE/∂a = −0.004920821…, to 5 decimals
+
+
+@pytest.mark.parametrize("text", ["-0.0049", "−0.0049", "-4.9e-3", "-49e-4", "-0.005",
+                                  "- 0.0049", "-0.49e-2"])
+def test_the_mse_slope_with_fewer_decimals_is_right_so_far(text):
+    assert HOMEWORK_MSE.answer == pytest.approx(-0.004920821, abs=1e-9)
+    assert "(to 5 decimals)" in HOMEWORK_MSE.prompt
+    verdict = grade(HOMEWORK_MSE, text)
+    assert verdict.message == "Right so far: give 5 decimals"
+    assert verdict.readable and verdict.right_so_far
+    assert not verdict.correct and not verdict.wrong
+    assert verdict.typed == pytest.approx((float(text.replace(" ", "").replace("−", "-")),))
+
+
+@pytest.mark.parametrize("text", [
+    "0", "-0", "0.00", "−0.000",  # no significant digit: not a start on any small answer
+    "-0.004",    # −0.00492 rounds to −0.005 at 3 decimals
+    "-0.0048",   # and to −0.0049 at 4
+    "-0.00491",  # 5 decimals as asked, but wrong
+    "0.0049",    # the sign is part of the answer
+    "-1/200",    # a fraction is exact: −0.005, not −0.00492
+])
+def test_not_right_so_far_is_not_quite(text):
+    verdict = grade(HOMEWORK_MSE, text)
+    assert verdict.readable and not verdict.correct and not verdict.right_so_far
+    assert verdict.wrong and verdict.message == "Not quite: the answer is −0.00492"
+
+
+def test_enough_decimals_is_right_not_right_so_far():
+    for text in ("-0.00492", "-0.004921", "-4.92e-3", "-0.0049208"):
+        verdict = grade(HOMEWORK_MSE, text)
+        assert verdict.correct and not verdict.right_so_far, text
+        assert verdict.message == "Right: −0.00492"
+
+
+@given(moderate, st.sampled_from([3, 5]), st.integers(0, 4), st.booleans())
+def test_an_answer_rounded_to_fewer_decimals_is_right_or_right_so_far(value, decimals, fewer,
+                                                                      scientific):
+    question = Question("?", value, "", 10.0 ** -decimals)
+    typed_decimals = decimals - 1 - fewer % decimals
+    text = f"{value:.{typed_decimals}f}"
+    if scientific and float(text) != 0:
+        text = f"{Decimal(text):e}"  # the same digits in scientific notation: 0.0049 as 4.9e-3
+    verdict = grade(question, text)
+    if float(text) == 0:
+        assert verdict.correct or verdict.wrong, text
+    elif verdict.correct:
+        assert verdict.message.startswith("Right: ")
+    else:
+        assert verdict.right_so_far and not verdict.wrong, text
+        assert verdict.message == f"Right so far: give {decimals} decimals"
+
+
+@given(moderate, st.sampled_from([3, 5]), st.integers(0, 2))
+def test_fewer_decimals_that_round_wrong_are_not_quite(value, decimals, typed_decimals):
+    question = Question("?", value, "", 10.0 ** -decimals)
+    unit = 10.0 ** -typed_decimals
+    off = round(value, typed_decimals) + unit  # a neighbour of the right rounding
+    assume(abs(off - value) > 0.5001 * unit)
+    verdict = grade(question, f"{off:.{typed_decimals}f}")
+    assert verdict.wrong and not verdict.right_so_far
+
+
+def test_fewer_significant_figures_than_asked_is_right_so_far():
+    big = Question("?", 123456.7, "", 100.0)  # asked to 4 significant figures
+    assert grade(big, "1.235e5").correct
+    for text in ("1.23e5", "1.2×10^5", "1.2e5"):
+        verdict = grade(big, text)
+        assert verdict.right_so_far, text
+        assert verdict.message == "Right so far: give 4 significant figures"
+    assert grade(big, "1.24e5").wrong
+    # Whole numbers are exact: no "right so far" for 18,000 when 18,432 is asked.
+    assert grade(Question("?", 18432.0, "", EXACT), "1.8e4").wrong
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_builder_says_right_so_far_for_a_right_answer_with_fewer_digits(seed):
+    seen = 0
+    for name, questions in all_builders(seed).items():
+        for q in questions:
+            if q.is_list() or q.tolerance <= EXACT:
+                continue
+            a = q.values()[0]
+            asked = round(-np.log10(q.tolerance))
+            for place in range(-asked + 1, -asked + 4):  # 1 to 3 digits fewer than asked
+                if place <= 0:
+                    text = f"{a:.{-place}f}"
+                else:  # asked for significant figures: give fewer, in scientific notation
+                    digits = int(np.floor(np.log10(abs(a)))) - place
+                    if digits < 0:
+                        continue
+                    text = f"{a:.{digits}e}"
+                verdict = grade(q, text)
+                if float(text) == 0 or verdict.correct:
+                    continue
+                seen += 1
+                assert verdict.right_so_far, (name, q.kind, text, q.answer)
+                assert "Right so far: give " in verdict.message
+    assert seen >= 5
 
 
 # -- issue 16: the forms students type ----------------------------------------------------------

@@ -72,6 +72,22 @@ class Question:
         texts = [_plain(v, decimals, grouped=not self.is_list()) for v in self.values()]
         return f"({', '.join(texts)})" if self.is_list() else texts[0]
 
+    def rounding_asked(self) -> str | None:
+        """The rounding the prompt asks for, e.g. ``"5 decimals"`` or ``"4 significant figures"``.
+
+        None for a whole-number answer (exact) and for a list.
+        """
+        if self.is_list() or self.tolerance <= EXACT:
+            return None
+        place = _place_of(self.tolerance)
+        if place < 0:
+            return f"{-place} decimal{'s' if place != -1 else ''}"
+        answer = abs(self.values()[0])
+        figures = math.floor(math.log10(answer)) - place + 1 if answer else 0
+        if figures < 1:
+            return None
+        return f"{figures} significant figure{'s' if figures != 1 else ''}"
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -84,15 +100,25 @@ class Verdict:
     readable : bool
         Whether the text could be read as the kind of answer the question wants.
     message : str
-        One line for the student: "Right: …", "Not quite: the answer is …", or what to type.
+        One line for the student: "Right: …", "Right so far: give 5 decimals", "Not quite: the
+        answer is …", or what to type.
     typed : tuple of float or None
         The numbers read from the text.
+    right_so_far : bool
+        The answer typed with fewer digits than asked, and right to the digits it has: neither
+        right nor wrong (see :func:`grade`).
     """
 
     correct: bool
     readable: bool
     message: str
     typed: tuple[float, ...] | None = None
+    right_so_far: bool = False
+
+    @property
+    def wrong(self) -> bool:
+        """Whether the answer was read and is wrong (not merely short of digits)."""
+        return self.readable and not self.correct and not self.right_so_far
 
 
 # -- reading what the student typed ---------------------------------------------------------
@@ -202,6 +228,20 @@ def parse_answer(text: str, count: int = 1) -> tuple[float, ...]:
     return tuple(reading.value for reading in read_answer(text, count))
 
 
+def _right_so_far(reading: Reading, answer: float, tolerance: float) -> bool:
+    """Whether ``reading`` is ``answer`` rounded to the digits typed, fewer than asked.
+
+    ``−0.0049`` and ``−4.9e-3`` are right so far for −0.004920821 asked to 5 decimals. A
+    computed expression (``1/200``) has no digits to count, and a zero (``0``, ``-0.00``) has no
+    significant digit: neither is a start on the answer.
+    """
+    place = reading.place
+    if place is None or reading.value == 0 or place <= _place_of(tolerance):
+        return False
+    half_unit = 0.5 * 10.0 ** min(place, 308)
+    return abs(reading.value - answer) <= half_unit * (1 + 1e-9)  # 1e-9: decimal ties
+
+
 def grade(question: Question, text: str) -> Verdict:
     """Decide whether ``text`` answers ``question``, within its tolerance.
 
@@ -215,7 +255,9 @@ def grade(question: Question, text: str) -> Verdict:
     -------
     Verdict
         Unreadable text gives ``readable=False`` and a message saying what to type; it is never
-        graded wrong.
+        graded wrong. A number typed with fewer digits than the question asks for, and right
+        to the digits it has, is ``right_so_far``: neither right nor wrong, with a message
+        saying how many digits to give.
     """
     wanted = question.values()
     try:
@@ -226,6 +268,9 @@ def grade(question: Question, text: str) -> Verdict:
     correct = all(abs(t - a) <= question.tolerance for t, a in zip(typed, wanted, strict=True))
     if correct:
         return Verdict(True, True, f"Right: {question.answer_text()}", typed)
+    asked = question.rounding_asked()
+    if asked is not None and _right_so_far(readings[0], wanted[0], question.tolerance):
+        return Verdict(False, True, f"Right so far: give {asked}", typed, right_so_far=True)
     return Verdict(False, True, f"Not quite: the answer is {question.answer_text()}", typed)
 
 
@@ -234,7 +279,12 @@ def _decimals_of(tolerance: float) -> int:
     """Decimals that a tolerance of one unit in the last place stands for (0 for exact)."""
     if tolerance >= 1 or tolerance <= EXACT:
         return 0
-    return max(0, min(12, round(-math.log10(tolerance))))
+    return max(0, min(12, -_place_of(tolerance)))
+
+
+def _place_of(tolerance: float) -> int:
+    """The power of ten of a tolerance of one unit in the last place: −3 for 0.001."""
+    return round(math.log10(tolerance))
 
 
 def _plain(value: float, decimals: int, grouped: bool = False) -> str:

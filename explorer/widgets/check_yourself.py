@@ -182,6 +182,9 @@ class CheckYourself(QFrame):
             self._set_verdict(f"✎ {verdict.message}", None)
         elif verdict.correct:
             self._set_verdict(f"✓ Right: {question.answer_text()}", RIGHT_COLOR)
+        elif verdict.right_so_far:
+            # Neither right nor wrong: no colour, and the working stays closed.
+            self._set_verdict(f"≈ Right so far — give {question.rounding_asked()}", None)
         else:
             self._set_verdict(f"✗ Not quite — the answer is {question.answer_text()}",
                               WRONG_COLOR)
