@@ -321,6 +321,120 @@ def test_every_builder_says_right_so_far_for_a_right_answer_with_fewer_digits(se
     assert seen >= 5
 
 
+# -- issue 15: the prompt shows the numbers exactly as they are used --------------------------
+NUMBER = r"[−-]?(?:\d+\.?\d*|\.\d+)(?:e[−-]?\d+)?"
+
+
+def as_float(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def shown_number(prompt: str, name: str) -> float:
+    match = re.search(rf"(?<![\w/]){re.escape(name)} = ({NUMBER})", prompt)
+    assert match, (name, prompt)
+    return as_float(match.group(1))
+
+
+def shown_vector(prompt: str, name: str) -> list[float]:
+    match = re.search(rf"(?<![\w/]){re.escape(name)} = \[([^\]]*)\]", prompt)
+    assert match, (name, prompt)
+    assert "…" not in match.group(1), prompt
+    return [as_float(t) for t in match.group(1).split(", ")]
+
+
+def test_the_prompt_shows_the_logits_as_they_are_used():
+    prob = quiz.softmax_questions([100000.5, 100000.0], 1.0, 0)[0]
+    assert "For x = [100000.5, 100000], what is p" in prob.prompt
+    assert shown_vector(prob.prompt, "x") == [100000.5, 100000.0]
+
+
+values = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@given(values, st.floats(0, 1), st.integers(0, 20))
+def test_loss_prompts_show_a_and_y_as_used(a, y, seed):
+    for q in quiz.loss_questions(a, y, seed):
+        assert shown_number(q.prompt, "a") == a, q.prompt
+        if q.kind != "slope_ratio":
+            assert shown_number(q.prompt, "y") == y, q.prompt
+
+
+@given(st.lists(values, min_size=2, max_size=6), st.floats(1e-3, 1e3), st.booleans(),
+       st.integers(0, 20))
+def test_softmax_prompts_show_the_logits_and_temperature_as_used(x, temperature, unit, seed):
+    temperature = 1.0 if unit else temperature
+    for q in quiz.softmax_questions(x, temperature, seed):
+        assert shown_vector(q.prompt, "x") == x, q.prompt
+        if temperature != 1.0:
+            assert shown_number(q.prompt, "T") == temperature, q.prompt
+
+
+@st.composite
+def networks(draw):
+    d, m, k = draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 3))
+
+    def array(*shape):
+        return np.array(draw(st.lists(values, min_size=int(np.prod(shape)),
+                                      max_size=int(np.prod(shape))))).reshape(shape)
+
+    return equivalence.TwoLayerNet(array(m, d), array(m), array(k, m), array(k))
+
+
+@given(networks(), st.integers(0, 20))
+def test_equivalence_prompts_show_the_parameter_as_used(net, seed):
+    labels = [label for label, _ in equivalence.parameter_labels(net)]
+    theta = equivalence.flatten(net)
+    halved = next(q for q in quiz.equivalence_questions(net, seed) if q.kind == "halved")
+    label = re.search(r"it was (\S+) = ", halved.prompt).group(1)
+    assert shown_number(halved.prompt, label) == theta[labels.index(label)], halved.prompt
+
+
+@given(st.lists(values, min_size=1, max_size=16), st.lists(values, min_size=1, max_size=8),
+       st.sampled_from(["full", "same", "valid"]), st.booleans(), st.integers(0, 20))
+def test_convolution_prompts_show_x_and_w_as_used(x, w, mode, flip, seed):
+    assume(mode != "valid" or len(w) <= len(x))
+    for q in quiz.convolution_questions(x, w, mode, flip, seed):
+        if q.kind == "output_length":
+            assert f"input of length {len(x)} with a kernel of length {len(w)}" in q.prompt
+            continue
+        assert shown_vector(q.prompt, "x") == x and shown_vector(q.prompt, "w") == w, q.prompt
+
+
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 3), st.integers(1, 3),
+       st.integers(1, 3), st.integers(0, 2), st.integers(1, 2), st.integers(0, 20))
+def test_convolution_2d_and_cnn_prompts_hold_only_their_whole_numbers(h, w, kh, kw, stride,
+                                                                       padding, dilation, seed):
+    assume(h + 2 * padding >= dilation * (kh - 1) + 1)
+    assume(w + 2 * padding >= dilation * (kw - 1) + 1)
+    x = np.arange(h * w, dtype=float).reshape(h, w) / 7
+    kernel = np.ones((kh, kw)) / 3
+    entry, shape = quiz.convolution2d_questions(x, kernel, stride, padding, dilation, False, seed)
+    i, j = (int(v) for v in re.search(r"entry \((\d+), (\d+)\)", entry.prompt).groups())
+    settings = f"(stride {stride}, padding {padding}, dilation {dilation})"
+    assert entry.prompt.startswith(f"What is output entry ({i}, {j}) of the 2-D ")
+    assert settings in entry.prompt and settings in shape.prompt
+    assert f"for a {h} × {w} input and a {kh} × {kw} kernel" in shape.prompt
+    layers = (cnn.Conv2d(4, kh, stride=stride, padding=padding), cnn.ReLU())
+    for q in quiz.cnn_questions((2, h + 8, w + 8), layers, seed):
+        assert all("." not in n for n in re.findall(NUMBER, q.prompt)), q.prompt
+
+
+@given(st.integers(3, 10), st.integers(1, 3), st.integers(1, 3),
+       st.sampled_from(["valid", "full"]), st.data())
+def test_backprop_prompts_show_g_and_w2_as_used(d, k1, k2, kind, data):
+    assume(kind == "full" or d - k1 - k2 + 2 >= 1)
+    length = d - k1 - k2 + 2 if kind == "valid" else d + k1 + k2 - 2
+    x, w1, w2, g = (data.draw(st.lists(values, min_size=n, max_size=n))
+                    for n in (d, k1, k2, length))
+    for q in quiz.backprop_questions(x, w1, w2, g, kind, data.draw(st.integers(0, 20))):
+        if q.kind == "len_a2":
+            assert f"d = {d}, k₁ = {k1}, k₂ = {k2}" in q.prompt
+            continue
+        assert shown_vector(q.prompt, "w²") == w2, q.prompt
+        if q.kind == "grad_h1":
+            assert shown_vector(q.prompt, "∇a²L") == g, q.prompt
+
+
 # -- issue 16: the forms students type ----------------------------------------------------------
 @pytest.mark.parametrize(("text", "value"), [
     ("- 0.25", -0.25), ("  −0.25 ", -0.25), ("– 0.25", -0.25), ("—0.25", -0.25),

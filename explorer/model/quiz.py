@@ -314,9 +314,33 @@ def _n(value: float, digits: int = 4) -> str:
     return text.replace("-", "−")
 
 
+def _exact(value: float) -> str:
+    """A number exactly as the model uses it, never rounded for show.
+
+    The shortest text that reads back to the same float: ``100000.5``, ``0.30000000000000004``,
+    ``1e−7``.
+    """
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e16:
+        text = str(int(value))
+    else:
+        mantissa, _, exponent = repr(value).partition("e")
+        text = f"{mantissa}e{int(exponent)}" if exponent else mantissa
+    return text.replace("-", "−")
+
+
+def _exact_vector(values: Sequence[float]) -> str:
+    """Every entry, each as :func:`_exact` writes it: what a prompt asks about, in full."""
+    return f"[{', '.join(_exact(v) for v in np.ravel(values))}]"
+
+
 def _f(value: float, digits: int = 4) -> str:
     """A factor in a product: negative numbers in parentheses."""
-    text = _n(value, digits)
+    return _factor(_n(value, digits))
+
+
+def _factor(text: str) -> str:
+    """A number's text as a factor: in parentheses when it is negative."""
     return f"({text})" if text.startswith("−") else text
 
 
@@ -393,14 +417,17 @@ def loss_questions(a: float, y: float, seed: int = 0) -> list[Question]:
         ∂L_CE/∂a, ∂L_MSE/∂a, and L_CE or the slope ratio 2f(1 − f).
     """
     f, one_minus_f = float(sigmoid(a)), float(sigmoid(-a))
-    at = f"at a = {_n(a, 6)} with y = {_n(y, 6)}"
-    f_line = f"f = σ(a) = σ({_n(a, 6)}) = {_n(f)}"
+    # The inputs exactly as used: a rounded a (100000.5 shown as 100000) would ask another question.
+    a_text, y_text = _exact(a), _exact(y)
+    at = f"at a = {a_text} with y = {y_text}"
+    f_line = f"f = σ(a) = σ({a_text}) = {_n(f)}"
 
     ce_grad = float(losses.bce_grad(a, y))
     tol, rounding = _rounded(ce_grad)
     questions = [Question(
         f"What is ∂L<sub>CE</sub>/∂a {at}? {rounding}", ce_grad,
-        f"{f_line}<br>∂L<sub>CE</sub>/∂a = f − y = {_n(f)} − {_f(y, 6)} = <b>{_n(ce_grad)}</b>",
+        f"{f_line}<br>∂L<sub>CE</sub>/∂a = f − y = {_n(f)} − {_factor(y_text)} = "
+        f"<b>{_n(ce_grad)}</b>",
         tol, "ce_grad")]
 
     mse_grad = float(losses.mse_grad(a, y))
@@ -411,7 +438,7 @@ def loss_questions(a: float, y: float, seed: int = 0) -> list[Question]:
     questions.append(Question(
         f"What is ∂L<sub>MSE</sub>/∂a {at}? {rounding}", mse_grad,
         f"{f_line}, 1 − f = {_n(one_minus_f)}<br>∂L<sub>MSE</sub>/∂a = −2 (y − f) f (1 − f) = "
-        f"−2 · ({_n(y, 6)} − {_n(f)}) · {_n(f)} · {_n(one_minus_f)} = <b>{_n(mse_grad)}</b>",
+        f"−2 · ({y_text} − {_n(f)}) · {_n(f)} · {_n(one_minus_f)} = <b>{_n(mse_grad)}</b>",
         tol, "mse_grad"))
 
     if _pick(seed, 2, 1) == 0:
@@ -422,14 +449,14 @@ def loss_questions(a: float, y: float, seed: int = 0) -> list[Question]:
         questions.append(Question(
             f"What is the cross-entropy L<sub>CE</sub> {at}? {rounding}", ce,
             f"{f_line}, log f = {_n(log_f)}, log(1 − f) = {_n(log_1mf)}<br>"
-            f"L<sub>CE</sub> = −[y log f + (1 − y) log(1 − f)] = −[{_n(y, 6)} · {_f(log_f)} + "
+            f"L<sub>CE</sub> = −[y log f + (1 − y) log(1 − f)] = −[{y_text} · {_f(log_f)} + "
             f"{_n(1 - y, 6)} · {_f(log_1mf)}] = <b>{_n(ce)}</b>",
             tol, "ce_loss"))
     else:
         ratio = float(losses.gradient_ratio(a))
         tol, rounding = _rounded(ratio)
         questions.append(Question(
-            f"At a = {_n(a, 6)}, the MSE slope is what fraction of the CE slope? {rounding}",
+            f"At a = {a_text}, the MSE slope is what fraction of the CE slope? {rounding}",
             ratio,
             f"−2 (y − f) f (1 − f) ÷ (f − y) = 2 f (1 − f), whatever y is<br>"
             f"{f_line}: 2 · {_n(f)} · {_n(one_minus_f)} = <b>{_n(ratio)}</b> "
@@ -465,10 +492,12 @@ def softmax_questions(logits: Sequence[float], temperature: float = 1.0,
     p = sm.softmax(u)
     e = sm.stable_exponentials(u)
     jac = sm.softmax_jacobian(u)
+    # x and T as given, not x/T: a quotient shown rounded would not be the one used.
+    given = f"x = {_exact_vector(x)}"
     if temperature == 1.0:
-        name, given = "x", f"x = {_vector(u, 6)}"
+        name = "x"
     else:
-        name, given = "x/T", f"x/T = {_vector(u, 6)} (T = {_n(temperature, 6)})"
+        name, given = "x/T", f"{given} and T = {_exact(float(temperature))}"
 
     i = _pick(seed, k, 1)
     tol, rounding = _rounded(float(p[i]))
@@ -560,9 +589,9 @@ def equivalence_questions(net: TwoLayerNet, seed: int = 0) -> list[Question]:
     tol, rounding = _rounded(value)
     questions.append(Question(
         f"What is {_tilde(label)} in the equivalent tanh network (it was {label} = "
-        f"{_n(float(theta[index]), 6)})? {rounding}", value,
+        f"{_exact(theta[index])})? {rounding}", value,
         f"tanh(a/2) needs its argument halved, and ½ tanh scales the outgoing weights by ½:<br>"
-        f"{_tilde(label)} = {label} ÷ 2 = {_n(float(theta[index]), 6)} ÷ 2 = <b>{_n(value)}</b>",
+        f"{_tilde(label)} = {label} ÷ 2 = {_factor(_exact(theta[index]))} ÷ 2 = <b>{_n(value)}</b>",
         tol, "halved"))
 
     origin = np.zeros((1, D))
@@ -599,7 +628,7 @@ def _entry_question(x: np.ndarray, w: np.ndarray, mode: str, flip: bool, n: int,
     applied = "flip(w)" if flip else "w"
     return Question(
         f"{ask} is y{_sub(n + 1)} of the {mode} {_operation(flip)} of "
-        f"x = {_vector(x, 6)} with w = {_vector(w, 6)}? {rounding}", step.total,
+        f"x = {_exact_vector(x)} with w = {_exact_vector(w)}? {rounding}", step.total,
         f"The window of y{_sub(n + 1)} covers {', '.join(names)} (0 = padding); the kernel as "
         f"applied is {applied} = {_vector(step.kernel)}:<br>y{_sub(n + 1)} = "
         + _sum_line(names, step.kernel, step.values, step.products, step.total),
@@ -829,8 +858,8 @@ def backprop_questions(x: Sequence[float], w1: Sequence[float], w2: Sequence[flo
     tol, rounding = _rounded(float(grad[n]), exact=_whole(g, w2))
     mode = bp.BACKWARD_MODE[kind]
     questions.append(Question(
-        f"With g = ∇a²L = {_vector(g, 6)} and w² = {_vector(w2, 6)}, what is entry {n + 1} of "
-        f"∇h¹L? {rounding}", float(grad[n]),
+        f"With g = ∇a²L = {_exact_vector(g)} and w² = {_exact_vector(w2)}, what is entry "
+        f"{n + 1} of ∇h¹L? {rounding}", float(grad[n]),
         f"∇h¹L = g {'∗̃' if mode == 'full' else '∗'} flip(w²) ({mode} convolution), "
         f"flip(w²) = {_vector(step.kernel)}:<br>(∇h¹L){_sub(n + 1)} = "
         + _sum_line(names, step.kernel, step.values, step.products, float(grad[n])),
@@ -856,7 +885,7 @@ def backprop_questions(x: Sequence[float], w1: Sequence[float], w2: Sequence[flo
     first = ("a²ᵢ = Σⱼ h¹<sub>i+j−1</sub> w²ⱼ (5.2)" if kind == "valid"
              else "a²ᵢ = Σⱼ h¹<sub>i+j−k₂</sub> w²ⱼ (5.5)")
     questions.append(Question(
-        f"With w² = {_vector(w2, 6)} ({kind} chain), what is the Jacobian entry "
+        f"With w² = {_exact_vector(w2)} ({kind} chain), what is the Jacobian entry "
         f"∂a²{_sub(i + 1)}/∂h¹{_sub(m + 1)}? {rounding}", value,
         f"{first}<br>{why}", tol, "jacobian"))
     return questions
