@@ -373,3 +373,63 @@ def test_the_bar_follows_the_panel_shown_and_leaves_it_room(window, qtbot):
         assert panel.width() >= 1000 and panel.height() >= 700, (panel_id, panel.size())
         assert bar.mapToGlobal(bar.rect().topLeft()).y() > \
             panel.mapToGlobal(panel.rect().bottomLeft()).y()
+
+
+# -- issue 11: the "panel changed" note fades out, completely -----------------------------------
+def test_the_changed_note_fades_out_completely(qtbot, bar):
+    panel = make_panel(qtbot, "loss")
+    bar.set_panel(panel)
+    with qtbot.waitSignal(panel.changed):
+        set_vector(panel.marker_input, "-2")
+    assert bar.note_text() == "The panel changed: new question."
+    qtbot.wait(1000)  # long enough to read: still there
+    assert bar.note.isVisible()
+    # It fades out within its hold and fade times (about 5 s), and ends hidden, not faint.
+    qtbot.waitUntil(bar.note.isHidden, timeout=8000)
+    assert bar.note_text() == "" and bar.note_opacity() == 0.0
+    qtbot.wait(200)  # nothing comes back after the end of the fade
+    assert bar.note.isHidden()
+    # The next change shows the note at full strength again, not as a ghost.
+    with qtbot.waitSignal(panel.changed):
+        set_vector(panel.marker_input, "-3")
+    assert bar.note.isVisible() and bar.note_opacity() == 1.0
+    assert bar.note_text() == "The panel changed: new question."
+
+
+def test_a_change_during_the_fade_brings_the_note_back_at_full_strength(qtbot, bar):
+    panel = make_panel(qtbot, "loss")
+    bar.set_panel(panel)
+    with qtbot.waitSignal(panel.changed):
+        set_vector(panel.marker_input, "-2")
+    qtbot.waitUntil(lambda: 0.0 < bar.note_opacity() < 1.0, timeout=6000)
+    with qtbot.waitSignal(panel.changed):
+        set_vector(panel.marker_input, "-3")
+    assert bar.note.isVisible() and bar.note_opacity() == 1.0
+    bar.answer_input.setText("0")
+    bar.check()  # a Check takes the note away at once, fading or not
+    assert bar.note.isHidden() and bar.note_opacity() == 0.0
+
+
+# -- issue 14: fewer decimals than asked, but right so far -------------------------------------
+def test_fewer_decimals_is_right_so_far_and_keeps_the_working_closed(qtbot, bar):
+    panel = make_panel(qtbot, "loss")  # the homework's default: a = −6, y = 1
+    bar.set_panel(panel)
+    bar.another()
+    q = bar.question()
+    assert q.kind == "mse_grad" and "(to 5 decimals)" in q.prompt
+    for text in ("-0.0049", "−4.9e-3", "-4.9×10^-3"):
+        bar.answer_input.setText(text)
+        with qtbot.waitSignal(bar.checked) as signal:
+            qtbot.keyClick(bar.answer_input, Qt.Key.Key_Return)
+        verdict = signal.args[0]
+        assert bar.verdict_text() == "≈ Right so far — give 5 decimals"
+        assert not bar.working_visible()
+        assert verdict.readable and verdict.right_so_far, text
+        assert not verdict.correct and not verdict.wrong
+    bar.answer_input.setText("-0.00492")
+    assert bar.check().correct
+    assert bar.verdict_text() == "✓ Right: −0.00492"
+    bar.answer_input.setText("-0.0048")
+    assert bar.check().wrong
+    assert bar.verdict_text() == "✗ Not quite — the answer is −0.00492"
+    assert bar.working_visible()

@@ -1,8 +1,9 @@
 import re
+from decimal import Decimal
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from explorer.model import backprop as bp
@@ -72,7 +73,7 @@ def test_fractions_and_unicode_minus_are_read():
 
 
 @pytest.mark.parametrize("text", ["", "   ", "abc", "twelve", "1..2", "nan", "inf", "1e999",
-                                  "0x1f", "1/0", "--3", "()", "1 2", "0,25"])
+                                  "0x1f", "1/0", "--3", "()", "1 2", "1,5,2"])
 def test_unreadable_text_says_what_to_type_and_is_not_graded_wrong(text):
     verdict = grade(Question("?", 0.25, ""), text)
     assert not verdict.readable and not verdict.correct
@@ -80,8 +81,9 @@ def test_unreadable_text_says_what_to_type_and_is_not_graded_wrong(text):
     assert verdict.typed is None
 
 
-def test_a_decimal_comma_gets_a_hint():
-    assert "use a point for decimals" in grade(Question("?", 0.25, ""), "0,25").message
+def test_a_decimal_comma_is_read_and_several_commas_get_a_hint():
+    assert grade(Question("?", 0.25, ""), "0,25").correct
+    assert "use a point for decimals" in grade(Question("?", 0.25, ""), "0,2,5").message
 
 
 def test_a_shape_with_the_wrong_count_names_both_counts():
@@ -214,3 +216,294 @@ def test_backprop_length_follows_the_errata():
 
 
 DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+# -- issue 14: a right answer with fewer digits than asked is "right so far" --------------------
+HOMEWORK_MSE = quiz.loss_questions(-6.0, 1.0, 0)[1]  # ∂L_MSE/∂a = −0.004920821…, to 5 decimals
+
+
+@pytest.mark.parametrize("text", ["-0.0049", "−0.0049", "-4.9e-3", "-49e-4", "-0.005",
+                                  "- 0.0049", "-0.49e-2"])
+def test_the_mse_slope_with_fewer_decimals_is_right_so_far(text):
+    assert HOMEWORK_MSE.answer == pytest.approx(-0.004920821, abs=1e-9)
+    assert "(to 5 decimals)" in HOMEWORK_MSE.prompt
+    verdict = grade(HOMEWORK_MSE, text)
+    assert verdict.message == "Right so far: give 5 decimals"
+    assert verdict.readable and verdict.right_so_far
+    assert not verdict.correct and not verdict.wrong
+    assert verdict.typed == pytest.approx((float(text.replace(" ", "").replace("−", "-")),))
+
+
+@pytest.mark.parametrize("text", [
+    "0", "-0", "0.00", "−0.000",  # no significant digit: not a start on any small answer
+    "-0.004",    # −0.00492 rounds to −0.005 at 3 decimals
+    "-0.0048",   # and to −0.0049 at 4
+    "-0.00491",  # 5 decimals as asked, but wrong
+    "0.0049",    # the sign is part of the answer
+    "-1/200",    # a fraction is exact: −0.005, not −0.00492
+])
+def test_not_right_so_far_is_not_quite(text):
+    verdict = grade(HOMEWORK_MSE, text)
+    assert verdict.readable and not verdict.correct and not verdict.right_so_far
+    assert verdict.wrong and verdict.message == "Not quite: the answer is −0.00492"
+
+
+def test_enough_decimals_is_right_not_right_so_far():
+    for text in ("-0.00492", "-0.004921", "-4.92e-3", "-0.0049208"):
+        verdict = grade(HOMEWORK_MSE, text)
+        assert verdict.correct and not verdict.right_so_far, text
+        assert verdict.message == "Right: −0.00492"
+
+
+@given(moderate, st.sampled_from([3, 5]), st.integers(0, 4), st.booleans())
+def test_an_answer_rounded_to_fewer_decimals_is_right_or_right_so_far(value, decimals, fewer,
+                                                                      scientific):
+    question = Question("?", value, "", 10.0 ** -decimals)
+    typed_decimals = decimals - 1 - fewer % decimals
+    text = f"{value:.{typed_decimals}f}"
+    if scientific and float(text) != 0:
+        text = f"{Decimal(text):e}"  # the same digits in scientific notation: 0.0049 as 4.9e-3
+    verdict = grade(question, text)
+    if float(text) == 0:
+        assert verdict.correct or verdict.wrong, text
+    elif verdict.correct:
+        assert verdict.message.startswith("Right: ")
+    else:
+        assert verdict.right_so_far and not verdict.wrong, text
+        assert verdict.message == f"Right so far: give {decimals} decimals"
+
+
+@given(moderate, st.sampled_from([3, 5]), st.integers(0, 2))
+def test_fewer_decimals_that_round_wrong_are_not_quite(value, decimals, typed_decimals):
+    question = Question("?", value, "", 10.0 ** -decimals)
+    unit = 10.0 ** -typed_decimals
+    off = round(value, typed_decimals) + unit  # a neighbour of the right rounding
+    assume(abs(off - value) > 0.5001 * unit)
+    verdict = grade(question, f"{off:.{typed_decimals}f}")
+    assert verdict.wrong and not verdict.right_so_far
+
+
+def test_fewer_significant_figures_than_asked_is_right_so_far():
+    big = Question("?", 123456.7, "", 100.0)  # asked to 4 significant figures
+    assert grade(big, "1.235e5").correct
+    for text in ("1.23e5", "1.2×10^5", "1.2e5"):
+        verdict = grade(big, text)
+        assert verdict.right_so_far, text
+        assert verdict.message == "Right so far: give 4 significant figures"
+    assert grade(big, "1.24e5").wrong
+    # Whole numbers are exact: no "right so far" for 18,000 when 18,432 is asked.
+    assert grade(Question("?", 18432.0, "", EXACT), "1.8e4").wrong
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_builder_says_right_so_far_for_a_right_answer_with_fewer_digits(seed):
+    seen = 0
+    for name, questions in all_builders(seed).items():
+        for q in questions:
+            if q.is_list() or q.tolerance <= EXACT:
+                continue
+            a = q.values()[0]
+            asked = round(-np.log10(q.tolerance))
+            for place in range(-asked + 1, -asked + 4):  # 1 to 3 digits fewer than asked
+                if place <= 0:
+                    text = f"{a:.{-place}f}"
+                else:  # asked for significant figures: give fewer, in scientific notation
+                    digits = int(np.floor(np.log10(abs(a)))) - place
+                    if digits < 0:
+                        continue
+                    text = f"{a:.{digits}e}"
+                verdict = grade(q, text)
+                if float(text) == 0 or verdict.correct:
+                    continue
+                seen += 1
+                assert verdict.right_so_far, (name, q.kind, text, q.answer)
+                assert "Right so far: give " in verdict.message
+    assert seen >= 5
+
+
+# -- issue 15: the prompt shows the numbers exactly as they are used --------------------------
+NUMBER = r"[−-]?(?:\d+\.?\d*|\.\d+)(?:e[−-]?\d+)?"
+
+
+def as_float(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def shown_number(prompt: str, name: str) -> float:
+    match = re.search(rf"(?<![\w/]){re.escape(name)} = ({NUMBER})", prompt)
+    assert match, (name, prompt)
+    return as_float(match.group(1))
+
+
+def shown_vector(prompt: str, name: str) -> list[float]:
+    match = re.search(rf"(?<![\w/]){re.escape(name)} = \[([^\]]*)\]", prompt)
+    assert match, (name, prompt)
+    assert "…" not in match.group(1), prompt
+    return [as_float(t) for t in match.group(1).split(", ")]
+
+
+def test_the_prompt_shows_the_logits_as_they_are_used():
+    prob = quiz.softmax_questions([100000.5, 100000.0], 1.0, 0)[0]
+    assert "For x = [100000.5, 100000], what is p" in prob.prompt
+    assert shown_vector(prob.prompt, "x") == [100000.5, 100000.0]
+
+
+values = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@given(values, st.floats(0, 1), st.integers(0, 20))
+def test_loss_prompts_show_a_and_y_as_used(a, y, seed):
+    for q in quiz.loss_questions(a, y, seed):
+        assert shown_number(q.prompt, "a") == a, q.prompt
+        if q.kind != "slope_ratio":
+            assert shown_number(q.prompt, "y") == y, q.prompt
+
+
+@given(st.lists(values, min_size=2, max_size=6), st.floats(1e-3, 1e3), st.booleans(),
+       st.integers(0, 20))
+def test_softmax_prompts_show_the_logits_and_temperature_as_used(x, temperature, unit, seed):
+    temperature = 1.0 if unit else temperature
+    for q in quiz.softmax_questions(x, temperature, seed):
+        assert shown_vector(q.prompt, "x") == x, q.prompt
+        if temperature != 1.0:
+            assert shown_number(q.prompt, "T") == temperature, q.prompt
+
+
+@st.composite
+def networks(draw):
+    d, m, k = draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 3))
+
+    def array(*shape):
+        return np.array(draw(st.lists(values, min_size=int(np.prod(shape)),
+                                      max_size=int(np.prod(shape))))).reshape(shape)
+
+    return equivalence.TwoLayerNet(array(m, d), array(m), array(k, m), array(k))
+
+
+@given(networks(), st.integers(0, 20))
+def test_equivalence_prompts_show_the_parameter_as_used(net, seed):
+    labels = [label for label, _ in equivalence.parameter_labels(net)]
+    theta = equivalence.flatten(net)
+    halved = next(q for q in quiz.equivalence_questions(net, seed) if q.kind == "halved")
+    label = re.search(r"it was (\S+) = ", halved.prompt).group(1)
+    assert shown_number(halved.prompt, label) == theta[labels.index(label)], halved.prompt
+
+
+@given(st.lists(values, min_size=1, max_size=16), st.lists(values, min_size=1, max_size=8),
+       st.sampled_from(["full", "same", "valid"]), st.booleans(), st.integers(0, 20))
+def test_convolution_prompts_show_x_and_w_as_used(x, w, mode, flip, seed):
+    assume(mode != "valid" or len(w) <= len(x))
+    for q in quiz.convolution_questions(x, w, mode, flip, seed):
+        if q.kind == "output_length":
+            assert f"input of length {len(x)} with a kernel of length {len(w)}" in q.prompt
+            continue
+        assert shown_vector(q.prompt, "x") == x and shown_vector(q.prompt, "w") == w, q.prompt
+
+
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 3), st.integers(1, 3),
+       st.integers(1, 3), st.integers(0, 2), st.integers(1, 2), st.integers(0, 20))
+def test_convolution_2d_and_cnn_prompts_hold_only_their_whole_numbers(h, w, kh, kw, stride,
+                                                                       padding, dilation, seed):
+    assume(h + 2 * padding >= dilation * (kh - 1) + 1)
+    assume(w + 2 * padding >= dilation * (kw - 1) + 1)
+    x = np.arange(h * w, dtype=float).reshape(h, w) / 7
+    kernel = np.ones((kh, kw)) / 3
+    entry, shape = quiz.convolution2d_questions(x, kernel, stride, padding, dilation, False, seed)
+    i, j = (int(v) for v in re.search(r"entry \((\d+), (\d+)\)", entry.prompt).groups())
+    settings = f"(stride {stride}, padding {padding}, dilation {dilation})"
+    assert entry.prompt.startswith(f"What is output entry ({i}, {j}) of the 2-D ")
+    assert settings in entry.prompt and settings in shape.prompt
+    assert f"for a {h} × {w} input and a {kh} × {kw} kernel" in shape.prompt
+    layers = (cnn.Conv2d(4, kh, stride=stride, padding=padding), cnn.ReLU())
+    for q in quiz.cnn_questions((2, h + 8, w + 8), layers, seed):
+        assert all("." not in n for n in re.findall(NUMBER, q.prompt)), q.prompt
+
+
+@given(st.integers(3, 10), st.integers(1, 3), st.integers(1, 3),
+       st.sampled_from(["valid", "full"]), st.data())
+def test_backprop_prompts_show_g_and_w2_as_used(d, k1, k2, kind, data):
+    assume(kind == "full" or d - k1 - k2 + 2 >= 1)
+    length = d - k1 - k2 + 2 if kind == "valid" else d + k1 + k2 - 2
+    x, w1, w2, g = (data.draw(st.lists(values, min_size=n, max_size=n))
+                    for n in (d, k1, k2, length))
+    for q in quiz.backprop_questions(x, w1, w2, g, kind, data.draw(st.integers(0, 20))):
+        if q.kind == "len_a2":
+            assert f"d = {d}, k₁ = {k1}, k₂ = {k2}" in q.prompt
+            continue
+        assert shown_vector(q.prompt, "w²") == w2, q.prompt
+        if q.kind == "grad_h1":
+            assert shown_vector(q.prompt, "∇a²L") == g, q.prompt
+
+
+# -- issue 16: the forms students type ----------------------------------------------------------
+@pytest.mark.parametrize(("text", "value"), [
+    ("- 0.25", -0.25), ("  −0.25 ", -0.25), ("– 0.25", -0.25), ("—0.25", -0.25),
+    ("‐0.25", -0.25), ("-(1/4)", -0.25), ("−( 1 / 4 )", -0.25), ("+ 0.5", 0.5),
+    ("2^16", 65536.0), ("2**16", 65536.0), ("2^-2", 0.25), ("-2^2", -4.0), ("2^3^2", 512.0),
+    ("4.9×10^-3", 0.0049), ("4.9 × 10^−3", 0.0049), ("4.9·10⁻³", 0.0049),
+    ("4.9*10**-3", 0.0049), ("−4.9×10^-3", -0.0049), ("10⁻³", 0.001), ("3²", 9.0),
+    ("0,25", 0.25), ("−0,25", -0.25), ("12,5", 12.5), ("0,250", 0.25),
+    ("3 ÷ 4", 0.75), ("(1 + 2) × 3", 9.0), ("1 - 2 * 3", -5.0), ("1e-3", 0.001),
+    ("1E-3", 0.001), ("≈ -(1/4)", -0.25), ("[0.25]", 0.25),
+    ("18,432", 18432.0), ("1 000 000", 1e6), ("-18,432", -18432.0),
+])
+def test_the_forms_students_type_are_read(text, value):
+    assert parse_answer(text) == (value,)
+
+
+def test_in_a_list_a_comma_still_separates_numbers():
+    assert parse_answer("1,5", 2) == (1.0, 5.0)
+    assert parse_answer("(1,5, 3)", 3) == (1.0, 5.0, 3.0)
+    assert parse_answer("2^3 x 14 x 14", 3) == (8.0, 14.0, 14.0)
+    assert parse_answer("[8 14 14]", 3) == (8.0, 14.0, 14.0)
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("1/0", "'1/0' divides by zero"), ("1/(2-2)", "divides by zero"),
+    ("0^-1", "divides by zero"), ("1e999", "'1e999' is too large"),
+    ("10^400", "too large"), ("2^2^2^2^2", "too large"),
+    ("(-8)^(1/3)", "is not a real number"), ("abc", "'abc' is not a number"),
+    ("1+", "'1+' is not a number"), ("(1+2", "unbalanced parentheses"),
+    ("--3", "two signs in a row"), ("1,5,2", "one number wanted, you typed 3"),
+    ("1 2", "one number wanted, you typed 2"), ("(" * 60 + "1" + ")" * 60, "too deeply"),
+    ("1" * 300, "too long"),
+])
+def test_what_cannot_be_read_is_refused_saying_why(text, says):
+    with pytest.raises(ValueError) as info:
+        parse_answer(text)
+    assert says in str(info.value)
+    assert str(info.value).endswith(": type a number such as 0.25")
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(["-", "−", "–"]),
+       st.sampled_from(["", " ", "  "]))
+def test_a_float_typed_any_way_reads_back_exactly(value, minus, space):
+    text = repr(value).replace("-", minus)
+    mantissa, _, exponent = repr(abs(value)).partition("e")
+    sign = f"{minus}{space}" if np.copysign(1, value) < 0 else ""
+    forms = [text, f"{space}{text}{space}", f"{sign}{repr(abs(value))}", f"({text})",
+             f"{sign}({repr(abs(value))})"]
+    if exponent:
+        forms += [f"{sign}{mantissa}×10^{int(exponent)}", f"{sign}{mantissa} * 10**{exponent}",
+                  f"{sign}{mantissa}·10{str(int(exponent)).translate(SUPERSCRIPT)}"]
+    elif "." in mantissa and not re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", mantissa):
+        forms.append(f"{sign}{mantissa.replace('.', ',')}")  # "1,234" would be thousands
+    for form in forms:
+        assert parse_answer(form) == (value,), form
+
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@given(st.text(max_size=40) | st.text("0123456789.,+-−*/^()eE ×·÷⁻³x[]≈", max_size=40),
+       st.integers(1, 3))
+def test_garbage_raises_nothing_but_value_error(text, count):
+    question = Question("?", tuple(range(count)) if count > 1 else 0.25, "")
+    try:
+        values = parse_answer(text, count)
+    except ValueError as exc:
+        assert str(exc).startswith(("'", "one ", f"{count} ", "type ", "too ")), str(exc)
+        assert grade(question, text).readable is False
+    else:
+        assert len(values) == count and all(np.isfinite(values))
+        assert grade(question, text).readable

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from explorer.model import losses
+from explorer.model import expression, losses
 from explorer.model.activations import sigmoid, softplus
+from explorer.model.expression import Reading
 
 if TYPE_CHECKING:
     from explorer.model.equivalence import TwoLayerNet
@@ -71,6 +72,22 @@ class Question:
         texts = [_plain(v, decimals, grouped=not self.is_list()) for v in self.values()]
         return f"({', '.join(texts)})" if self.is_list() else texts[0]
 
+    def rounding_asked(self) -> str | None:
+        """The rounding the prompt asks for, e.g. ``"5 decimals"`` or ``"4 significant figures"``.
+
+        None for a whole-number answer (exact) and for a list.
+        """
+        if self.is_list() or self.tolerance <= EXACT:
+            return None
+        place = _place_of(self.tolerance)
+        if place < 0:
+            return f"{-place} decimal{'s' if place != -1 else ''}"
+        answer = abs(self.values()[0])
+        figures = math.floor(math.log10(answer)) - place + 1 if answer else 0
+        if figures < 1:
+            return None
+        return f"{figures} significant figure{'s' if figures != 1 else ''}"
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -83,51 +100,118 @@ class Verdict:
     readable : bool
         Whether the text could be read as the kind of answer the question wants.
     message : str
-        One line for the student: "Right: …", "Not quite: the answer is …", or what to type.
+        One line for the student: "Right: …", "Right so far: give 5 decimals", "Not quite: the
+        answer is …", or what to type.
     typed : tuple of float or None
         The numbers read from the text.
+    right_so_far : bool
+        The answer typed with fewer digits than asked, and right to the digits it has: neither
+        right nor wrong (see :func:`grade`).
     """
 
     correct: bool
     readable: bool
     message: str
     typed: tuple[float, ...] | None = None
+    right_so_far: bool = False
+
+    @property
+    def wrong(self) -> bool:
+        """Whether the answer was read and is wrong (not merely short of digits)."""
+        return self.readable and not self.correct and not self.right_so_far
 
 
 # -- reading what the student typed ---------------------------------------------------------
-_MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "\u2009": " ", "\u202f": " ",
-                        "\u00a0": " ", "·": "*", "⋅": "*"})
 _THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(?:([,_ ])\d{3})(?:\1\d{3})*(?:\.\d*)?$")
-_FRACTION = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))/((?:\d+\.?\d*|\.\d+))$")
+_DECIMAL_COMMA = re.compile(r"\d,\d")
 _LIST_SEPARATORS = re.compile(r"[\s,;×x*]+")
 
 
-def _number(token: str) -> float:
-    """One finite number; ``a/b`` fractions allowed. Raises ValueError naming the token."""
-    fraction = _FRACTION.match(token)
+def _example(count: int) -> str:
+    if count == 1:
+        return "a number such as 0.25"
+    if count == 3:
+        return "a shape such as (8, 14, 14) or 8x14x14"
+    return f"{count} numbers such as " + ", ".join(str(i + 1) for i in range(count))
+
+
+def _read_one(body: str, example: str) -> Reading:
+    """One number or expression: ``-(1/4)``, ``4.9×10^-3``, ``18,432``, ``0,25`` ..."""
+    if len(body) >= 2 and body[0] + body[-1] in ("[]", "{}"):
+        body = body[1:-1].strip()
+    if not body:
+        raise ValueError(f"type {example}")
+    signless = re.sub(r"^([+-])\s+", r"\1", body)
+    if _THOUSANDS.match(signless):
+        # 18,432 and 1 000 000: digit groups of three. "1,500" is read this way too, as before.
+        body = re.sub(r"[,_ ]", "", signless)
+    elif body.count(",") == 1 and "." not in body and _DECIMAL_COMMA.search(body):
+        body = body.replace(",", ".")  # one comma between digits, no point: a decimal comma
     try:
-        if fraction:
-            denominator = float(fraction.group(2))
-            if denominator == 0:
-                raise ValueError(f"'{token}' divides by zero")
-            value = float(fraction.group(1)) / denominator
-        else:
-            value = float(token)
+        return expression.read(body)
     except ValueError as exc:
-        if "divides by zero" in str(exc):
-            raise
-        raise ValueError(f"'{token[:20]}' is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError(f"'{token[:20]}' is not a finite number")
-    return value
+        parts = [t for t in _LIST_SEPARATORS.split(body) if t]
+        if len(parts) > 1 and all(_readable(p) for p in parts):
+            hint = " (use a point for decimals: 0.25)" if "," in body else ""
+            raise ValueError(f"one number wanted, you typed {len(parts)}{hint}: "
+                             f"type {example}") from None
+        raise ValueError(f"{exc}: type {example}") from None
+
+
+def _readable(text: str) -> bool:
+    try:
+        expression.read(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_answer(text: str, count: int = 1) -> tuple[Reading, ...]:
+    """Read ``count`` numbers from what a student typed, with the precision each was typed with.
+
+    Accepted for one number: ``0.25``, ``- 0.25`` or ``−0.25`` (any pasted dash), ``2.5e-1``,
+    ``4.9×10^-3`` or ``4.9·10⁻³``, ``1/4``, ``-(1/4)``, ``2^16`` or ``2**16`` (see
+    :func:`explorer.model.expression.read`), ``≈ 0.25``, ``18,432`` (groups of three digits: a
+    thousands separator) and ``0,25`` (one comma between digits and no point: a decimal
+    comma). For several numbers, any of ``(8, 14, 14)``, ``[8 14 14]``, ``8x14x14``,
+    ``8 × 14 × 14``: there a comma always separates numbers.
+
+    Parameters
+    ----------
+    text : str
+        What was typed.
+    count : int
+        How many numbers the question wants.
+
+    Returns
+    -------
+    tuple of Reading
+        ``count`` finite numbers.
+
+    Raises
+    ------
+    ValueError
+        Saying what is wrong and what to type.
+    """
+    example = _example(count)
+    body = expression.normalise(text).strip().lstrip("≈~=").strip()
+    if count == 1:
+        return (_read_one(body, example),)
+    body = body.lower().strip("()[]{}").strip()
+    if not body:
+        raise ValueError(f"type {example}")
+    tokens = [t for t in _LIST_SEPARATORS.split(body) if t]
+    try:
+        readings = tuple(expression.read(t) for t in tokens)
+    except ValueError as exc:
+        raise ValueError(f"{exc}: type {example}") from None
+    if len(readings) != count:
+        raise ValueError(f"{count} numbers wanted, you typed {len(readings)}: type {example}")
+    return readings
 
 
 def parse_answer(text: str, count: int = 1) -> tuple[float, ...]:
-    """Read ``count`` numbers from what a student typed, or raise ValueError saying what to type.
-
-    Accepted: ``0.25``, ``-0.25`` or ``−0.25``, ``2.5e-1``, ``1/4``, ``≈ 0.25``, ``18,432`` (a
-    thousands separator, for one number); for several numbers any of ``(8, 14, 14)``,
-    ``[8 14 14]``, ``8x14x14``, ``8 × 14 × 14``.
+    """Read ``count`` numbers from what a student typed (the forms of :func:`read_answer`).
 
     Parameters
     ----------
@@ -141,28 +225,21 @@ def parse_answer(text: str, count: int = 1) -> tuple[float, ...]:
     tuple of float
         ``count`` finite numbers.
     """
-    example = "a number such as 0.25" if count == 1 else (
-        "a shape such as (8, 14, 14) or 8x14x14" if count == 3 else
-        f"{count} numbers such as " + ", ".join(str(i + 1) for i in range(count)))
-    body = text.translate(_MINUS).strip().lower()
-    body = body.lstrip("≈~=").strip().strip("()[]{}").strip()
-    if not body:
-        raise ValueError(f"type {example}")
-    if count == 1 and _THOUSANDS.match(body):
-        body = re.sub(r"[,_ ]", "", body)
-    if count == 1 and "/" in body:
-        body = re.sub(r"\s*/\s*", "/", body)
-    tokens = [t for t in _LIST_SEPARATORS.split(body) if t]
-    try:
-        values = tuple(_number(t) for t in tokens)
-    except ValueError as exc:
-        raise ValueError(f"{exc}: type {example}") from None
-    if len(values) != count:
-        if count == 1:
-            hint = " (use a point for decimals: 0.25)" if "," in body else ""
-            raise ValueError(f"one number wanted, you typed {len(values)}{hint}: type {example}")
-        raise ValueError(f"{count} numbers wanted, you typed {len(values)}: type {example}")
-    return values
+    return tuple(reading.value for reading in read_answer(text, count))
+
+
+def _right_so_far(reading: Reading, answer: float, tolerance: float) -> bool:
+    """Whether ``reading`` is ``answer`` rounded to the digits typed, fewer than asked.
+
+    ``−0.0049`` and ``−4.9e-3`` are right so far for −0.004920821 asked to 5 decimals. A
+    computed expression (``1/200``) has no digits to count, and a zero (``0``, ``-0.00``) has no
+    significant digit: neither is a start on the answer.
+    """
+    place = reading.place
+    if place is None or reading.value == 0 or place <= _place_of(tolerance):
+        return False
+    half_unit = 0.5 * 10.0 ** min(place, 308)
+    return abs(reading.value - answer) <= half_unit * (1 + 1e-9)  # 1e-9: decimal ties
 
 
 def grade(question: Question, text: str) -> Verdict:
@@ -178,16 +255,22 @@ def grade(question: Question, text: str) -> Verdict:
     -------
     Verdict
         Unreadable text gives ``readable=False`` and a message saying what to type; it is never
-        graded wrong.
+        graded wrong. A number typed with fewer digits than the question asks for, and right
+        to the digits it has, is ``right_so_far``: neither right nor wrong, with a message
+        saying how many digits to give.
     """
     wanted = question.values()
     try:
-        typed = parse_answer(text, len(wanted))
+        readings = read_answer(text, len(wanted))
     except ValueError as exc:
         return Verdict(False, False, str(exc)[:1].upper() + str(exc)[1:])
+    typed = tuple(reading.value for reading in readings)
     correct = all(abs(t - a) <= question.tolerance for t, a in zip(typed, wanted, strict=True))
     if correct:
         return Verdict(True, True, f"Right: {question.answer_text()}", typed)
+    asked = question.rounding_asked()
+    if asked is not None and _right_so_far(readings[0], wanted[0], question.tolerance):
+        return Verdict(False, True, f"Right so far: give {asked}", typed, right_so_far=True)
     return Verdict(False, True, f"Not quite: the answer is {question.answer_text()}", typed)
 
 
@@ -196,7 +279,12 @@ def _decimals_of(tolerance: float) -> int:
     """Decimals that a tolerance of one unit in the last place stands for (0 for exact)."""
     if tolerance >= 1 or tolerance <= EXACT:
         return 0
-    return max(0, min(12, round(-math.log10(tolerance))))
+    return max(0, min(12, -_place_of(tolerance)))
+
+
+def _place_of(tolerance: float) -> int:
+    """The power of ten of a tolerance of one unit in the last place: −3 for 0.001."""
+    return round(math.log10(tolerance))
 
 
 def _plain(value: float, decimals: int, grouped: bool = False) -> str:
@@ -226,9 +314,33 @@ def _n(value: float, digits: int = 4) -> str:
     return text.replace("-", "−")
 
 
+def _exact(value: float) -> str:
+    """A number exactly as the model uses it, never rounded for show.
+
+    The shortest text that reads back to the same float: ``100000.5``, ``0.30000000000000004``,
+    ``1e−7``.
+    """
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e16:
+        text = str(int(value))
+    else:
+        mantissa, _, exponent = repr(value).partition("e")
+        text = f"{mantissa}e{int(exponent)}" if exponent else mantissa
+    return text.replace("-", "−")
+
+
+def _exact_vector(values: Sequence[float]) -> str:
+    """Every entry, each as :func:`_exact` writes it: what a prompt asks about, in full."""
+    return f"[{', '.join(_exact(v) for v in np.ravel(values))}]"
+
+
 def _f(value: float, digits: int = 4) -> str:
     """A factor in a product: negative numbers in parentheses."""
-    text = _n(value, digits)
+    return _factor(_n(value, digits))
+
+
+def _factor(text: str) -> str:
+    """A number's text as a factor: in parentheses when it is negative."""
     return f"({text})" if text.startswith("−") else text
 
 
@@ -305,14 +417,17 @@ def loss_questions(a: float, y: float, seed: int = 0) -> list[Question]:
         ∂L_CE/∂a, ∂L_MSE/∂a, and L_CE or the slope ratio 2f(1 − f).
     """
     f, one_minus_f = float(sigmoid(a)), float(sigmoid(-a))
-    at = f"at a = {_n(a, 6)} with y = {_n(y, 6)}"
-    f_line = f"f = σ(a) = σ({_n(a, 6)}) = {_n(f)}"
+    # The inputs exactly as used: a rounded a (100000.5 shown as 100000) would ask another question.
+    a_text, y_text = _exact(a), _exact(y)
+    at = f"at a = {a_text} with y = {y_text}"
+    f_line = f"f = σ(a) = σ({a_text}) = {_n(f)}"
 
     ce_grad = float(losses.bce_grad(a, y))
     tol, rounding = _rounded(ce_grad)
     questions = [Question(
         f"What is ∂L<sub>CE</sub>/∂a {at}? {rounding}", ce_grad,
-        f"{f_line}<br>∂L<sub>CE</sub>/∂a = f − y = {_n(f)} − {_f(y, 6)} = <b>{_n(ce_grad)}</b>",
+        f"{f_line}<br>∂L<sub>CE</sub>/∂a = f − y = {_n(f)} − {_factor(y_text)} = "
+        f"<b>{_n(ce_grad)}</b>",
         tol, "ce_grad")]
 
     mse_grad = float(losses.mse_grad(a, y))
@@ -323,7 +438,7 @@ def loss_questions(a: float, y: float, seed: int = 0) -> list[Question]:
     questions.append(Question(
         f"What is ∂L<sub>MSE</sub>/∂a {at}? {rounding}", mse_grad,
         f"{f_line}, 1 − f = {_n(one_minus_f)}<br>∂L<sub>MSE</sub>/∂a = −2 (y − f) f (1 − f) = "
-        f"−2 · ({_n(y, 6)} − {_n(f)}) · {_n(f)} · {_n(one_minus_f)} = <b>{_n(mse_grad)}</b>",
+        f"−2 · ({y_text} − {_n(f)}) · {_n(f)} · {_n(one_minus_f)} = <b>{_n(mse_grad)}</b>",
         tol, "mse_grad"))
 
     if _pick(seed, 2, 1) == 0:
@@ -334,14 +449,14 @@ def loss_questions(a: float, y: float, seed: int = 0) -> list[Question]:
         questions.append(Question(
             f"What is the cross-entropy L<sub>CE</sub> {at}? {rounding}", ce,
             f"{f_line}, log f = {_n(log_f)}, log(1 − f) = {_n(log_1mf)}<br>"
-            f"L<sub>CE</sub> = −[y log f + (1 − y) log(1 − f)] = −[{_n(y, 6)} · {_f(log_f)} + "
+            f"L<sub>CE</sub> = −[y log f + (1 − y) log(1 − f)] = −[{y_text} · {_f(log_f)} + "
             f"{_n(1 - y, 6)} · {_f(log_1mf)}] = <b>{_n(ce)}</b>",
             tol, "ce_loss"))
     else:
         ratio = float(losses.gradient_ratio(a))
         tol, rounding = _rounded(ratio)
         questions.append(Question(
-            f"At a = {_n(a, 6)}, the MSE slope is what fraction of the CE slope? {rounding}",
+            f"At a = {a_text}, the MSE slope is what fraction of the CE slope? {rounding}",
             ratio,
             f"−2 (y − f) f (1 − f) ÷ (f − y) = 2 f (1 − f), whatever y is<br>"
             f"{f_line}: 2 · {_n(f)} · {_n(one_minus_f)} = <b>{_n(ratio)}</b> "
@@ -377,10 +492,12 @@ def softmax_questions(logits: Sequence[float], temperature: float = 1.0,
     p = sm.softmax(u)
     e = sm.stable_exponentials(u)
     jac = sm.softmax_jacobian(u)
+    # x and T as given, not x/T: a quotient shown rounded would not be the one used.
+    given = f"x = {_exact_vector(x)}"
     if temperature == 1.0:
-        name, given = "x", f"x = {_vector(u, 6)}"
+        name = "x"
     else:
-        name, given = "x/T", f"x/T = {_vector(u, 6)} (T = {_n(temperature, 6)})"
+        name, given = "x/T", f"{given} and T = {_exact(float(temperature))}"
 
     i = _pick(seed, k, 1)
     tol, rounding = _rounded(float(p[i]))
@@ -472,9 +589,9 @@ def equivalence_questions(net: TwoLayerNet, seed: int = 0) -> list[Question]:
     tol, rounding = _rounded(value)
     questions.append(Question(
         f"What is {_tilde(label)} in the equivalent tanh network (it was {label} = "
-        f"{_n(float(theta[index]), 6)})? {rounding}", value,
+        f"{_exact(theta[index])})? {rounding}", value,
         f"tanh(a/2) needs its argument halved, and ½ tanh scales the outgoing weights by ½:<br>"
-        f"{_tilde(label)} = {label} ÷ 2 = {_n(float(theta[index]), 6)} ÷ 2 = <b>{_n(value)}</b>",
+        f"{_tilde(label)} = {label} ÷ 2 = {_factor(_exact(theta[index]))} ÷ 2 = <b>{_n(value)}</b>",
         tol, "halved"))
 
     origin = np.zeros((1, D))
@@ -511,7 +628,7 @@ def _entry_question(x: np.ndarray, w: np.ndarray, mode: str, flip: bool, n: int,
     applied = "flip(w)" if flip else "w"
     return Question(
         f"{ask} is y{_sub(n + 1)} of the {mode} {_operation(flip)} of "
-        f"x = {_vector(x, 6)} with w = {_vector(w, 6)}? {rounding}", step.total,
+        f"x = {_exact_vector(x)} with w = {_exact_vector(w)}? {rounding}", step.total,
         f"The window of y{_sub(n + 1)} covers {', '.join(names)} (0 = padding); the kernel as "
         f"applied is {applied} = {_vector(step.kernel)}:<br>y{_sub(n + 1)} = "
         + _sum_line(names, step.kernel, step.values, step.products, step.total),
@@ -741,8 +858,8 @@ def backprop_questions(x: Sequence[float], w1: Sequence[float], w2: Sequence[flo
     tol, rounding = _rounded(float(grad[n]), exact=_whole(g, w2))
     mode = bp.BACKWARD_MODE[kind]
     questions.append(Question(
-        f"With g = ∇a²L = {_vector(g, 6)} and w² = {_vector(w2, 6)}, what is entry {n + 1} of "
-        f"∇h¹L? {rounding}", float(grad[n]),
+        f"With g = ∇a²L = {_exact_vector(g)} and w² = {_exact_vector(w2)}, what is entry "
+        f"{n + 1} of ∇h¹L? {rounding}", float(grad[n]),
         f"∇h¹L = g {'∗̃' if mode == 'full' else '∗'} flip(w²) ({mode} convolution), "
         f"flip(w²) = {_vector(step.kernel)}:<br>(∇h¹L){_sub(n + 1)} = "
         + _sum_line(names, step.kernel, step.values, step.products, float(grad[n])),
@@ -768,7 +885,7 @@ def backprop_questions(x: Sequence[float], w1: Sequence[float], w2: Sequence[flo
     first = ("a²ᵢ = Σⱼ h¹<sub>i+j−1</sub> w²ⱼ (5.2)" if kind == "valid"
              else "a²ᵢ = Σⱼ h¹<sub>i+j−k₂</sub> w²ⱼ (5.5)")
     questions.append(Question(
-        f"With w² = {_vector(w2, 6)} ({kind} chain), what is the Jacobian entry "
+        f"With w² = {_exact_vector(w2)} ({kind} chain), what is the Jacobian entry "
         f"∂a²{_sub(i + 1)}/∂h¹{_sub(m + 1)}? {rounding}", value,
         f"{first}<br>{why}", tol, "jacobian"))
     return questions

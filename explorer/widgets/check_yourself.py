@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPropertyAnimation, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
+    QGraphicsOpacityEffect,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -28,11 +29,15 @@ class CheckYourself(QFrame):
     The panel must offer ``quiz(seed) -> list[Question]`` and a ``changed`` signal. The bar
     shows question ``turn % len(questions)`` of ``panel.quiz(turn)``; "Another" moves to the next
     turn. When the panel changes, the question is asked again of the new state: if its answer
-    moved, the verdict is cleared and a note says so.
+    moved, the verdict is cleared and a note says so; the note stays ``NOTE_HOLD_MS``, then
+    fades out over ``NOTE_FADE_MS`` and is hidden.
     """
 
     #: Emitted with the :class:`~explorer.model.quiz.Verdict` of every Check.
     checked = Signal(object)
+    #: How long the "panel changed" note stays at full strength, then how long it fades (ms).
+    NOTE_HOLD_MS = 4000
+    NOTE_FADE_MS = 800
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,8 +68,8 @@ class CheckYourself(QFrame):
         self.answer_input.setClearButtonEnabled(True)
         self.answer_input.setMinimumWidth(150)
         self.answer_input.setMaximumWidth(220)
-        self.answer_input.setToolTip("Type a number (0.25, −1/4, 2.5e-1) or a shape such as "
-                                     "(8, 14, 14) or 8x14x14; Enter checks it")
+        self.answer_input.setToolTip("Type a number (0.25, −1/4, 4.9×10^-3, 2^16, 0,25) or a "
+                                     "shape such as (8, 14, 14) or 8x14x14; Enter checks it")
         self.check_button = QPushButton("Check", self)
         self.check_button.setToolTip("Grade your answer (Enter)")
         self.another_button = QPushButton("Another", self)
@@ -79,6 +84,18 @@ class CheckYourself(QFrame):
                              "out again")
         self.note.setStyleSheet("font-style: italic;")
         self.note.hide()
+        # The fade: an opacity effect, enabled only while fading (an enabled effect renders the
+        # label through a pixmap), animated to exactly 0, then the label is hidden.
+        self._note_effect = QGraphicsOpacityEffect(self.note)
+        self._note_effect.setEnabled(False)
+        self.note.setGraphicsEffect(self._note_effect)
+        self._note_hold = QTimer(self)
+        self._note_hold.setSingleShot(True)
+        self._note_hold.setInterval(self.NOTE_HOLD_MS)
+        self._note_fade = QPropertyAnimation(self._note_effect, b"opacity", self)
+        self._note_fade.setDuration(self.NOTE_FADE_MS)
+        self._note_fade.setStartValue(1.0)
+        self._note_fade.setEndValue(0.0)
         self.working_button = QToolButton(self)
         self.working_button.setText("Show working")
         self.working_button.setCheckable(True)
@@ -125,6 +142,8 @@ class CheckYourself(QFrame):
         self.check_button.clicked.connect(self.check)
         self.another_button.clicked.connect(self.another)
         self.working_button.toggled.connect(self.set_working_visible)
+        self._note_hold.timeout.connect(self._fade_note)
+        self._note_fade.finished.connect(self._hide_note)
         self._show_question(None)
 
     # -- binding --------------------------------------------------------------------------
@@ -159,11 +178,14 @@ class CheckYourself(QFrame):
         if question is None:
             return None
         verdict = grade(question, self.answer_input.text())
-        self.note.hide()
+        self._hide_note()
         if not verdict.readable:
             self._set_verdict(f"✎ {verdict.message}", None)
         elif verdict.correct:
             self._set_verdict(f"✓ Right: {question.answer_text()}", RIGHT_COLOR)
+        elif verdict.right_so_far:
+            # Neither right nor wrong: no colour, and the working stays closed.
+            self._set_verdict(f"≈ Right so far — give {question.rounding_asked()}", None)
         else:
             self._set_verdict(f"✗ Not quite — the answer is {question.answer_text()}",
                               WRONG_COLOR)
@@ -200,6 +222,12 @@ class CheckYourself(QFrame):
         """The note about a changed question ("" when none shows)."""
         return "" if self.note.isHidden() else self.note.text()
 
+    def note_opacity(self) -> float:
+        """How strongly the note shows: 1 at first, falling while it fades, 0 when hidden."""
+        if self.note.isHidden():
+            return 0.0
+        return self._note_effect.opacity() if self._note_effect.isEnabled() else 1.0
+
     # -- question life cycle ----------------------------------------------------------------
     def _panel_changed(self) -> None:
         if self.isHidden():
@@ -212,6 +240,10 @@ class CheckYourself(QFrame):
         if self._stale:
             self._regenerate(fresh=False)
         super().showEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: D102 - Qt override
+        self._hide_note()  # nobody reads it, and its timer and animation stop
+        super().hideEvent(event)
 
     def _ask(self) -> tuple[Question | None, str]:
         """The question for the current turn, or None and why there is none."""
@@ -239,10 +271,32 @@ class CheckYourself(QFrame):
         self._set_verdict("", None)
         self.working_button.setChecked(False)
         if not fresh and question is not None:
-            self.note.setText("The panel changed: new question.")
-            self.note.show()
+            self._show_note("The panel changed: new question.")
         else:
-            self.note.hide()
+            self._hide_note()
+
+    # -- the note's fade ----------------------------------------------------------------------
+    def _show_note(self, text: str) -> None:
+        """Show the note at full strength and (re)start its hold; a fade under way stops."""
+        self._note_fade.stop()
+        self._note_effect.setEnabled(False)
+        self._note_effect.setOpacity(1.0)
+        self.note.setText(text)
+        self.note.show()
+        self._note_hold.start()
+
+    def _fade_note(self) -> None:
+        self._note_effect.setOpacity(1.0)
+        self._note_effect.setEnabled(True)
+        self._note_fade.start()
+
+    def _hide_note(self) -> None:
+        """End the note: hidden, its timer and fade stopped, ready to show at full strength."""
+        self._note_hold.stop()
+        self._note_fade.stop()
+        self.note.hide()
+        self._note_effect.setEnabled(False)
+        self._note_effect.setOpacity(1.0)
 
     def _show_question(self, question: Question | None, reason: str = "") -> None:
         self._question = question
