@@ -239,3 +239,38 @@ def test_every_text_field_of_every_panel_shows_its_edge(qtbot, tmp_path, name):
 
 def edge_name(edit):
     return f"{type(edit.parentWidget()).__name__} {edit.text()!r}"
+
+
+@pytest.mark.parametrize("first, then", [("light", "dark"), ("dark", "light")])
+def test_check_yourself_texts_read_after_a_theme_change(qtbot, tmp_path, first, then):
+    """The verdicts and the "panel changed" note in the theme shown, even when they were first
+    styled in the other one (the note once kept the first theme's colour: 1.1:1)."""
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.set_theme(first)
+    window.resize(1366, 728)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.check_yourself
+    panel = window.current_panel()
+    panel._y_changed(0.25)  # the question moves: the note shows
+    QApplication.processEvents()
+    assert bar.note_text()
+    window.set_theme(then)
+    QApplication.processEvents()
+    t = THEMES[then]
+
+    def text_contrast(label):
+        image = label.grab().toImage()
+        colours = [image.pixelColor(x, y) for x in range(image.width())
+                   for y in range(image.height())]
+        ground = QColor(t.window)
+        return max(contrast(c, ground) for c in colours)
+
+    assert text_contrast(bar.note) >= TEXT_CONTRAST
+    for answer in (str(bar.question().values()[0]), "12345"):
+        bar.answer_input.setText(answer)
+        bar.check()
+        QApplication.processEvents()
+        assert _failures(t, [bar.verdict]) == []
+        assert text_contrast(bar.verdict) >= TEXT_CONTRAST

@@ -347,7 +347,7 @@ def test_valid_chain_constraint_is_explained(panel, qtbot):
     ("w2_input", "1 2 3 4 5 6", "k₂ = 6: kernels of at most 5 taps fit on screen"),
     ("x_input", " ".join(["1"] * 13), "d = 13: at most 12 entries fit on screen"),
     ("g_input", "1 2 3", "g must have |a²| = 4 entries, got 3"),
-    ("t_input", "1, nan", "NaN"),
+    ("t_input", "1, nan", "entry 2: 'nan' is not a number"),
     ("d_input", "2.5", "must be a whole number"),
     ("k1_input", "9", "at most 5 here"),
     ("seed_input", "-1", "seed must be ≥ 0"),

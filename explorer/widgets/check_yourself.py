@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.model.quiz import Question, Verdict, grade
+from explorer.widgets.theme import set_style_sheet
 
-# Mid-tone Okabe–Ito colours: readable on a light and on a dark background alike.
+# Okabe–Ito green and vermillion, as the themes' text inks (4.5:1 on either background).
 RIGHT_COLOR = "#009E73"
 WRONG_COLOR = "#D55E00"
 
@@ -82,7 +83,9 @@ class CheckYourself(QFrame):
         self.note = QLabel(self)
         self.note.setToolTip("The panel's inputs or view changed, so the question was worked "
                              "out again")
-        self.note.setStyleSheet("font-style: italic;")
+        # Themed, so that a theme change re-polishes it: a plain style sheet would keep the text
+        # colour of the theme it was first shown in.
+        set_style_sheet(self.note, "font-style: italic;")
         self.note.hide()
         # The fade: an opacity effect, enabled only while fading (an enabled effect renders the
         # label through a pixmap), animated to exactly 0, then the label is hidden.
@@ -319,4 +322,5 @@ class CheckYourself(QFrame):
         self.verdict.setText(text)
         if color != self._verdict_color:  # re-polishing a style sheet costs; only on a change
             self._verdict_color = color
-            self.verdict.setStyleSheet(f"color: {color}; font-weight: bold;" if color else "")
+            # Themed: the colour is a text colour of the theme shown (and follows it).
+            set_style_sheet(self.verdict, f"color: {color}; font-weight: bold;" if color else "")

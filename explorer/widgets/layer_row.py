@@ -155,6 +155,8 @@ class LayerRow(QFrame):
             if edit.text() != text:
                 with QSignalBlocker(edit):
                     edit.setText(text)
+        # An empty max-pool stride is the window's size: say which number that is.
+        self._edits["stride"].setPlaceholderText(f"= k ({_format(values.get('kernel_size'))})")
         with QSignalBlocker(self._bias):
             self._bias.setChecked(bool(values.get("bias", False)))
 
