@@ -777,14 +777,19 @@ def test_a_big_stack_shows_its_shapes_at_once_and_its_maps_when_they_arrive(wind
     assert panel.last_checks() == []
     assert count_badge_green(image_array(panel.checks_strip)) == 0
 
-    with qtbot.waitSignal(panel.forwardFinished, timeout=120_000):
+    # The maps come first, undimmed, while the checks run on.
+    with qtbot.waitSignal(panel.mapsChanged, timeout=120_000):
         pass
-    assert not panel.forward_pending()
     assert panel.maps_status.isHidden() and panel.maps.ci.opacity() == 1.0
     assert panel.maps.row_count() == 8
     assert [panel.maps.caption(i).split("</b> ")[1] for i in range(8)] == [
         "8×511×511", "8×511×511", "8×255×255", "16×255×255", "16×255×255", "16×127×127",
         "16×127×127", "16×127×127"]
+    assert panel.forward_pending() and panel.checks_status.isVisible()
+    assert window.check_summary() == "checks running…"
+    with qtbot.waitSignal(panel.forwardFinished, timeout=120_000):
+        pass
+    assert not panel.forward_pending()
     checks = panel.last_checks()
     assert [c.name for c in checks] == ["shapes match forward", "maps match full pass",
                                         "counts match weights", "field covers all inputs"]
@@ -804,7 +809,8 @@ def test_a_big_stack_shows_its_shapes_at_once_and_its_maps_when_they_arrive(wind
 
 def test_a_newer_edit_drops_the_pass_on_its_way(panel, qtbot):
     show_big(panel)
-    shown = []
+    maps, shown = [], []
+    panel.mapsChanged.connect(maps.append)
     panel.forwardFinished.connect(shown.append)
     edit_layer(qtbot, panel, 0, "kernel_size", "6")
     # The first pass is computing its layers when the second edit comes.
@@ -814,11 +820,11 @@ def test_a_newer_edit_drops_the_pass_on_its_way(panel, qtbot):
     assert panel.maps_status.text() == "Computing the forward pass…"
     qtbot.waitUntil(lambda: len(shown) > 0, timeout=120_000)
     # One worker, signals in order: anything the first pass sent came before this.
-    assert len(shown) == 1
+    assert len(shown) == 1 and maps == shown
     assert "12×127×127" in panel.maps.caption(6) and "8×511×511" in panel.maps.caption(0)
     assert panel.shown_activations()[0].shape == (8, 511, 511)
     assert all(c.passed for c in panel.checks())
-    assert len(shown) == 1
+    assert len(shown) == 1 and maps == shown
 
 
 def test_a_superseded_pass_stops_at_its_next_layer():
@@ -835,8 +841,12 @@ def test_a_superseded_pass_stops_at_its_next_layer():
     assert started == [0, 1, 2]
     # Not cancelled, the same job runs to the end: maps, checks, and outputs to reuse.
     started.clear()
-    done = run_forward(replace(job, cancelled=threading.Event()), started.append)
-    assert started == [*range(8), 8]  # eight layers, then the checks
+    done = run_forward(replace(job, cancelled=threading.Event()), started.append,
+                       started.append)
+    # Eight layers, the maps (sent without checks), then the checks.
+    assert started[:8] == [*range(8)] and started[9] == 8 and len(started) == 10
+    assert started[8].checks == () and len(started[8].activations) == 8
+    assert all(a is b for a, b in zip(started[8].activations, done.activations, strict=True))
     weights = cnn.default_weights((3, 64, 64), DEEP)
     # From the last convolution (64 kernels) on, only the channels the maps show.
     assert [len(a) for a in done.activations] == [16, 16, 16, 32, 32, 32, MAPS_SHOWN, MAPS_SHOWN]

@@ -257,13 +257,15 @@ def forward_checks(result: ForwardResult, job: ForwardJob) -> list[Check] | None
     return checks
 
 
-def run_forward(job: ForwardJob, progress: Callable[[int], None] | None = None
+def run_forward(job: ForwardJob, progress: Callable[[int], None] | None = None,
+                maps_ready: Callable[[ForwardResult], None] | None = None
                 ) -> ForwardResult | None:
     """The forward pass of ``job`` and its checks; None if a newer job replaced it meanwhile.
 
     Pure numpy (the worker thread runs it; numpy releases the GIL). The outputs of the layers
     above the first changed one are taken from ``job.cache``. ``progress(i)`` is called before
-    layer ``i`` (from 0) is computed, and with ``len(job.layers)`` before the checks.
+    layer ``i`` (from 0) is computed, and with ``len(job.layers)`` before the checks;
+    ``maps_ready`` with the result, its checks still empty, as soon as the maps are computed.
     """
     valid = job.layers
     weights = cnn.default_weights(job.input_shape, valid, job.seed)
@@ -285,6 +287,8 @@ def run_forward(job: ForwardJob, progress: Callable[[int], None] | None = None
     activations = reused + fresh
     result = ForwardResult(valid, weights, activations, "", run_layers, run_weights, tail,
                            cache=tuple(zip(keys, activations, strict=True)))
+    if maps_ready is not None:
+        maps_ready(result)
     if progress is not None:
         progress(len(valid))
     checks = forward_checks(result, job)
@@ -303,6 +307,8 @@ class ForwardWorker(QObject):
 
     #: (generation, layer): the job of ``generation`` starts that layer (len(layers): checks).
     progress = Signal(int, int)
+    #: (generation, ForwardResult without checks): the maps are computed, the checks start.
+    mapsReady = Signal(int, object)
     #: (generation, ForwardResult) of a job that ran to the end.
     finished = Signal(int, object)
 
@@ -320,8 +326,11 @@ class ForwardWorker(QObject):
         def progress(layer: int) -> None:
             self.progress.emit(job.generation, layer)
 
+        def maps_ready(result: ForwardResult) -> None:
+            self.mapsReady.emit(job.generation, result)
+
         try:
-            result = run_forward(job, progress)
+            result = run_forward(job, progress, maps_ready)
         except (ValueError, MemoryError) as exc:
             # The model refused (an output too large to be finite), or the machine did.
             reason = str(exc) if isinstance(exc, ValueError) else "not enough memory"
@@ -590,6 +599,7 @@ class _Pending:
     forward_key: tuple
     details: list[dict[str, Any]]
     future: Future | None = None
+    maps_shown: bool = False  # its checks still run
 
 
 #: Posted to the panel to hand the pending pass to the worker (see _start_forward).
@@ -666,6 +676,8 @@ class CnnPanel(Panel):
     id = "cnn"
     title = "CNN shapes"
     questions = "4.1–4.2"
+    #: Emitted with its generation when a forward pass's maps are shown (its checks run on).
+    mapsChanged = Signal(int)
     #: Emitted with its generation when a forward pass's maps and checks are shown.
     forwardFinished = Signal(int)
 
@@ -692,6 +704,7 @@ class CnnPanel(Panel):
         # results alone are shown when they arrive.
         self._worker = ForwardWorker()
         self._worker.progress.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
+        self._worker.mapsReady.connect(self._maps_ready, Qt.ConnectionType.QueuedConnection)
         self._worker.finished.connect(self._forward_finished, Qt.ConnectionType.QueuedConnection)
         self._generation = 0
         self._pending: _Pending | None = None
@@ -1228,13 +1241,16 @@ class CnnPanel(Panel):
         if pending is None or generation != pending.job.generation:
             return  # a superseded pass
         count = len(pending.job.layers)
-        if layer < 0:
-            text = "Computing the forward pass…"
-        elif layer < count:
-            text = f"Computing the forward pass: layer {layer + 1} of {count}…"
-        else:
-            text = "Checking the maps…"
-        self.maps_status.setText(text)
+        if layer >= count:
+            return  # the checks: the maps are shown by now
+        self.maps_status.setText("Computing the forward pass…" if layer < 0 else
+                                 f"Computing the forward pass: layer {layer + 1} of {count}…")
+
+    def _maps_ready(self, generation: int, result: ForwardResult) -> None:
+        pending = self._pending
+        if pending is None or generation != pending.job.generation:
+            return  # superseded, or shown already by finish_forward()
+        self._show_maps(pending, result)
 
     def _forward_finished(self, generation: int, result: ForwardResult) -> None:
         pending = self._pending
@@ -1242,17 +1258,27 @@ class CnnPanel(Panel):
             return  # superseded, or shown already by finish_forward()
         self._show_result(pending, result)
 
-    def _show_result(self, pending: _Pending, result: ForwardResult) -> None:
-        self._pending = None
-        self._result = result
-        self._result_details = pending.details
-        self._result_key = pending.forward_key
+    def _show_maps(self, pending: _Pending, result: ForwardResult) -> None:
+        """Show the maps of ``pending`` (its checks may still run)."""
         if result.activations is None:  # the pass stopped: say why instead of the maps
             self._note = result.note
             self._selection = self._box = None
             self._job_key = None  # the next update tries again (and says so again)
-        self._update_maps()
+        pending.maps_shown = True
+        self._result = result
+        self._result_details = pending.details
+        self._result_key = pending.forward_key
+        self._update_maps()  # the layers shown already are not drawn again
         self._update_selection()
+        self.mapsChanged.emit(pending.job.generation)
+
+    def _show_result(self, pending: _Pending, result: ForwardResult) -> None:
+        """Show the maps and checks of ``pending``: the pass is done."""
+        self._pending = None
+        if pending.maps_shown and result.activations is not None:
+            self._result = result  # the maps shown, with their checks now
+        else:
+            self._show_maps(pending, result)
         self._set_checks(list(result.checks))
         self.forwardFinished.emit(pending.job.generation)
 
