@@ -470,8 +470,87 @@ def test_unreadable_file_keeps_the_picture(panel, tmp_path):
     path = tmp_path / "notes.png"
     path.write_text("not an image")
     assert not panel.load_image(str(path))
-    assert "Could not read" in panel.image_status.text()
+    assert panel.image_status.text() == (
+        "<span style='color:#c0392b'>Could not read “notes.png”: unsupported image format. "
+        "Open a PNG, JPEG, BMP, GIF, WebP or TIFF picture.</span>")
+    assert count_red(image_array(panel.image_status)) > 100
     np.testing.assert_array_equal(panel.network_input(), before)
+
+
+@pytest.fixture(scope="module")
+def camera_png(qapp, tmp_path_factory):
+    """A 12000 × 9000 RGB PNG of one colour: 412 MB decoded, a third of a megabyte on disk."""
+    image = QImage(12000, 9000, QImage.Format.Format_RGB888)
+    image.fill(QColor(200, 60, 20))
+    path = tmp_path_factory.mktemp("camera") / "camera.png"
+    assert image.save(str(path), "PNG", 50)
+    return path
+
+
+def test_a_camera_sized_png_is_scaled_down_while_it_is_read(panel, camera_png):
+    assert panel.load_image(str(camera_png))
+    assert panel.image_status.text() == (
+        "camera.png (12000 × 9000, read at 2048 × 1536), cropped and scaled to 128 × 128, "
+        "RGB. Drop a picture on the panel to use it.")
+    image = panel.network_input()
+    assert image.shape == (3, 128, 128)
+    for channel, value in enumerate((200, 60, 20)):
+        np.testing.assert_allclose(image[channel], value / 255, atol=1 / 255)
+    assert len(panel.checks()) == 4 and all(c.passed for c in panel.checks())
+
+
+@pytest.mark.qt_log_ignore("QImageIOHandler: Rejecting image")
+def test_a_picture_too_large_to_decode_says_how_large(panel, camera_png, monkeypatch):
+    import explorer.panels.cnn as panel_module
+
+    monkeypatch.setattr(panel_module, "MAX_READ_MB", 256)  # Qt's own default
+    before = panel.network_input().copy()
+    assert not panel.load_image(str(camera_png))
+    # 12000 · 9000 pixels · 4 bytes = 412 MB, decoded in full before it is scaled down.
+    assert panel.image_status.text() == (
+        "<span style='color:#c0392b'>Could not read “camera.png”: at 12,000 × 9,000 pixels it "
+        "needs 412 MB to decode, more than the 256 MB a picture may take here. Save a smaller "
+        "copy, or a JPEG (it is decoded scaled down), and open that.</span>")
+    np.testing.assert_array_equal(panel.network_input(), before)
+
+
+@pytest.mark.qt_log_ignore("libpng error")
+def test_a_png_cut_short_says_the_file_is_damaged(panel, tmp_path):
+    data = two_colour_png(tmp_path).read_bytes()
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(data[: len(data) // 2])  # the header is whole, the pixels are not
+    assert not panel.load_image(str(cut))
+    assert panel.image_status.text() == (
+        "<span style='color:#c0392b'>Could not read “cut.png”: unable to read image data: the "
+        "file may be damaged or cut short. Save it again from the program that made it, or "
+        "open another picture.</span>")
+
+
+def test_a_file_that_is_gone_says_so(panel, tmp_path):
+    assert not panel.load_image(str(tmp_path / "gone.jpg"))
+    assert panel.image_status.text() == (
+        "<span style='color:#c0392b'>Could not read “gone.jpg”: file not found. Check that it "
+        "is still there.</span>")
+
+
+def test_a_phone_photo_taken_upright_is_read_upright(panel, tmp_path):
+    """A JPEG stored sideways with an EXIF orientation tag, as phones save portrait photos."""
+    import struct
+
+    stored = tmp_path / "stored.jpg"
+    assert QImage(str(two_colour_png(tmp_path))).save(str(stored), "JPEG", 100)
+    # EXIF with one tag: Orientation (0x0112) = 6, "turn 90° clockwise to show".
+    tiff = (b"II*\x00" + struct.pack("<IH", 8, 1) + struct.pack("<HHIHH", 0x0112, 3, 1, 6, 0)
+            + struct.pack("<I", 0))
+    app1 = b"\xff\xe1" + struct.pack(">H", 2 + 6 + len(tiff)) + b"Exif\x00\x00" + tiff
+    data = stored.read_bytes()
+    photo = tmp_path / "portrait.jpg"
+    photo.write_bytes(data[:2] + app1 + data[2:])
+    assert panel.load_image(str(photo))
+    # Stored 40 wide (red left, blue right); shown 20 wide, 40 high: red on top, blue below.
+    image = panel.network_input()
+    assert image[0, :50].min() > 0.9 and image[2, :50].max() < 0.1
+    assert image[2, 78:].min() > 0.9 and image[0, 78:].max() < 0.1
 
 
 def test_dropping_a_picture_loads_it(panel, tmp_path):

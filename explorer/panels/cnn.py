@@ -25,7 +25,15 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QImageIOHandler,
+    QImageReader,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -67,6 +75,7 @@ Layer = Conv2d | MaxPool2d | ReLU
 
 SAMPLE_IMAGE = assets.SAMPLE_PHOTO
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
+IMAGE_KINDS = "PNG, JPEG, BMP, GIF, WebP or TIFF"
 
 # What fits on screen and stays interactive; the panel says so instead of clamping.
 MAX_LAYERS = 8
@@ -81,6 +90,13 @@ MAX_FORWARD_VALUES = 32_000_000
 #: ... and the maps of all layers together hold at most this many (512 MB).
 MAX_FORWARD_TOTAL = 64_000_000
 MAPS_SHOWN = FeatureMapGrid.MAPS_PER_ROW
+#: A picture larger than this on a side is scaled down while it is read: the input is at
+#: most MAX_SIDE on a side, and twice that leaves detail for any crop of it.
+MAX_READ_SIDE = 2 * MAX_SIDE
+#: Memory a picture may take while it is decoded, in MB (Qt's default is 256). PNG, BMP, TIFF
+#: and WebP are decoded at full size before they are scaled down: 1024 MB holds 268
+#: megapixels of 8-bit RGBA, more than phones and cameras make. JPEG is decoded scaled down.
+MAX_READ_MB = 1024
 
 COLUMNS = ("Layer", "Output C × H × W", "Weights", "Biases", "Activations", "MACs")
 #: Room around a header's and a cell's text (the style's margins and a little air), in pixels.
@@ -546,6 +562,62 @@ def qimage_to_rgb(image: QImage) -> np.ndarray:
     return rows.reshape(height, width, 3).copy()
 
 
+def read_picture(path: str) -> tuple[QImage, str]:
+    """The picture at ``path``, upright, scaled down while it is read if larger than needed.
+
+    Returns the image and, if it was scaled down, its size and the size read
+    ("12000 × 9000, read at 2048 × 1536"; else ""). Raises ValueError with the file's name,
+    the reader's reason and what would work, if it cannot be read.
+    """
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)  # a phone's portrait photo stands upright
+    reader.setAllocationLimit(MAX_READ_MB)
+    size = reader.size()
+    scaled = size.isValid() and max(size.width(), size.height()) > MAX_READ_SIDE
+    if scaled:
+        reader.setScaledSize(size.scaled(MAX_READ_SIDE, MAX_READ_SIDE,
+                                         Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    if image.isNull():
+        raise ValueError(f"Could not read “{Path(path).name}”: {_unreadable(reader, size)}")
+    if not scaled:
+        return image, ""
+    width, height = size.width(), size.height()
+    if (image.width() > image.height()) != (width > height):  # turned upright
+        width, height = height, width
+    return image, f"{width} × {height}, read at {image.width()} × {image.height()}"
+
+
+def _unreadable(reader: QImageReader, size) -> str:
+    """Why ``reader`` read no picture (its own reason first), and what would work."""
+    reason = reader.errorString()
+    reason = reason[:1].lower() + reason[1:]
+    error = QImageReader.ImageReaderError
+    kind = reader.error()
+    if kind == error.InvalidDataError and size.isValid():
+        # Qt refuses a picture whose decoding would take more than the allocation limit;
+        # formats decoded at full size reach it first.
+        decoded = size if not reader.supportsOption(
+            QImageIOHandler.ImageOption.ScaledSize) else reader.scaledSize()
+        bits = max(32, QImage.toPixelFormat(reader.imageFormat()).bitsPerPixel())
+        needed = decoded.width() * decoded.height() * bits / 8 / 2**20
+        if needed > MAX_READ_MB:
+            return (f"at {size.width():,} × {size.height():,} pixels it needs "
+                    f"{needed:,.0f} MB to decode, more than the {MAX_READ_MB:,} MB a picture "
+                    "may take here. Save a smaller copy, or a JPEG (it is decoded scaled "
+                    "down), and open that.")
+    if kind == error.UnsupportedFormatError:
+        return f"{reason}. Open a {IMAGE_KINDS} picture."
+    if kind == error.InvalidDataError:
+        return (f"{reason}: the file may be damaged or cut short. Save it again from the "
+                "program that made it, or open another picture.")
+    if kind == error.FileNotFoundError:
+        return f"{reason}. Check that it is still there."
+    if kind == error.DeviceError:
+        return f"{reason}. Check that you may read it."
+    return f"{reason}. Open a {IMAGE_KINDS} picture."
+
+
 def fit_image(image: QImage, height: int, width: int) -> QImage:
     """Centre-crop ``image`` to the aspect ``width : height``, then scale it to that size."""
     w, h = image.width(), image.height()
@@ -687,6 +759,7 @@ class CnnPanel(Panel):
         self._rows: list[LayerRow] = []
         self._source: QImage | None = None
         self._source_name = ""
+        self._source_size = ""  # the picture's size and the size read, if it was scaled down
         self._source_missing = ""  # why there is no picture, when there is none
         self._source_key = 0
         self._image_cache: tuple | None = None
@@ -1065,21 +1138,29 @@ class CnnPanel(Panel):
         self._use_source(image, SAMPLE_IMAGE, update)
 
     def load_image(self, path: str, update: bool = True) -> bool:
-        """Feed the picture at ``path`` to the network; False (and a message) if unreadable."""
-        image = QImage(path)
-        name = Path(path).name
-        if image.isNull():
-            set_rich_text(self.image_status, f"<span style='color:#c0392b'>Could not read "
-                          f"“{html.escape(name)}” as an image: use a PNG, JPEG, BMP or GIF "
-                          "file.</span>")
+        """Feed the picture at ``path`` to the network; False (and a message) if unreadable.
+
+        A picture larger than the panel needs is scaled down while it is read (see
+        :func:`read_picture`): a camera's 12000 × 9000 PNG loads in a second or two.
+        """
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            image, size = read_picture(path)
+        except ValueError as exc:
+            set_rich_text(self.image_status, "<span style='color:#c0392b'>"
+                          f"{html.escape(str(exc))}</span>")
             return False
-        self._use_source(image, name, update)
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._use_source(image, Path(path).name, update, size)
         return True
 
-    def _use_source(self, image: QImage | None, name: str, update: bool) -> None:
+    def _use_source(self, image: QImage | None, name: str, update: bool,
+                    size: str = "") -> None:
         self._source = None if image is None else image.convertToFormat(
             QImage.Format.Format_RGB888)
         self._source_name = name
+        self._source_size = size
         self._source_key += 1
         if update:
             self.update_view()
@@ -1480,7 +1561,8 @@ class CnnPanel(Panel):
                           f"{html.escape(self._source_missing)}</span>")
             return
         kind = {1: "grey (luminance)", 3: "RGB"}.get(c, "R, G, B repeated")
-        set_rich_text(self.image_status, f"{html.escape(self._source_name)}, cropped and scaled "
+        name = self._source_name + (f" ({self._source_size})" if self._source_size else "")
+        set_rich_text(self.image_status, f"{html.escape(name)}, cropped and scaled "
                       f"to {h} × {w}, {kind}. Drop a picture on the panel to use it.")
 
     def _update_maps(self) -> None:
