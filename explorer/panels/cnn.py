@@ -1793,7 +1793,7 @@ class CnnPanel(Panel):
         """Shapes and counts against the arrays themselves; the receptive field by perturbation.
 
         They run with the forward pass, in the background (see :func:`forward_checks`); this
-        waits for the pass on its way. None while the forward pass is paused.
+        waits for the pass on its way. None (an empty list) while the pass is paused.
         """
         self.finish_forward()
         return list(self._result.checks)
