@@ -235,13 +235,24 @@ class MainWindow(QMainWindow):
         self._stack.setCurrentWidget(panel)
         self.check_yourself.set_panel(panel)
         self._settings.setValue("last_panel", self._ids[row])
-        self._show_checks(panel.last_checks())
+        self._show_checks(panel, panel.last_checks())
 
     def _checks_changed(self, checks: list) -> None:
-        if self.sender() is self.current_panel():
-            self._show_checks(checks)
+        # The stack's widget, not current_panel(): a panel reports checks while it is being
+        # built (restoring its state), before the window counts it as built.
+        if self.sender() is self._stack.currentWidget():
+            self._show_checks(self.sender(), checks)
 
-    def _show_checks(self, checks: list) -> None:
+    def _show_checks(self, panel: Panel, checks: list) -> None:
+        if not checks:  # no check passed: say why there are none, never "✓ 0/0"
+            # A panel whose checks run in the background (the CNN's) says when they do.
+            pending = getattr(panel, "checks_pending", None)
+            running = pending is not None and pending()
+            self._check_label.setText("checks running…" if running else "no checks")
+            self._check_label.setToolTip(
+                "The checks run with the forward pass, in the background" if running else
+                "The panel has nothing to check now: it says why")
+            return
         passed = sum(c.passed for c in checks)
         mark = "✓" if passed == len(checks) else "✗"
         self._check_label.setText(f"{mark} {passed}/{len(checks)} checks pass")

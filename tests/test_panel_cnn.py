@@ -1,18 +1,28 @@
 import csv
 import io
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, QSettings, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
 from explorer import assets
+from explorer.main_window import MainWindow
 from explorer.model import cnn
 from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
 from explorer.panels import PANELS
-from explorer.panels.cnn import MAPS_SHOWN, SAMPLE_IMAGE, CnnPanel
+from explorer.panels.cnn import (
+    MAPS_SHOWN,
+    SAMPLE_IMAGE,
+    CnnPanel,
+    ForwardJob,
+    layer_values,
+    run_forward,
+)
 
 from .pixels import count_bluish, count_orangeish, count_purplish, image_array
 
@@ -28,6 +38,7 @@ def panel(qtbot):
     p.resize(1280, 800)
     p.show()
     qtbot.waitExposed(p)
+    p.finish_forward()  # the maps of the first pass: tests that read the maps widget need them
     return p
 
 
@@ -197,6 +208,7 @@ def test_editing_out_channels_updates_table_diagram_and_maps(panel, qtbot):
     assert rows[3][1] == "48 × 32 × 32" and rows[3][2] == f"{48 * 32 * 9:,}"
     assert rows[3][4] == f"{48 * 32 * 32:,}"
     assert "48×32×32" in panel.diagram.texts()
+    panel.finish_forward()
     assert "maps 1–8 of 48" in panel.maps.caption(2)
     shown, expected = panel.shown_activations(), reference_maps(panel)
     np.testing.assert_allclose(shown[2][:MAPS_SHOWN], expected[2][:MAPS_SHOWN], atol=1e-10)
@@ -251,12 +263,14 @@ def test_kernel_larger_than_padded_input_marks_the_row(panel, qtbot):
     assert rows[-1][0] == "Total (layers 1–2)"
     assert panel.table.columnSpan(3, 1) == 5
     assert "✗ layer 3: see table" in panel.diagram.texts()
+    panel.finish_forward()
     assert panel.maps.row_count() == 2
     assert all(c.passed for c in panel.checks())
     # the message's "<=" and ">=" survive the rich-text formula box
     assert "use kernel ≤ 34 or padding ≥ 4" in panel.formulas.toPlainText()
     edit_layer(qtbot, panel, 2, "kernel_size", "3")
     assert panel.layer_rows()[2].error() == ""
+    panel.finish_forward()
     assert panel.table.columnSpan(3, 1) == 1 and panel.maps.row_count() == 3
 
 
@@ -293,6 +307,7 @@ def test_text_that_is_not_a_setting_keeps_the_state(panel, qtbot, text, message)
 def test_add_move_remove_and_change_kind(panel, qtbot):
     panel.add_buttons["relu"].click()
     assert panel.state.layers[-1] == ReLU() and len(panel.layer_rows()) == 4
+    panel.finish_forward()
     assert panel.maps.row_count() == 4 and table_texts(panel)[4][1] == "64 × 32 × 32"
     relu_maps = panel.shown_activations()[3]
     assert relu_maps.min() >= 0
@@ -336,6 +351,7 @@ DEEP = (Conv2d(16, 5, 1, 2), ReLU(), MaxPool2d(2), Conv2d(32, 3, 1, 1, 2, True),
 def test_eight_layers_stay_readable(panel):
     panel.reset()
     panel._set_layers(DEEP)
+    panel.finish_forward()
     assert panel.maps.row_count() == 8
     assert panel.maps.minimumHeight() >= 8 * panel.maps.MIN_ROW_HEIGHT
     assert panel.table.rowCount() == 10
@@ -455,8 +471,87 @@ def test_unreadable_file_keeps_the_picture(panel, tmp_path):
     path = tmp_path / "notes.png"
     path.write_text("not an image")
     assert not panel.load_image(str(path))
-    assert "Could not read" in panel.image_status.text()
+    assert panel.image_status.text() == (
+        "<span style='color:#c0392b'>Could not read “notes.png”: unsupported image format. "
+        "Open a PNG, JPEG, BMP, GIF, WebP or TIFF picture.</span>")
+    assert count_red(image_array(panel.image_status)) > 100
     np.testing.assert_array_equal(panel.network_input(), before)
+
+
+@pytest.fixture(scope="module")
+def camera_png(qapp, tmp_path_factory):
+    """A 12000 × 9000 RGB PNG of one colour: 412 MB decoded, a third of a megabyte on disk."""
+    image = QImage(12000, 9000, QImage.Format.Format_RGB888)
+    image.fill(QColor(200, 60, 20))
+    path = tmp_path_factory.mktemp("camera") / "camera.png"
+    assert image.save(str(path), "PNG", 50)
+    return path
+
+
+def test_a_camera_sized_png_is_scaled_down_while_it_is_read(panel, camera_png):
+    assert panel.load_image(str(camera_png))
+    assert panel.image_status.text() == (
+        "camera.png (12000 × 9000, read at 2048 × 1536), cropped and scaled to 128 × 128, "
+        "RGB. Drop a picture on the panel to use it.")
+    image = panel.network_input()
+    assert image.shape == (3, 128, 128)
+    for channel, value in enumerate((200, 60, 20)):
+        np.testing.assert_allclose(image[channel], value / 255, atol=1 / 255)
+    assert len(panel.checks()) == 4 and all(c.passed for c in panel.checks())
+
+
+@pytest.mark.qt_log_ignore("QImageIOHandler: Rejecting image")
+def test_a_picture_too_large_to_decode_says_how_large(panel, camera_png, monkeypatch):
+    import explorer.panels.cnn as panel_module
+
+    monkeypatch.setattr(panel_module, "MAX_READ_MB", 256)  # Qt's own default
+    before = panel.network_input().copy()
+    assert not panel.load_image(str(camera_png))
+    # 12000 · 9000 pixels · 4 bytes = 412 MB, decoded in full before it is scaled down.
+    assert panel.image_status.text() == (
+        "<span style='color:#c0392b'>Could not read “camera.png”: at 12,000 × 9,000 pixels it "
+        "needs 412 MB to decode, more than the 256 MB a picture may take here. Save a smaller "
+        "copy, or a JPEG (it is decoded scaled down), and open that.</span>")
+    np.testing.assert_array_equal(panel.network_input(), before)
+
+
+@pytest.mark.qt_log_ignore("libpng error")
+def test_a_png_cut_short_says_the_file_is_damaged(panel, tmp_path):
+    data = two_colour_png(tmp_path).read_bytes()
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(data[: len(data) // 2])  # the header is whole, the pixels are not
+    assert not panel.load_image(str(cut))
+    assert panel.image_status.text() == (
+        "<span style='color:#c0392b'>Could not read “cut.png”: unable to read image data: the "
+        "file may be damaged or cut short. Save it again from the program that made it, or "
+        "open another picture.</span>")
+
+
+def test_a_file_that_is_gone_says_so(panel, tmp_path):
+    assert not panel.load_image(str(tmp_path / "gone.jpg"))
+    assert panel.image_status.text() == (
+        "<span style='color:#c0392b'>Could not read “gone.jpg”: file not found. Check that it "
+        "is still there.</span>")
+
+
+def test_a_phone_photo_taken_upright_is_read_upright(panel, tmp_path):
+    """A JPEG stored sideways with an EXIF orientation tag, as phones save portrait photos."""
+    import struct
+
+    stored = tmp_path / "stored.jpg"
+    assert QImage(str(two_colour_png(tmp_path))).save(str(stored), "JPEG", 100)
+    # EXIF with one tag: Orientation (0x0112) = 6, "turn 90° clockwise to show".
+    tiff = (b"II*\x00" + struct.pack("<IH", 8, 1) + struct.pack("<HHIHH", 0x0112, 3, 1, 6, 0)
+            + struct.pack("<I", 0))
+    app1 = b"\xff\xe1" + struct.pack(">H", 2 + 6 + len(tiff)) + b"Exif\x00\x00" + tiff
+    data = stored.read_bytes()
+    photo = tmp_path / "portrait.jpg"
+    photo.write_bytes(data[:2] + app1 + data[2:])
+    assert panel.load_image(str(photo))
+    # Stored 40 wide (red left, blue right); shown 20 wide, 40 high: red on top, blue below.
+    image = panel.network_input()
+    assert image[0, :50].min() > 0.9 and image[2, :50].max() < 0.1
+    assert image[2, 78:].min() > 0.9 and image[0, 78:].max() < 0.1
 
 
 def test_dropping_a_picture_loads_it(panel, tmp_path):
@@ -566,14 +661,29 @@ def test_copy_as_markdown_and_csv(panel):
 
 
 def test_huge_stack_pauses_the_forward_pass(panel, qtbot):
-    edit_layer(qtbot, panel, 0, "out_channels", "4096")
+    edit_layer(qtbot, panel, 0, "out_channels", "2048")
+    edit_layer(qtbot, panel, 2, "out_channels", "4096")
+    assert not panel.forward_pending()  # nothing runs, nothing is said to be running
     assert panel.shown_activations() is None
-    assert "Forward pass paused" in panel.readout_text()
+    macs = 2048 * 64 * 64 * 3 * 64 + 4096 * 32 * 32 * 2048 * 9
+    assert "this stack needs 78,920 million multiply-adds; the panel runs up to 4,000 million" \
+        in panel.readout_text() and f"{macs / 1e6:,.0f}" == "78,920"
     assert panel.maps.row_count() == 0
-    assert table_texts(panel)[1][1] == "4096 × 64 × 64"
-    assert panel.checks() == []
+    assert table_texts(panel)[1][1] == "2048 × 64 × 64"
+    assert panel.checks() == [] and not panel.checks_status.isVisibleTo(panel)
     edit_layer(qtbot, panel, 0, "out_channels", "32")
+    edit_layer(qtbot, panel, 2, "out_channels", "64")
+    panel.finish_forward()
     assert panel.maps.row_count() == 3 and len(panel.checks()) == 4
+
+
+def test_a_stack_too_large_for_memory_says_so(panel, qtbot):
+    type_into(qtbot, panel.height_input.line_edit(), "1024")
+    type_into(qtbot, panel.width_input.line_edit(), "1024")
+    # Layer 1 unfolds 3 × 8 × 8 numbers for each of its 512 × 512 outputs.
+    assert "layer 1 would hold 50.3 million numbers at once (limit 32 million)" \
+        in panel.readout_text()
+    assert panel.shown_activations() is None and panel.checks() == []
 
 
 def test_bench_change_edits_the_last_convolution(panel):
@@ -683,3 +793,225 @@ def test_number_columns_fit_their_texts_and_leave_the_rest_to_the_layer_names(pa
     assert wide[5] > widths[5]
     edit_layer(qtbot, panel, 2, "out_channels", "64")
     assert check() == widths
+
+
+# --- big inputs: the forward pass and its checks in the background ----------------------------
+
+#: Eight layers at 3 × 1024 × 1024: over the 200 million multiply-adds the panel once ran
+#: (then it paused, and said "✓ 0/0 checks pass"), a second or so in the background.
+BIG = (Conv2d(8, 4, 2, 1), ReLU(), MaxPool2d(2), Conv2d(16, 3, 1, 1), ReLU(), MaxPool2d(2),
+       Conv2d(16, 3, 1, 1), ReLU())
+
+
+def show_big(panel):
+    """BIG on a 3 × 1024 × 1024 input, its first pass finished."""
+    layers = [{"kind": kind, **values} for kind, values in map(layer_values, BIG)]
+    panel.load_state_dict({"input_shape": [3, 1024, 1024], "layers": layers,
+                           "selection": None, "seed": 0})
+    panel.finish_forward()
+    assert panel.maps.row_count() == 8 and len(panel.checks_strip.badges()) == 4
+
+
+def count_badge_green(array):
+    """Pixels of a passing badge's pale green (#e3f4ea)."""
+    return int((np.abs(array.astype(int) - (0xE3, 0xF4, 0xEA)).max(axis=2) <= 3).sum())
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"),
+                                      QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    w.show_panel("cnn")
+    return w
+
+
+def test_a_big_stack_shows_its_shapes_at_once_and_its_maps_when_they_arrive(window, qtbot):
+    panel = window.current_panel()
+    show_big(panel)
+    assert window.check_summary() == "✓ 4/4 checks pass"
+    assert count_badge_green(image_array(panel.checks_strip)) > 500
+    old_maps = panel.shown_activations()
+    edit_layer(qtbot, panel, 0, "kernel_size", "6")  # ⌊(1024 + 2 − 6)/2⌋ + 1 = 511
+    # At once, before any event is processed: the shapes, and the field on the input.
+    assert table_texts(panel)[1][1] == "8 × 511 × 511"
+    assert "8×511×511" in panel.diagram.texts()
+    assert "⌊(1024 + 2·1 − 6)/2⌋ + 1 = 511" in panel.formulas.toPlainText()
+    # Row 63 of layer 8 <- rows 62–64 of layer 6 <- 124–129 of 5 <- 123–130 of 3
+    # <- 246–261 of layer 1 <- input rows 2·246 − 1 = 491 to 2·261 − 1 + 5 = 526.
+    assert panel.field() == (491, 527, 491, 527)
+    # The maps on their way: the old ones dimmed under "Computing…", no value read off them.
+    assert panel.forward_pending()
+    assert panel.maps_status.isVisible()
+    assert panel.maps_status.text() == "Computing the forward pass…"
+    assert panel.maps.ci.opacity() == pytest.approx(0.3)
+    assert "8×512×512" in panel.maps.caption(0)
+    assert "layer 8, channel 1, pixel (row 63, col 63) = … (computing)" \
+        in panel.readout.toPlainText()
+    # The checks say they run; none is counted, none shows as passed.
+    assert panel.checks_status.isVisible() and panel.checks_status.text() == "Checks running…"
+    assert window.check_summary() == "checks running…"
+    assert panel.last_checks() == []
+    assert count_badge_green(image_array(panel.checks_strip)) == 0
+
+    # The maps come first, undimmed, while the checks run on.
+    with qtbot.waitSignal(panel.mapsChanged, timeout=120_000):
+        pass
+    assert panel.maps_status.isHidden() and panel.maps.ci.opacity() == 1.0
+    assert panel.maps.row_count() == 8
+    assert [panel.maps.caption(i).split("</b> ")[1] for i in range(8)] == [
+        "8×511×511", "8×511×511", "8×255×255", "16×255×255", "16×255×255", "16×127×127",
+        "16×127×127", "16×127×127"]
+    assert panel.forward_pending() and panel.checks_status.isVisible()
+    assert window.check_summary() == "checks running…"
+    with qtbot.waitSignal(panel.forwardFinished, timeout=120_000):
+        pass
+    assert not panel.forward_pending()
+    checks = panel.last_checks()
+    assert [c.name for c in checks] == ["shapes match forward", "maps match full pass",
+                                        "counts match weights", "field covers all inputs"]
+    assert all(c.passed for c in checks)
+    assert [b.check() for b in panel.checks_strip.badges()] == checks
+    assert panel.checks_status.isHidden() and window.check_summary() == "✓ 4/4 checks pass"
+    assert count_badge_green(image_array(panel.checks_strip)) > 500
+    # The layers above the edit were computed again; their maps are the model's numbers.
+    shown = panel.shown_activations()
+    assert shown[0] is not old_maps[0] and shown[0].shape == (8, 511, 511)
+    weights = cnn.default_weights((3, 1024, 1024), panel.state.layers[:1])[0]
+    np.testing.assert_allclose(shown[0], ref_conv(panel.network_input(), weights, None, 2, 1, 1),
+                               atol=1e-10)
+    value = shown[7][0, 63, 63]
+    assert f"layer 8, channel 1, pixel (row 63, col 63) = {value:.4g}" in panel.readout_text()
+
+
+def test_a_newer_edit_drops_the_pass_on_its_way(panel, qtbot):
+    show_big(panel)
+    maps, shown = [], []
+    panel.mapsChanged.connect(maps.append)
+    panel.forwardFinished.connect(shown.append)
+    edit_layer(qtbot, panel, 0, "kernel_size", "6")
+    # The first pass is computing its layers when the second edit comes.
+    qtbot.waitUntil(lambda: "layer" in panel.maps_status.text(), timeout=60_000)
+    assert panel.maps_status.text().startswith("Computing the forward pass: layer ")
+    edit_layer(qtbot, panel, 6, "out_channels", "12")
+    assert panel.maps_status.text() == "Computing the forward pass…"
+    qtbot.waitUntil(lambda: len(shown) > 0, timeout=120_000)
+    # One worker, signals in order: anything the first pass sent came before this.
+    assert len(shown) == 1 and maps == shown
+    assert "12×127×127" in panel.maps.caption(6) and "8×511×511" in panel.maps.caption(0)
+    assert panel.shown_activations()[0].shape == (8, 511, 511)
+    assert all(c.passed for c in panel.checks())
+    assert len(shown) == 1 and maps == shown
+
+
+def test_a_superseded_pass_stops_at_its_next_layer():
+    image = np.random.default_rng(0).random((3, 64, 64))
+    job = ForwardJob(1, image, (3, 64, 64), DEEP, 0, ("picture",), (), None, None)
+    started = []
+
+    def progress(layer):
+        started.append(layer)
+        if layer == 2:
+            job.cancelled.set()  # a newer edit, while layer 3 (index 2) computes
+
+    assert run_forward(job, progress) is None
+    assert started == [0, 1, 2]
+    # Not cancelled, the same job runs to the end: maps, checks, and outputs to reuse.
+    started.clear()
+    done = run_forward(replace(job, cancelled=threading.Event()), started.append,
+                       started.append)
+    # Eight layers, the maps (sent without checks), then the checks.
+    assert started[:8] == [*range(8)] and started[9] == 8 and len(started) == 10
+    assert started[8].checks == () and len(started[8].activations) == 8
+    assert all(a is b for a, b in zip(started[8].activations, done.activations, strict=True))
+    weights = cnn.default_weights((3, 64, 64), DEEP)
+    # From the last convolution (64 kernels) on, only the channels the maps show.
+    assert [len(a) for a in done.activations] == [16, 16, 16, 32, 32, 32, MAPS_SHOWN, MAPS_SHOWN]
+    for got, want in zip(done.activations, ref_forward(image, DEEP, weights), strict=True):
+        np.testing.assert_allclose(got, want[: len(got)], atol=1e-10)
+    assert len(done.checks) == 3 and all(c.passed for c in done.checks)
+    # A pass after an edit of layer 6 starts there, with the outputs above it as they were.
+    edited = (*DEEP[:5], MaxPool2d(2), *DEEP[6:])
+    started.clear()
+    again = run_forward(replace(job, layers=edited, cache=done.cache,
+                                cancelled=threading.Event()), started.append)
+    assert started == [5, 6, 7, 8]
+    assert all(again.activations[i] is done.activations[i] for i in range(5))
+    assert again.activations[5].shape == (32, 15, 15)  # ⌊(30 − 2)/2⌋ + 1
+
+
+def test_closing_the_panel_while_a_pass_runs_stops_its_thread(panel, qtbot):
+    show_big(panel)
+    shown = []
+    panel.forwardFinished.connect(shown.append)
+    edit_layer(qtbot, panel, 0, "kernel_size", "6")
+    qtbot.waitUntil(lambda: "layer" in panel.maps_status.text(), timeout=60_000)
+    assert [t for t in threading.enumerate() if t.name.startswith("cnn-forward")]
+    panel.close()  # waits for the layer being computed, at most
+    assert not [t for t in threading.enumerate() if t.name.startswith("cnn-forward")]
+    assert not panel.forward_pending() and panel.checks_status.isHidden()
+    QApplication.processEvents()
+    assert shown == []
+
+
+def test_an_export_shows_the_finished_maps(panel, qtbot):
+    show_big(panel)
+    edit_layer(qtbot, panel, 0, "kernel_size", "6")
+    assert panel.forward_pending() and panel.maps.ci.opacity() < 1
+    panel.prepare_export()  # what File ▸ Export, copying and the command line call
+    assert not panel.forward_pending() and panel.maps_status.isHidden()
+    assert panel.maps.ci.opacity() == 1.0 and "8×511×511" in panel.maps.caption(0)
+    assert panel.checks_status.isHidden() and len(panel.checks_strip.badges()) == 4
+    assert count_badge_green(image_array(panel.checks_strip)) > 500
+    maps = image_array(panel.maps)
+    assert count_orangeish(maps) > 500 and count_bluish(maps) > 500
+
+
+def test_selecting_a_pixel_keeps_the_maps_while_its_check_runs(panel, qtbot):
+    show_big(panel)
+    value = panel.shown_activations()[0][5, 10, 20]
+    panel.select_cell(0, 5, 10, 20)
+    # The maps are those of the stack shown: no "Computing…", the value at once.
+    assert panel.maps_status.isHidden() and panel.maps.ci.opacity() == 1.0
+    assert f"= {value:.4g}" in panel.readout.toPlainText()
+    assert panel.field() == (19, 23, 39, 43)  # rows 2·10 − 1 … 2·10 + 2 of a 4 × 4, stride 2
+    # The field check perturbs the input outside that box: it runs in the background.
+    assert panel.checks_status.isVisibleTo(panel) and panel.last_checks() == []
+    checks = panel.checks()
+    assert checks[3].name == "field covers all inputs" and all(c.passed for c in checks)
+
+
+def test_the_status_bar_never_counts_checks_that_did_not_run(window, qtbot):
+    panel = window.current_panel()
+    panel.finish_forward()
+    assert window.check_summary() == "✓ 4/4 checks pass"
+    type_into(qtbot, panel.height_input.line_edit(), "1024")
+    type_into(qtbot, panel.width_input.line_edit(), "1024")
+    # Question 4's first layer at 1024 × 1024 is paused (memory): nothing is checked.
+    assert panel.shown_activations() is None and not panel.forward_pending()
+    assert window.check_summary() == "no checks"
+    assert panel.checks_strip.badges() == [] and panel.checks_status.isHidden()
+    type_into(qtbot, panel.width_input.line_edit(), "128")
+    assert window.check_summary() == "checks running…"
+    panel.finish_forward()
+    assert window.check_summary() == "✓ 4/4 checks pass"
+
+
+def test_a_pass_the_model_refuses_says_why_and_claims_no_checks(panel, qtbot, monkeypatch):
+    def refuse(image, layers, weights):
+        raise ValueError("a convolution's output is not finite")
+
+    monkeypatch.setattr(cnn, "forward", refuse)
+    edit_layer(qtbot, panel, 2, "out_channels", "16")
+    assert panel.shown_activations() is None and panel.checks() == []
+    assert panel.readout_text() == ("Forward pass stopped: a convolution's output is not finite. "
+                                    "Shapes and counts above are exact.")
+    assert panel.maps.row_count() == 0 and panel.checks_strip.badges() == []
+    assert not panel.forward_pending() and panel.checks_status.isHidden()
+    assert table_texts(panel)[3][1] == "16 × 32 × 32"
+    monkeypatch.undo()
+    edit_layer(qtbot, panel, 2, "out_channels", "24")
+    assert len(panel.checks()) == 4 and panel.maps.row_count() == 3

@@ -5,14 +5,35 @@ from __future__ import annotations
 import csv
 import html
 import io
-from dataclasses import dataclass, replace
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, QSignalBlocker, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPen
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QRectF,
+    QSignalBlocker,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QImageIOHandler,
+    QImageReader,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -54,23 +75,37 @@ Layer = Conv2d | MaxPool2d | ReLU
 
 SAMPLE_IMAGE = assets.SAMPLE_PHOTO
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
+IMAGE_KINDS = "PNG, JPEG, BMP, GIF, WebP or TIFF"
 
 # What fits on screen and stays interactive; the panel says so instead of clamping.
 MAX_LAYERS = 8
 MAX_SETTING = 4096
 MAX_CHANNELS = 64
 MAX_SIDE = 1024
-#: The forward pass runs live up to this many multiply-adds ...
-MAX_FORWARD_MACS = 200_000_000
-#: ... and while no single array (an unfolded convolution input or an output) exceeds this.
-MAX_FORWARD_VALUES = 12_000_000
+#: The forward pass runs in the background up to this many multiply-adds (a few seconds) ...
+MAX_FORWARD_MACS = 4_000_000_000
+#: ... while no single array (an unfolded convolution input or an output) holds more numbers
+#: than this (256 MB of float64) ...
+MAX_FORWARD_VALUES = 32_000_000
+#: ... and the maps of all layers together hold at most this many (512 MB).
+MAX_FORWARD_TOTAL = 64_000_000
 MAPS_SHOWN = FeatureMapGrid.MAPS_PER_ROW
+#: A picture larger than this on a side is scaled down while it is read: the input is at
+#: most MAX_SIDE on a side, and twice that leaves detail for any crop of it.
+MAX_READ_SIDE = 2 * MAX_SIDE
+#: Memory a picture may take while it is decoded, in MB (Qt's default is 256). PNG, BMP, TIFF
+#: and WebP are decoded at full size before they are scaled down: 1024 MB holds 268
+#: megapixels of 8-bit RGBA, more than phones and cameras make. JPEG is decoded scaled down.
+MAX_READ_MB = 1024
 
 COLUMNS = ("Layer", "Output C × H × W", "Weights", "Biases", "Activations", "MACs")
 #: Room around a header's and a cell's text (the style's margins and a little air), in pixels.
 _HEADER_PADDING = 16
 _CELL_PADDING = 14
 _KIND_NAMES = {"conv": "Conv2d", "maxpool": "MaxPool2d", "relu": "ReLU"}
+#: "Computing…" over the maps and "Checks running…" over the badges: neither pass nor fail.
+_STATUS_STYLE = ("QLabel { background: #f2f2f2; color: #333333; border: 1px solid #aaaaaa;"
+                 " border-radius: 4px; padding: 2px 8px; }")
 _NEW_LAYERS: dict[str, Layer] = {"conv": Conv2d(16, 3, padding=1), "maxpool": MaxPool2d(2),
                                  "relu": ReLU()}
 
@@ -127,12 +162,13 @@ class CnnState:
 
 @dataclass(frozen=True, eq=False)
 class ForwardResult:
-    """What the model computed for the valid part of the stack.
+    """What the model computed for the valid part of the stack, and the checks of it.
 
     From the last convolution on (index ``tail``) only the channels the maps show are computed:
     ``run_layers``/``run_weights`` are the stack with that convolution cut to its first
     :data:`MAPS_SHOWN` kernels (the layers after it work channel by channel, so their first
-    channels are exact). ``tail`` is None when nothing was cut.
+    channels are exact). ``tail`` is None when nothing was cut. ``cache`` pairs every
+    activation with the key it is reused under by the next pass.
     """
 
     layers: tuple[Layer, ...]
@@ -142,6 +178,194 @@ class ForwardResult:
     run_layers: tuple[Layer, ...] = ()
     run_weights: list[Any] | None = None
     tail: int | None = None
+    checks: tuple[Check, ...] = ()
+    cache: tuple[tuple[tuple, np.ndarray], ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class ForwardJob:
+    """One forward pass and its checks, prepared in the GUI thread for the worker thread.
+
+    The worker only reads it: the arrays in it are never written again, the layers are frozen.
+    ``source`` is what the picture and the weights depend on (it keys the reused outputs);
+    ``selection`` and ``box`` are the selected map pixel and its receptive field, or None.
+    """
+
+    generation: int
+    image: np.ndarray
+    input_shape: tuple[int, int, int]
+    layers: tuple[Layer, ...]
+    seed: int
+    source: tuple
+    cache: tuple[tuple[tuple, np.ndarray], ...]
+    selection: tuple[int, int, int, int] | None
+    box: tuple[int, int, int, int] | None
+    #: Set when a newer job replaces this one: the worker stops at the next layer.
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+
+def _run_layers(x: np.ndarray, layers: tuple[Layer, ...], weights: list[Any],
+                cancelled: threading.Event | None = None,
+                progress: Callable[[int], None] | None = None,
+                first: int = 0) -> list[np.ndarray] | None:
+    """``cnn.forward`` one layer at a time, so a superseded pass stops early (then None)."""
+    out = []
+    for i, (layer, weight) in enumerate(zip(layers, weights, strict=True)):
+        if cancelled is not None and cancelled.is_set():
+            return None
+        if progress is not None:
+            progress(first + i)
+        x = cnn.forward(x, (layer,), (weight,))[0]
+        x.flags.writeable = False  # shared with the GUI thread and the next pass
+        out.append(x)
+    return out
+
+
+def full_activations_of(result: ForwardResult, image: np.ndarray,
+                        cancelled: threading.Event | None = None) -> list[np.ndarray] | None:
+    """Every layer's whole output: ``result``'s maps plus the channels they leave out."""
+    r = result
+    if r.activations is None or r.tail is None:
+        return r.activations
+    x = image if r.tail == 0 else r.activations[r.tail - 1]
+    rest = _run_layers(x, r.layers[r.tail:], r.weights[r.tail:], cancelled)
+    return None if rest is None else r.activations[: r.tail] + rest
+
+
+def forward_checks(result: ForwardResult, job: ForwardJob) -> list[Check] | None:
+    """Shapes and counts against the arrays themselves; the receptive field by perturbation.
+
+    None if ``job`` is cancelled meanwhile.
+    """
+    full = full_activations_of(result, job.image, job.cancelled)
+    if full is None:
+        return None
+    shown = np.concatenate([a[:MAPS_SHOWN].ravel() for a in result.activations]) \
+        if full else np.zeros(0)
+    whole = np.concatenate([a[:MAPS_SHOWN].ravel() for a in full]) if full else np.zeros(0)
+    scale = max(1.0, float(np.abs(whole).max())) if whole.size else 1.0
+    checks = [
+        Check.compare("shapes match forward",
+                      np.array(cnn.infer_shapes(job.input_shape, result.layers), float)
+                      .reshape(-1, 3),
+                      np.array([a.shape for a in full], float).reshape(-1, 3),
+                      0.0),
+        Check.compare("maps match full pass", shown / scale, whole / scale, 1e-9),
+        Check.compare("counts match weights",
+                      cnn.param_counts(job.input_shape, result.layers),
+                      [0 if w is None else (w[0].size + w[1].size if isinstance(w, tuple)
+                                            else w.size) for w in result.weights],
+                      0.0),
+    ]
+    del full, whole
+    if job.selection is not None and job.box is not None:
+        layer, channel, row, col = job.selection
+        r0, r1, c0, c1 = job.box
+        noise = np.random.default_rng(1).standard_normal(job.image.shape)
+        noise[:, r0:r1, c0:c1] = 0.0
+        noise += job.image
+        moved = _run_layers(noise, result.run_layers[: layer + 1],
+                            result.run_weights[: layer + 1], job.cancelled)
+        if moved is None:
+            return None
+        checks.append(Check.compare("field covers all inputs", moved[-1][channel, row, col],
+                                    result.activations[layer][channel, row, col], 1e-9))
+    return checks
+
+
+def run_forward(job: ForwardJob, progress: Callable[[int], None] | None = None,
+                maps_ready: Callable[[ForwardResult], None] | None = None
+                ) -> ForwardResult | None:
+    """The forward pass of ``job`` and its checks; None if a newer job replaced it meanwhile.
+
+    Pure numpy (the worker thread runs it; numpy releases the GIL). The outputs of the layers
+    above the first changed one are taken from ``job.cache``. ``progress(i)`` is called before
+    layer ``i`` (from 0) is computed, and with ``len(job.layers)`` before the checks;
+    ``maps_ready`` with the result, its checks still empty, as soon as the maps are computed.
+    """
+    valid = job.layers
+    weights = cnn.default_weights(job.input_shape, valid, job.seed)
+    run_layers, run_weights, tail = display_stack(valid, weights)
+    # default_weights is prefix-stable (a layer's weights depend only on the layers up to
+    # it), so layer i's output is a function of the picture, valid[:i + 1] and whether it
+    # was cut: the outputs of the layers above an edit are reused.
+    keys = [(job.source, valid[: i + 1], tail is not None and i >= tail)
+            for i in range(len(valid))]
+    start = 0
+    while start < len(keys) and start < len(job.cache) and job.cache[start][0] == keys[start]:
+        start += 1
+    reused = [a for _, a in job.cache[:start]]
+    x = job.image if start == 0 else reused[-1]
+    fresh = _run_layers(x, run_layers[start:], run_weights[start:], job.cancelled, progress,
+                        start)
+    if fresh is None:
+        return None
+    activations = reused + fresh
+    result = ForwardResult(valid, weights, activations, "", run_layers, run_weights, tail,
+                           cache=tuple(zip(keys, activations, strict=True)))
+    if maps_ready is not None:
+        maps_ready(result)
+    if progress is not None:
+        progress(len(valid))
+    checks = forward_checks(result, job)
+    if checks is None:
+        return None
+    return replace(result, checks=tuple(checks))
+
+
+class ForwardWorker(QObject):
+    """Runs :func:`run_forward` jobs in one background thread and reports back by signals.
+
+    The signals cross to the GUI thread queued. The worker is its own object, not the panel,
+    so a job that outlives a panel deleted without being closed emits into no connection
+    instead of into a deleted object.
+    """
+
+    #: (generation, layer): the job of ``generation`` starts that layer (len(layers): checks).
+    progress = Signal(int, int)
+    #: (generation, ForwardResult without checks): the maps are computed, the checks start.
+    mapsReady = Signal(int, object)
+    #: (generation, ForwardResult) of a job that ran to the end.
+    finished = Signal(int, object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def submit(self, job: ForwardJob) -> Future:
+        """Queue ``job`` behind the running one; returns its future."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnn-forward")
+        return self._pool.submit(self._run, job)
+
+    def _run(self, job: ForwardJob) -> ForwardResult | None:
+        def progress(layer: int) -> None:
+            self.progress.emit(job.generation, layer)
+
+        def maps_ready(result: ForwardResult) -> None:
+            self.mapsReady.emit(job.generation, result)
+
+        try:
+            result = run_forward(job, progress, maps_ready)
+        except (ValueError, MemoryError) as exc:
+            # The model refused (an output too large to be finite), or the machine did.
+            reason = str(exc) if isinstance(exc, ValueError) else "not enough memory"
+            result = ForwardResult(job.layers, None, None, f"Forward pass stopped: {reason}. "
+                                   "Shapes and counts above are exact.")
+        except Exception as exc:
+            # A bug: the panel says so instead of computing forever; waiting re-raises it.
+            self.finished.emit(job.generation, ForwardResult(
+                job.layers, None, None, f"Forward pass failed: {exc!r}"))
+            raise
+        if result is not None:
+            self.finished.emit(job.generation, result)
+        return result
+
+    def shut_down(self) -> None:
+        """Drop queued jobs and wait for the running one (it stops at its next layer)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def display_stack(layers: tuple[Layer, ...], weights: list[Any]
@@ -338,6 +562,62 @@ def qimage_to_rgb(image: QImage) -> np.ndarray:
     return rows.reshape(height, width, 3).copy()
 
 
+def read_picture(path: str) -> tuple[QImage, str]:
+    """The picture at ``path``, upright, scaled down while it is read if larger than needed.
+
+    Returns the image and, if it was scaled down, its size and the size read
+    ("12000 × 9000, read at 2048 × 1536"; else ""). Raises ValueError with the file's name,
+    the reader's reason and what would work, if it cannot be read.
+    """
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)  # a phone's portrait photo stands upright
+    reader.setAllocationLimit(MAX_READ_MB)
+    size = reader.size()
+    scaled = size.isValid() and max(size.width(), size.height()) > MAX_READ_SIDE
+    if scaled:
+        reader.setScaledSize(size.scaled(MAX_READ_SIDE, MAX_READ_SIDE,
+                                         Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    if image.isNull():
+        raise ValueError(f"Could not read “{Path(path).name}”: {_unreadable(reader, size)}")
+    if not scaled:
+        return image, ""
+    width, height = size.width(), size.height()
+    if (image.width() > image.height()) != (width > height):  # turned upright
+        width, height = height, width
+    return image, f"{width} × {height}, read at {image.width()} × {image.height()}"
+
+
+def _unreadable(reader: QImageReader, size) -> str:
+    """Why ``reader`` read no picture (its own reason first), and what would work."""
+    reason = reader.errorString()
+    reason = reason[:1].lower() + reason[1:]
+    error = QImageReader.ImageReaderError
+    kind = reader.error()
+    if kind == error.InvalidDataError and size.isValid():
+        # Qt refuses a picture whose decoding would take more than the allocation limit;
+        # formats decoded at full size reach it first.
+        decoded = size if not reader.supportsOption(
+            QImageIOHandler.ImageOption.ScaledSize) else reader.scaledSize()
+        bits = max(32, QImage.toPixelFormat(reader.imageFormat()).bitsPerPixel())
+        needed = decoded.width() * decoded.height() * bits / 8 / 2**20
+        if needed > MAX_READ_MB:
+            return (f"at {size.width():,} × {size.height():,} pixels it needs "
+                    f"{needed:,.0f} MB to decode, more than the {MAX_READ_MB:,} MB a picture "
+                    "may take here. Save a smaller copy, or a JPEG (it is decoded scaled "
+                    "down), and open that.")
+    if kind == error.UnsupportedFormatError:
+        return f"{reason}. Open a {IMAGE_KINDS} picture."
+    if kind == error.InvalidDataError:
+        return (f"{reason}: the file may be damaged or cut short. Save it again from the "
+                "program that made it, or open another picture.")
+    if kind == error.FileNotFoundError:
+        return f"{reason}. Check that it is still there."
+    if kind == error.DeviceError:
+        return f"{reason}. Check that you may read it."
+    return f"{reason}. Open a {IMAGE_KINDS} picture."
+
+
 def fit_image(image: QImage, height: int, width: int) -> QImage:
     """Centre-crop ``image`` to the aspect ``width : height``, then scale it to that size."""
     w, h = image.width(), image.height()
@@ -351,6 +631,51 @@ def fit_image(image: QImage, height: int, width: int) -> QImage:
         image = image.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
                              Qt.TransformationMode.SmoothTransformation)
     return image
+
+
+class _Overlay(QLabel):
+    """A label over its parent, outside its layout (showing it moves nothing).
+
+    It covers the whole parent (``cover``), or sits at the top of it, centred.
+    """
+
+    def __init__(self, text: str, parent: QWidget, cover: bool) -> None:
+        super().__init__(text, parent)
+        self._cover = cover
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        parent.installEventFilter(self)
+
+    def setText(self, text: str) -> None:  # noqa: D102 - Qt override, keeps its place
+        super().setText(text)
+        self._place()
+
+    def _place(self) -> None:
+        room = self.parentWidget().rect()
+        if self._cover:
+            self.setGeometry(room)
+        else:
+            self.adjustSize()
+            self.move(max(0, (room.width() - self.width()) // 2), 8)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: D102 - Qt override
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+
+@dataclass(eq=False)
+class _Pending:
+    """The forward pass on its way: its job, the view it is for, its future once submitted."""
+
+    job: ForwardJob
+    forward_key: tuple
+    details: list[dict[str, Any]]
+    future: Future | None = None
+    maps_shown: bool = False  # its checks still run
+
+
+#: Posted to the panel to hand the pending pass to the worker (see _start_forward).
+_SUBMIT_EVENT = QEvent.Type(QEvent.registerEventType())
 
 
 def _fixed_text(parent: QWidget, height: int) -> QTextBrowser:
@@ -423,9 +748,10 @@ class CnnPanel(Panel):
     id = "cnn"
     title = "CNN shapes"
     questions = "4.1–4.2"
-    #: The receptive-field check runs a second forward pass; a badge read after typing a
-    #: number need not refresh faster than this.
-    CHECK_INTERVAL_MS = 250
+    #: Emitted with its generation when a forward pass's maps are shown (its checks run on).
+    mapsChanged = Signal(int)
+    #: Emitted with its generation when a forward pass's maps and checks are shown.
+    forwardFinished = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -433,10 +759,10 @@ class CnnPanel(Panel):
         self._rows: list[LayerRow] = []
         self._source: QImage | None = None
         self._source_name = ""
+        self._source_size = ""  # the picture's size and the size read, if it was scaled down
         self._source_missing = ""  # why there is no picture, when there is none
         self._source_key = 0
         self._image_cache: tuple | None = None
-        self._forward_cache: list[tuple[tuple, np.ndarray]] = []
         self._maps_shown: list[object] = []
         self._maps_compact = False
         self._readout_html = ""
@@ -445,7 +771,23 @@ class CnnPanel(Panel):
         self._width_fonts: tuple | None = None  # _fit_number_columns measures per font
         self._table_error_row: int | None = None
         self._table_style: tuple | None = None
+        # The forward pass runs in a worker thread. Every pass started gets the next
+        # generation; the result shown is the last one that arrived (``_result``, computed for
+        # ``_result_key`` with ``_result_details``); ``_pending`` is the job on its way, whose
+        # results alone are shown when they arrive.
+        self._worker = ForwardWorker()
+        self._worker.progress.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
+        self._worker.mapsReady.connect(self._maps_ready, Qt.ConnectionType.QueuedConnection)
+        self._worker.finished.connect(self._forward_finished, Qt.ConnectionType.QueuedConnection)
+        self._generation = 0
+        self._pending: _Pending | None = None
+        self._job_key: tuple | None = None
         self._result = ForwardResult((), None, None, "")
+        self._result_key: tuple | None = None
+        self._result_details: list[dict[str, Any]] = []
+        self._note = ""  # why the forward pass does not run, when it does not
+        self._valid: tuple[Layer, ...] = ()  # the layers up to the first bad one
+        self._forward_key: tuple | None = None  # what the maps of the state shown depend on
         self._details: list[dict[str, Any]] = []
         self._shape_check: cnn.ShapeCheck = cnn.ShapeCheck([], None, None)
         self._summary: list[dict[str, Any]] = []
@@ -458,7 +800,6 @@ class CnnPanel(Panel):
         self._load_sample(update=False)
         self._sync_controls()
         self.update_view()
-        self.run_checks()
         theme_signals().changed.connect(self._theme_changed)
 
     def _theme_changed(self, _theme: object) -> None:
@@ -627,11 +968,26 @@ class CnnPanel(Panel):
         maps_scroll.setFrameShape(QFrame.Shape.NoFrame)
         maps_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         maps_scroll.setMinimumHeight(FeatureMapGrid.MIN_ROW_HEIGHT * 2)
+        # Over the maps while a forward pass computes (the old maps stay, dimmed, under it).
+        # A child of the viewport: it stays in view when the maps scroll, and showing it
+        # moves nothing.
+        self.maps_status = _Overlay("", maps_scroll.viewport(), cover=False)
+        set_style_sheet(self.maps_status, _STATUS_STYLE)
+        self.maps_status.hide()
         pictures.addWidget(maps_scroll, 1)
         forward_layout.addLayout(pictures, 1)
         forward_layout.addWidget(self.readout)
 
         self.checks_strip = CheckStrip(self)
+        # Over the badges while the checks of a forward pass run: they stay in place under it,
+        # so nothing moves (a relayout repaints every view of the panel).
+        self.checks_status = _Overlay("Checks running…", self.checks_strip, cover=True)
+        set_style_sheet(self.checks_status, _STATUS_STYLE)
+        self.checks_status.setToolTip("The checks run with the forward pass, in the background")
+        self.checks_status.hide()
+        # One row of badges high even with none (a paused pass): the cover shows then too.
+        self.checks_status.ensurePolished()
+        self.checks_strip.setMinimumHeight(self.checks_status.sizeHint().height())
         views = QWidget(self)
         views_layout = QVBoxLayout(views)
         views_layout.setContentsMargins(0, 0, 0, 0)
@@ -788,21 +1144,29 @@ class CnnPanel(Panel):
         self._use_source(image, SAMPLE_IMAGE, update)
 
     def load_image(self, path: str, update: bool = True) -> bool:
-        """Feed the picture at ``path`` to the network; False (and a message) if unreadable."""
-        image = QImage(path)
-        name = Path(path).name
-        if image.isNull():
-            set_rich_text(self.image_status, f"<span style='color:#c0392b'>Could not read "
-                          f"“{html.escape(name)}” as an image: use a PNG, JPEG, BMP or GIF "
-                          "file.</span>")
+        """Feed the picture at ``path`` to the network; False (and a message) if unreadable.
+
+        A picture larger than the panel needs is scaled down while it is read (see
+        :func:`read_picture`): a camera's 12000 × 9000 PNG loads in a second or two.
+        """
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            image, size = read_picture(path)
+        except ValueError as exc:
+            set_rich_text(self.image_status, "<span style='color:#c0392b'>"
+                          f"{html.escape(str(exc))}</span>")
             return False
-        self._use_source(image, name, update)
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._use_source(image, Path(path).name, update, size)
         return True
 
-    def _use_source(self, image: QImage | None, name: str, update: bool) -> None:
+    def _use_source(self, image: QImage | None, name: str, update: bool,
+                    size: str = "") -> None:
         self._source = None if image is None else image.convertToFormat(
             QImage.Format.Format_RGB888)
         self._source_name = name
+        self._source_size = size
         self._source_key += 1
         if update:
             self.update_view()
@@ -857,30 +1221,33 @@ class CnnPanel(Panel):
 
     # -- state -> model -> view -----------------------------------------------------------------
     def update_view(self) -> None:
-        """Recompute everything from :attr:`state` and move the existing items to it."""
+        """Recompute everything from :attr:`state` and move the existing items to it.
+
+        Shapes, table, formulas, diagram, input picture and receptive field show at once; the
+        forward pass and its checks start in the background, and the maps and badges say so
+        until they arrive.
+        """
         s = self.state
         check = cnn.infer_shapes_partial(s.input_shape, s.layers)
         input_bad = check.error is not None and check.failing_index is None
         valid = () if input_bad else s.layers[: len(check.shapes)]
         self._shape_check = check
+        self._valid = valid
         self._details = [] if input_bad else cnn.layer_details(s.input_shape, valid)
-        self._result = self._forward(valid)
+        self._note = check.error if input_bad else (self._forward_limit() or "")
         self._show_row_errors()
         self._update_table()
         self._update_formulas()
         self._update_diagram()
         self._update_input()
+        self._selection = self._effective_selection()
+        self._box = self._field_of(self._selection)
+        self._start_forward()
         self._update_maps()
         self._update_selection()
-        self.refresh_checks()
         self.changed.emit()
 
     def _forward_limit(self) -> str | None:
-        total = sum(d["macs"] for d in self._details)
-        if total > MAX_FORWARD_MACS:
-            return (f"Forward pass paused: this stack needs {total / 1e6:,.0f} million "
-                    f"multiply-adds; the panel runs up to {MAX_FORWARD_MACS // 10**6} million "
-                    "live. Shapes and counts above are exact.")
         c, h, w = self.state.input_shape
         for d in self._details:
             unfolded = d["macs"] // max(1, d["output_shape"][0]) if d["kind"] == "conv" else 0
@@ -889,44 +1256,170 @@ class CnnPanel(Panel):
                 return (f"Forward pass paused: layer {d['index'] + 1} would hold "
                         f"{biggest / 1e6:,.1f} million numbers at once (limit "
                         f"{MAX_FORWARD_VALUES // 10**6} million). Shapes and counts are exact.")
+        held = sum(d["activations"] for d in self._details)
+        if held > MAX_FORWARD_TOTAL:
+            return (f"Forward pass paused: the outputs of the {len(self._details)} layers would "
+                    f"hold {held / 1e6:,.1f} million numbers together (limit "
+                    f"{MAX_FORWARD_TOTAL // 10**6} million). Shapes and counts are exact.")
+        total = sum(d["macs"] for d in self._details)
+        if total > MAX_FORWARD_MACS:
+            return (f"Forward pass paused: this stack needs {total / 1e6:,.0f} million "
+                    f"multiply-adds; the panel runs up to {MAX_FORWARD_MACS // 10**6:,} million "
+                    "(a few seconds in the background). Shapes and counts above are exact.")
         return None
 
-    def _forward(self, valid: tuple[Layer, ...]) -> ForwardResult:
-        """Run the picture through the valid layers, reusing the outputs of an unchanged prefix."""
-        if self._shape_check.error is not None and self._shape_check.failing_index is None:
-            return ForwardResult(valid, None, None, self._shape_check.error)
-        limit = self._forward_limit()
-        if limit is not None:
-            return ForwardResult(valid, None, None, limit)
+    def _start_forward(self) -> None:
+        """Start the forward pass and checks of the state shown, unless they run or show already.
+
+        A newer pass cancels the one on its way (it stops at its next layer, and whatever it
+        still sends is dropped): only the last generation's maps are ever shown.
+        """
         s = self.state
-        image = self._network_input()
-        weights = cnn.default_weights(s.input_shape, valid, s.seed)
-        run_layers, run_weights, tail = display_stack(valid, weights)
-        # default_weights is prefix-stable (a layer's weights depend only on the layers up to
-        # it), so layer i's output is a function of the picture, valid[:i + 1] and whether it
-        # was cut: the outputs of the layers above an edit are reused.
-        base = (self._source_key, s.input_shape, s.seed)
-        keys = [(base, valid[: i + 1], tail is not None and i >= tail)
-                for i in range(len(valid))]
-        start = 0
-        while (start < len(keys) and start < len(self._forward_cache)
-               and self._forward_cache[start][0] == keys[start]):
-            start += 1
-        reused = [a for _, a in self._forward_cache[:start]]
-        x = image if start == 0 else reused[-1]
-        fresh = cnn.forward(x, run_layers[start:], run_weights[start:]) \
-            if start < len(run_layers) else []
-        activations = reused + fresh
-        self._forward_cache = list(zip(keys, activations, strict=True))
-        return ForwardResult(valid, weights, activations, "", run_layers, run_weights, tail)
+        if self._note:
+            self._cancel_forward()
+            self._job_key = self._result_key = self._forward_key = None
+            self._result = ForwardResult(self._valid, None, None, self._note)
+            self._result_details = []
+            self._set_checks([])
+            return
+        source = (self._source_key, s.input_shape, s.seed)
+        self._forward_key = (source, self._valid)
+        job_key = (self._forward_key, self._selection, self._box)
+        if job_key == self._job_key:
+            return  # on its way, or shown already
+        self._cancel_forward()
+        self._generation += 1
+        job = ForwardJob(self._generation, self._network_input(), s.input_shape, self._valid,
+                         s.seed, source, self._result.cache, self._selection, self._box)
+        self._pending = _Pending(job, self._forward_key, self._details)
+        # The worker gets it once this edit has been painted: the event is low priority, and
+        # comes after Qt's own (low-priority) request to repaint. Started at once, the pass's
+        # first steps (weights, shape checks: Python) would take turns at the GIL with the
+        # update and repaint here, and double their time.
+        QCoreApplication.postEvent(self, QEvent(_SUBMIT_EVENT),
+                                   Qt.EventPriority.LowEventPriority.value)
+        self._job_key = job_key
+        self._show_progress(self._generation, -1)
+        self._set_checks([])
+
+    def customEvent(self, event: QEvent) -> None:  # noqa: D102 - Qt override
+        if event.type() == _SUBMIT_EVENT:
+            self._submit_forward()
+
+    def _submit_forward(self) -> None:
+        """Hand the pending pass to the worker, unless it has it (or a newer one replaced it)."""
+        pending = self._pending
+        if pending is not None and pending.future is None:
+            pending.future = self._worker.submit(pending.job)
+
+    def _cancel_forward(self) -> None:
+        if self._pending is not None:
+            self._pending.job.cancelled.set()
+            self._pending = None
+
+    def _maps_current(self) -> bool:
+        """Whether the maps shown are those of the state shown."""
+        return (self._result_key is not None and self._result_key == self._forward_key
+                and self._result.activations is not None)
+
+    def _show_progress(self, generation: int, layer: int) -> None:
+        """Say what the pass on its way is doing (``layer`` -1: queued; len(layers): checks)."""
+        pending = self._pending
+        if pending is None or generation != pending.job.generation:
+            return  # a superseded pass
+        count = len(pending.job.layers)
+        if layer >= count:
+            return  # the checks: the maps are shown by now
+        self.maps_status.setText("Computing the forward pass…" if layer < 0 else
+                                 f"Computing the forward pass: layer {layer + 1} of {count}…")
+
+    def _maps_ready(self, generation: int, result: ForwardResult) -> None:
+        pending = self._pending
+        if pending is None or generation != pending.job.generation:
+            return  # superseded, or shown already by finish_forward()
+        self._show_maps(pending, result)
+
+    def _forward_finished(self, generation: int, result: ForwardResult) -> None:
+        pending = self._pending
+        if pending is None or generation != pending.job.generation:
+            return  # superseded, or shown already by finish_forward()
+        self._show_result(pending, result)
+
+    def _show_maps(self, pending: _Pending, result: ForwardResult) -> None:
+        """Show the maps of ``pending`` (its checks may still run)."""
+        if result.activations is None:  # the pass stopped: say why instead of the maps
+            self._note = result.note
+            self._selection = self._box = None
+            self._job_key = None  # the next update tries again (and says so again)
+        pending.maps_shown = True
+        self._result = result
+        self._result_details = pending.details
+        self._result_key = pending.forward_key
+        self._update_maps()  # the layers shown already are not drawn again
+        self._update_selection()
+        self.mapsChanged.emit(pending.job.generation)
+
+    def _show_result(self, pending: _Pending, result: ForwardResult) -> None:
+        """Show the maps and checks of ``pending``: the pass is done."""
+        self._pending = None
+        if pending.maps_shown and result.activations is not None:
+            self._result = result  # the maps shown, with their checks now
+        else:
+            self._show_maps(pending, result)
+        self._set_checks(list(result.checks))
+        self.forwardFinished.emit(pending.job.generation)
+
+    def _set_checks(self, checks: list[Check]) -> None:
+        """Show ``checks``; while a pass is on its way, none ("Checks running…" covers badges)."""
+        running = self._pending is not None
+        if running:
+            self.checks_status.raise_()  # over badges made after it
+        else:
+            self.checks_strip.set_checks(checks)
+        self.checks_status.setVisible(running)
+        self._last_checks = checks
+        self.checksChanged.emit(checks)
+
+    def checks_pending(self) -> bool:
+        """Whether the checks of the state shown are still running (the status bar asks)."""
+        return self._pending is not None
+
+    def forward_pending(self) -> bool:
+        """Whether a forward pass is on its way."""
+        return self._pending is not None
+
+    def finish_forward(self) -> None:
+        """Wait for the forward pass on its way, then show its maps and checks.
+
+        For exports and tests, which must show finished maps; the panel itself never waits.
+        It blocks on the worker (processing no events meanwhile); the queued delivery of the
+        same pass is dropped when it comes.
+        """
+        pending = self._pending
+        if pending is None:
+            return
+        self._submit_forward()
+        result = pending.future.result()
+        if result is not None and self._pending is pending:
+            self._show_result(pending, result)
+
+    def prepare_export(self) -> None:
+        """Finish the forward pass, then the base's deferred rendering."""
+        self.finish_forward()
+        super().prepare_export()
+
+    def closeEvent(self, event) -> None:  # noqa: D102 - Qt override
+        # No worker thread outlives the panel: a running pass stops at its next layer.
+        self._cancel_forward()
+        self._job_key = None
+        self._worker.shut_down()
+        self.checks_status.hide()
+        super().closeEvent(event)
 
     def full_activations(self) -> list[np.ndarray] | None:
         """Every layer's whole output (the shown ones plus the channels the maps leave out)."""
-        r = self._result
-        if r.activations is None or r.tail is None:
-            return r.activations
-        x = self._network_input() if r.tail == 0 else r.activations[r.tail - 1]
-        return r.activations[: r.tail] + cnn.forward(x, r.layers[r.tail:], r.weights[r.tail:])
+        self.finish_forward()
+        return full_activations_of(self._result, self._network_input())
 
     def _network_input(self) -> np.ndarray:
         c, h, w = self.state.input_shape
@@ -1074,10 +1567,15 @@ class CnnPanel(Panel):
                           f"{html.escape(self._source_missing)}</span>")
             return
         kind = {1: "grey (luminance)", 3: "RGB"}.get(c, "R, G, B repeated")
-        set_rich_text(self.image_status, f"{html.escape(self._source_name)}, cropped and scaled "
+        name = self._source_name + (f" ({self._source_size})" if self._source_size else "")
+        set_rich_text(self.image_status, f"{html.escape(name)}, cropped and scaled "
                       f"to {h} × {w}, {kind}. Drop a picture on the panel to use it.")
 
     def _update_maps(self) -> None:
+        stale = self._pending is not None and not self._maps_current()
+        # The old maps stay, dimmed, under "Computing…" until the new ones arrive.
+        self.maps.ci.setOpacity(0.3 if stale else 1.0)
+        self.maps_status.setVisible(stale)
         result = self._result
         acts = result.activations
         if acts is None:
@@ -1090,7 +1588,7 @@ class CnnPanel(Panel):
             self._maps_shown = []
         self.maps.set_rows(len(acts))
         shown = list(self._maps_shown) + [None] * max(0, len(acts) - len(self._maps_shown))
-        for i, (activation, d) in enumerate(zip(acts, self._details, strict=True)):
+        for i, (activation, d) in enumerate(zip(acts, self._result_details, strict=True)):
             if shown[i] is activation:
                 continue  # an unchanged prefix: the images already show it
             channels = d["output_shape"][0]
@@ -1104,19 +1602,33 @@ class CnnPanel(Panel):
         self._maps_shown = shown[: len(acts)]
 
     def _effective_selection(self) -> tuple[int, int, int, int] | None:
-        acts = self._result.activations
-        if not acts:
+        """The selected map pixel, from the shapes alone (the maps may still be on their way)."""
+        details = self._details
+        if self._note or not details:
             return None
         selection = self.state.selection
         if selection is not None:
             layer, channel, row, col = selection
-            if 0 <= layer < len(acts):
-                c, h, w = self._details[layer]["output_shape"]
+            if 0 <= layer < len(details):
+                c, h, w = details[layer]["output_shape"]
                 if 0 <= channel < min(c, MAPS_SHOWN) and 0 <= row < h and 0 <= col < w:
                     return selection
-        layer = len(acts) - 1
-        _, h, w = acts[layer].shape
+        layer = len(details) - 1
+        _, h, w = details[layer]["output_shape"]
         return (layer, 0, h // 2, w // 2)
+
+    def _field_of(self, selection: tuple[int, int, int, int] | None
+                  ) -> tuple[int, int, int, int] | None:
+        """The receptive field of ``selection`` (cached: it depends on the layers up to it)."""
+        if selection is None:
+            return None
+        layer, _, row, col = selection
+        key = (self._valid[: layer + 1], row, col, self.state.input_shape)
+        if key != self._box_key:
+            self._box_key = key
+            self._box_cached = cnn.receptive_field(self._valid, layer, row, col,
+                                                   self.state.input_shape)
+        return self._box_cached
 
     def _set_readout(self, html: str) -> None:
         if html != self._readout_html:
@@ -1124,18 +1636,17 @@ class CnnPanel(Panel):
             set_html(self.readout, html)
 
     def readout_text(self) -> str:
-        """The selection readout as plain text."""
+        """The selection readout as plain text, once the forward pass has arrived."""
+        self.finish_forward()
         return self.readout.toPlainText()
 
     def _update_selection(self) -> None:
-        selection = self._effective_selection()
-        self._selection = selection
+        selection = self._selection
         if selection is None:
             self.maps.set_selection(None)
             self.field_box.hide()
-            self._box = None
-            if self._result.note:
-                note = self._result.note
+            if self._note:
+                note = self._note
             elif self.state.layers:
                 note = "Fix the marked layer to run the forward pass through it."
             else:
@@ -1143,17 +1654,15 @@ class CnnPanel(Panel):
             self._set_readout(f"<span style='color:#9a3d00'>{html.escape(note)}</span>")
             return
         layer, channel, row, col = selection
-        self.maps.set_selection(layer, channel, row, col)
-        key = (self._result.layers[: layer + 1], row, col, self.state.input_shape)
-        if key != self._box_key:  # the box depends only on the layers up to the selected one
-            self._box_key = key
-            self._box_cached = cnn.receptive_field(self._result.layers, layer, row, col,
-                                                   self.state.input_shape)
-        box = self._box = self._box_cached
-        r0, r1, c0, c1 = box
-        value = float(self._result.activations[layer][channel, row, col])
+        r0, r1, c0, c1 = self._box
+        if self._maps_current():
+            self.maps.set_selection(layer, channel, row, col)
+            value = f"{float(self._result.activations[layer][channel, row, col]):.4g}"
+        else:  # the maps shown are an older stack's: no ring on them, no value yet
+            self.maps.set_selection(None)
+            value = "… (computing)"
         where = (f"layer {layer + 1}, channel {channel + 1}, pixel (row {row}, col {col}) "
-                 f"= {value:.4g}")
+                 f"= {value}")
         if r1 > r0 and c1 > c0:
             self.field_box.setRect(QRectF(c0, r0, c1 - c0, r1 - r0))
             self.field_box.show()
@@ -1164,7 +1673,7 @@ class CnnPanel(Panel):
         else:
             self.field_box.hide()
             self._set_readout(f"<b>Selected:</b> {where}. Its windows cover only zero "
-                                 "padding: no input pixel reaches it.")
+                              "padding: no input pixel reaches it.")
 
     # -- what tests and the export read ---------------------------------------------------------
     def layer_rows(self) -> list[LayerRow]:
@@ -1176,11 +1685,12 @@ class CnnPanel(Panel):
         return self._summary
 
     def shown_activations(self) -> list[np.ndarray] | None:
-        """What the maps show: every layer's output, cut to the shown channels.
+        """What the maps show, once the forward pass has arrived: every layer's output.
 
-        From the last convolution on only the first channels are computed; None when the
-        forward pass is paused or impossible.
+        Cut to the shown channels: from the last convolution on only the first channels are
+        computed. None when the forward pass is paused or impossible.
         """
+        self.finish_forward()
         return self._result.activations
 
     def network_input(self) -> np.ndarray:
@@ -1286,41 +1796,13 @@ class CnnPanel(Panel):
         return cnn_questions(self.state.input_shape, self.state.layers, seed)
 
     def checks(self) -> list[Check]:
-        """Shapes and counts against the arrays themselves; the receptive field by perturbation."""
-        result = self._result
-        s = self.state
-        if result.activations is None:
-            return []
-        full = self.full_activations()
-        shown = np.concatenate([a[:MAPS_SHOWN].ravel() for a in result.activations]) \
-            if full else np.zeros(0)
-        whole = np.concatenate([a[:MAPS_SHOWN].ravel() for a in full]) if full else np.zeros(0)
-        scale = max(1.0, float(np.abs(whole).max())) if whole.size else 1.0
-        checks = [
-            Check.compare("shapes match forward",
-                          np.array(cnn.infer_shapes(s.input_shape, result.layers), float)
-                          .reshape(-1, 3),
-                          np.array([a.shape for a in full], float).reshape(-1, 3),
-                          0.0),
-            Check.compare("maps match full pass", shown / scale, whole / scale, 1e-9),
-            Check.compare("counts match weights",
-                          cnn.param_counts(s.input_shape, result.layers),
-                          [0 if w is None else (w[0].size + w[1].size if isinstance(w, tuple)
-                                                else w.size) for w in result.weights],
-                          0.0),
-        ]
-        if self._selection is not None and self._box is not None:
-            layer, channel, row, col = self._selection
-            r0, r1, c0, c1 = self._box
-            image = self._network_input()
-            noise = np.random.default_rng(1).standard_normal(image.shape)
-            noise[:, r0:r1, c0:c1] = 0.0
-            moved = cnn.forward(image + noise, result.run_layers[: layer + 1],
-                                result.run_weights[: layer + 1])[-1][channel, row, col]
-            shown = result.activations[layer][channel, row, col]
-            checks.append(Check.compare("field covers all inputs",
-                                        moved, shown, 1e-9))
-        return checks
+        """Shapes and counts against the arrays themselves; the receptive field by perturbation.
+
+        They run with the forward pass, in the background (see :func:`forward_checks`); this
+        waits for the pass on its way. None (an empty list) while the pass is paused.
+        """
+        self.finish_forward()
+        return list(self._result.checks)
 
     # -- data for File ▸ Export data as CSV ----------------------------------------------------
     def tables(self) -> dict[str, tuple[list[str], list[list]]]:
