@@ -245,9 +245,7 @@ class MainWindow(QMainWindow):
 
     def _show_checks(self, panel: Panel, checks: list) -> None:
         if not checks:  # no check passed: say why there are none, never "✓ 0/0"
-            # A panel whose checks run in the background (the CNN's) says when they do.
-            pending = getattr(panel, "checks_pending", None)
-            running = pending is not None and pending()
+            running = panel.checks_pending()  # in the background (the CNN's forward pass)
             self._check_label.setText("checks running…" if running else "no checks")
             self._check_label.setToolTip(
                 "The checks run with the forward pass, in the background" if running else

@@ -385,7 +385,7 @@ def test_at_most_eight_layers(panel):
     assert len(panel.state.layers) == 8
     assert not panel.add_buttons["relu"].isEnabled()
     panel.add_layer("relu")
-    assert len(panel.state.layers) == 8 and "At most 8" in panel.stack_note.text()
+    assert len(panel.state.layers) == 8 and "at most 8 layers" in panel.stack_note.text()
 
 
 def test_reset_restores_the_homework(panel, qtbot, tmp_path):

@@ -102,6 +102,10 @@ class Panel(QWidget):
         self.checksChanged.emit(result)
         return result
 
+    def checks_pending(self) -> bool:
+        """Whether checks are on their way (run in the background); none are, by default."""
+        return False
+
     def last_checks(self) -> list[Check]:
         """The checks as last shown (runs them if they never ran)."""
         checks = getattr(self, "_last_checks", None)

@@ -37,7 +37,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QFileDialog,
     QFrame,
     QGraphicsRectItem,
     QGroupBox,
@@ -61,6 +60,7 @@ from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
 from explorer.model.quiz import Question, cnn_questions
 from explorer.panels import saved_state
 from explorer.panels.base import Check, Panel
+from explorer.widgets import file_dialogs
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.feature_maps import FeatureMapGrid
@@ -1101,7 +1101,8 @@ class CnnPanel(Panel):
     def add_layer(self, kind: str) -> None:
         """Append a default layer of ``kind`` ("conv", "maxpool" or "relu")."""
         if len(self.state.layers) >= MAX_LAYERS:
-            self.stack_note.setText(f"At most {MAX_LAYERS} layers fit here: remove one first.")
+            self.stack_note.setText(f"The stack holds at most {MAX_LAYERS} layers: remove one "
+                                    "to add another.")
             return
         self._set_layers((*self.state.layers, _NEW_LAYERS[kind]))
         # Once the list has laid the new row out: scrolled into view there.
@@ -1123,7 +1124,7 @@ class CnnPanel(Panel):
         self._set_state(replace(self.state, selection=(layer, channel, row, col)))
 
     def _open_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", "", IMAGE_FILTER)
+        path = file_dialogs.open_file(self, "images", "Open an image", IMAGE_FILTER)
         if path:
             self.load_image(path)
 
@@ -1208,7 +1209,7 @@ class CnnPanel(Panel):
         for button in self.add_buttons.values():
             button.setEnabled(not full)
         self.stack_note.setText(f"{count} of at most {MAX_LAYERS} layers." if not full else
-                                f"{MAX_LAYERS} layers: the most that fit here.")
+                                f"{MAX_LAYERS} layers, the most the stack holds.")
         self._show_row_errors()
 
     def _show_row_errors(self) -> None:
