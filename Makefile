@@ -44,6 +44,7 @@ test: $(VENV)/.test-installed
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check explorer tests tools app.py
+	$(BIN)/lint-imports
 
 export: $(VENV)/.app-installed
 	$(BIN)/python app.py --export screenshots

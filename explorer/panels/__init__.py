@@ -12,7 +12,8 @@ import importlib
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-from explorer.panels.base import Check, Panel
+from explorer.model.checks import Check
+from explorer.panels.base import Panel
 
 
 class PanelEntry(NamedTuple):

@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 
 from explorer.model import backprop as bp
 from explorer.model import conv
+from explorer.model.checks import Check
 from explorer.model.quiz import Question, backprop_questions
 from explorer.model.validation import positive_int
 from explorer.panels import saved_state
-from explorer.panels.base import Check, Panel
+from explorer.panels.base import Panel
 from explorer.widgets.callout import ErrorCallout
 from explorer.widgets.cell_matrix import CellMatrixView, MatrixScene
 from explorer.widgets.cell_row import CellRowView, RowScene

@@ -56,10 +56,11 @@ from PySide6.QtWidgets import (
 
 from explorer import assets
 from explorer.model import cnn
+from explorer.model.checks import Check
 from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
 from explorer.model.quiz import Question, cnn_questions
 from explorer.panels import saved_state
-from explorer.panels.base import Check, Panel
+from explorer.panels.base import Panel
 from explorer.widgets import file_dialogs
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView

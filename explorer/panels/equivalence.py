@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
 
 from explorer.model import equivalence
 from explorer.model.activations import sigmoid, tanh
+from explorer.model.checks import Check
 from explorer.model.equivalence import TwoLayerNet
 from explorer.model.quiz import Question, equivalence_questions
 from explorer.panels import saved_state
-from explorer.panels.base import Check, Panel
+from explorer.panels.base import Panel
 from explorer.widgets.callout import ErrorCallout
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView

@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
 
 from explorer.model import gradcheck, losses
 from explorer.model.activations import sigmoid
+from explorer.model.checks import Check
 from explorer.model.quiz import Question, loss_questions
 from explorer.panels import saved_state
-from explorer.panels.base import Check, Panel
+from explorer.panels.base import Panel
 from explorer.widgets.backdrop import Backdrop
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView

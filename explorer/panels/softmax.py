@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 
 from explorer.model import softmax as sm
 from explorer.model.activations import sigmoid
+from explorer.model.checks import Check
 from explorer.model.quiz import Question, softmax_questions
 from explorer.panels import saved_state
-from explorer.panels.base import Check, Panel
+from explorer.panels.base import Panel
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.number_input import NumberInput, VectorInput

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from explorer.panels.base import Check
+from explorer.model.checks import Check
 from explorer.widgets.flow_layout import FlowLayout
 from explorer.widgets.theme import set_style_sheet
 
