@@ -189,7 +189,7 @@ def bench_updates(count: int, panel_ids: list[str]) -> dict[str, dict[str, float
             floor += _time_changes(app, _replay(repaints), block)
         row["floor_ratio"] = statistics.median(floor) / statistics.median(bare_block)
         row["repainted_widgets"] = statistics.median(len({id(w) for w, _ in r}) for r in repaints)
-        if hasattr(panel, "advance"):
+        if panel.animated:
             frame_times, bare_block = [], []
             for _ in range(BLOCKS):
                 bare_block += _time_changes(app, bare_change, block)
@@ -290,7 +290,8 @@ def bench_cnn_large(count: int = 30, side: int = 1024) -> dict[str, float]:
 
     from explorer.main_window import application
     from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
-    from explorer.panels.cnn import CnnPanel, layer_values
+    from explorer.panels.cnn import CnnPanel
+    from explorer.views.cnn import layer_values
 
     stack = (Conv2d(16, 5, 2, 2), ReLU(), MaxPool2d(2), Conv2d(32, 3, 1, 1), ReLU(),
              MaxPool2d(2), Conv2d(64, 3, 1, 1), ReLU())

@@ -210,8 +210,8 @@ def require_pillow():
 
 
 def animated_ids(ids: Iterable[str]) -> list[str]:
-    """Those of ``ids`` whose panel class is animated (defines ``advance``), in order."""
-    return [panel_id for panel_id in ids if callable(getattr(PANELS[panel_id], "advance", None))]
+    """Those of ``ids`` whose panel is animated, in order."""
+    return [panel_id for panel_id in ids if PANELS[panel_id].animated]
 
 
 def _finish(temporary: str, path: Path) -> None:
@@ -292,7 +292,7 @@ def write_gif(panel: Panel, path: Path, size: tuple[int, int] | None = None) -> 
     """
     image_module = require_pillow()
     path = Path(path)
-    if not panel.is_animated():
+    if not panel.animated:
         raise ExportError(f"the {panel.title} panel has no animation to save as a GIF")
     if size is None:
         # Every pixel the screen has (2x on a high-density screen), so nothing is scaled.

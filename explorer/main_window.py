@@ -429,8 +429,7 @@ class MainWindow(QMainWindow):
     # -- GIF, CSV and clipboard ------------------------------------------------------------
     def _update_panel_actions(self, row: int) -> None:
         if row >= 0:
-            animated = bool(export.animated_ids([self._ids[row]]))
-            self.gif_action.setEnabled(animated)
+            self.gif_action.setEnabled(PANELS[self._ids[row]].animated)
 
     def _save_name(self, kind: str, caption: str, name: str, filter_text: str,
                    suffix: str) -> Path | None:
@@ -444,7 +443,7 @@ class MainWindow(QMainWindow):
     def export_gif_current(self) -> None:
         """Ask for a file name and save the shown panel's animation as a GIF."""
         panel = self.current_panel()
-        if not panel.is_animated():
+        if not panel.animated:
             self.statusBar().showMessage(f"The {panel.title} panel has no animation", 5000)
             return
         try:

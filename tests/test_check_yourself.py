@@ -81,7 +81,7 @@ def expected(panel, question):
             return p[i - 1] * ((i == j) - p[j - 1])
         return np.log(p[0] / (1 - p[0]))
     if panel.id == "equivalence":
-        net = panel.state.net
+        net = panel.view.net
         if kind == "output_bias":
             (k,) = numbers_in(prompt, r"b̃²\[(\d+)\]")
             return net.b2[k - 1] + 0.5 * net.W2[k - 1].sum()

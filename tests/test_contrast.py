@@ -253,7 +253,7 @@ def test_check_yourself_texts_read_after_a_theme_change(qtbot, tmp_path, first, 
     qtbot.waitExposed(window)
     bar = window.check_yourself
     panel = window.current_panel()
-    panel._y_changed(0.25)  # the question moves: the note shows
+    panel.edit(panel.y_input, y=0.25)  # the question moves: the note shows
     QApplication.processEvents()
     assert bar.note_text()
     window.set_theme(then)

@@ -134,8 +134,7 @@ def test_backprop_gif_steps_are_the_entries_of_the_gradient(qtbot, tmp_path):
 
 def test_loss_gif_plays_every_sgd_step(qtbot, tmp_path):
     panel = build(qtbot, LossPanel)
-    panel.steps_input.set_value(12)
-    panel._lab_changed(12)
+    panel.edit(panel.steps_input, steps=12)
     size = SIZES["loss"]
     export.lay_out(panel, size)
     path = export.write_gif(panel, tmp_path / "loss.gif", size)
@@ -284,7 +283,7 @@ def test_softmax_loss_cnn_and_equivalence_csv(qtbot, tmp_path):
 
     equivalence = build(qtbot, PANELS["equivalence"])
     tables = read_tables(export.write_csv(equivalence, tmp_path / "eq.csv"))
-    net = equivalence.state.net
+    net = equivalence.view.net
     outputs = numbers(tables["outputs"])
     X = outputs[:, :1]
     hidden = 1.0 / (1.0 + np.exp(-(X @ net.W1.T + net.b1)))

@@ -108,7 +108,7 @@ def test_corrupt_settings_file_gives_defaults(qtbot, tmp_path, capsys):
 def test_status_bar_follows_live_checks(window, qtbot):
     panel = window.panels["loss"]
     panel.y_input.set_value(0.3)
-    panel._y_changed(0.3)
+    panel.edit(panel.y_input, y=0.3)
     qtbot.waitUntil(lambda: panel.last_checks()[0].value.shape == (401,), timeout=2000)
     n = len(panel.checks())
     assert window.check_summary() == f"✓ {n}/{n} checks pass"
@@ -116,7 +116,7 @@ def test_status_bar_follows_live_checks(window, qtbot):
 
 def test_reset_action_restores_panel(window, qtbot):
     panel = window.panels["loss"]
-    panel._y_changed(0.2)
+    panel.edit(panel.y_input, y=0.2)
     assert panel.state.y == 0.2
     window.reset_current()
     assert panel.state.y == 1.0
@@ -182,7 +182,7 @@ def test_f1_explains_the_panel_and_reset_all(window, qtbot):
     assert "Question 1" in text and "cross-entropy" in text.lower()
     dialog.close()
     panel = window.panels["loss"]
-    panel._y_changed(0.4)
+    panel.edit(panel.y_input, y=0.4)
     window.reset_all()
     assert panel.state.y == 1.0
 
@@ -247,7 +247,7 @@ def test_reset_all_asks_first(window, qtbot, monkeypatch, answer, reset):
 
     monkeypatch.setattr(QMessageBox, "question", question)
     panel = window.panels["loss"]
-    panel._y_changed(0.4)
+    panel.edit(panel.y_input, y=0.4)
     next(a for a in window.findChildren(type(window.explanations_action))
          if a.shortcut().toString() == "Ctrl+Shift+R").trigger()
     assert len(asked) == 1 and "every panel" in asked[0]

@@ -140,14 +140,13 @@ def test_monkey(panel_id, qtbot, tmp_path, quiet_dialogs, monkeypatch):
         act(rng.choice(controls), rng)
         if step % 25 == 0:
             QApplication.processEvents()
-        if hasattr(panel, "advance") and step % 7 == 0:
+        if panel.animated and step % 7 == 0:
             panel.advance()
         assert not errors, (f"unhandled exception after {step + 1} actions:\n"
                             + "".join(traceback.format_exception(*errors[0])))
     QApplication.processEvents()
-    for playback in panel.findChildren(type(getattr(panel, "playback", None)) or object):
-        if hasattr(playback, "pause"):
-            playback.pause()
+    if panel.playback is not None:
+        panel.playback.pause()
     assert not errors
     panel.reset()
     QApplication.processEvents()

@@ -4,7 +4,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage
 
 from explorer.model import backprop as bp
-from explorer.panels.backprop import BackpropPanel, BackpropState
+from explorer.panels.backprop import BackpropPanel
+from explorer.views.backprop import BackpropState
 from explorer.widgets.cell_matrix import NEGATIVE_COLOR, POSITIVE_COLOR
 from explorer.widgets.cell_style import OUTPUT_FILL, STEP_COLOR
 from explorer.widgets.index_plot import IndexPlot, SeriesStyle, nice_ticks
@@ -270,7 +271,7 @@ def test_random_sizes_both_kinds(panel, qtbot):
         assert panel.state.kind == (kind if fits else "full")
         assert (panel.state.d, panel.state.k1, panel.state.k2) == (d, k1, k2)
         if not fits:
-            assert "valid chain needs" in panel.chain_error.text()
+            assert "valid chain needs" in panel.refusal.text()
             continue
         shown += 1
         len_h1 = d - k1 + 1 if kind == "valid" else d + k1 - 1
@@ -336,10 +337,10 @@ def test_valid_chain_constraint_is_explained(panel, qtbot):
     assert_shows(panel, panel.state)
     panel.kind_box.setCurrentText("valid")
     assert panel.kind_box.currentText() == "full" and panel.state.kind == "full"
-    assert panel.chain_error.isVisible()
-    assert "valid chain needs k₁ + k₂ ≤ d + 1" in panel.chain_error.text()
+    assert panel.refusal.isVisible()
+    assert "valid chain needs k₁ + k₂ ≤ d + 1" in panel.refusal.text()
     type_into(qtbot, panel.d_input, "8")
-    assert not panel.chain_error.isVisible()
+    assert not panel.refusal.isVisible()
 
 
 @pytest.mark.parametrize("field, text, message", [
@@ -362,13 +363,18 @@ def test_bad_input_shows_a_message_and_keeps_the_state(panel, qtbot, field, text
                                   jacobian_by_loops(np.array(before.w2), 6, "valid"))
 
 
-def test_a_good_edit_clears_old_messages(panel, qtbot):
+def test_a_refused_g_waits_until_it_fits_or_is_replaced(panel, qtbot):
+    """g = [1, 2] is too short for |a²| = 4: it waits, with its message, while an edit that
+    keeps |a²| is applied; a g of the right length replaces it."""
     type_into(qtbot, panel.g_input, "1 2")
-    assert panel.g_input.error()
+    assert "|a²| = 4" in panel.g_input.error()
     type_into(qtbot, panel.w2_input, "1 0 -1")
+    assert panel.state.w2 == (1.0, 0.0, -1.0) and panel.state.g == BackpropState().g
+    assert "|a²| = 4" in panel.g_input.error() and panel.g_input.line_edit().text() == "1 2"
+    # k₂ = 5 leaves |a²| = 8 - 3 - 5 + 2 = 2: the waiting g now fits and is applied with it.
+    type_into(qtbot, panel.k2_input, "5")
+    assert panel.state.k2 == 5 and panel.state.g == (1.0, 2.0)
     assert panel.g_input.error() == ""
-    np.testing.assert_array_equal(panel.g_input.value(), BackpropState().g)
-    assert panel.state.w2 == (1.0, 0.0, -1.0)
 
 
 # --- animation ---------------------------------------------------------------------------------

@@ -15,14 +15,8 @@ from explorer.main_window import MainWindow
 from explorer.model import cnn
 from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
 from explorer.panels import PANELS
-from explorer.panels.cnn import (
-    MAPS_SHOWN,
-    SAMPLE_IMAGE,
-    CnnPanel,
-    ForwardJob,
-    layer_values,
-    run_forward,
-)
+from explorer.panels.cnn import SAMPLE_IMAGE, CnnPanel
+from explorer.views.cnn import MAPS_SHOWN, ForwardJob, layer_values, run_forward
 
 from .pixels import count_bluish, count_orangeish, count_purplish, image_array
 
@@ -350,7 +344,7 @@ DEEP = (Conv2d(16, 5, 1, 2), ReLU(), MaxPool2d(2), Conv2d(32, 3, 1, 1, 2, True),
 
 def test_eight_layers_stay_readable(panel):
     panel.reset()
-    panel._set_layers(DEEP)
+    panel.set_state(replace(panel.state, layers=DEEP))
     panel.finish_forward()
     assert panel.maps.row_count() == 8
     assert panel.maps.minimumHeight() >= 8 * panel.maps.MIN_ROW_HEIGHT
@@ -764,7 +758,7 @@ def test_selected_cell_is_ringed_at_a_fixed_pixel_size_in_the_theme_colour(panel
 def test_number_columns_fit_their_texts_and_leave_the_rest_to_the_layer_names(panel, qtbot):
     from PySide6.QtGui import QFont, QFontMetrics
 
-    from explorer.panels.cnn import COLUMNS
+    from explorer.views.cnn import COLUMNS
 
     def check():
         table = panel.table

@@ -14,7 +14,7 @@ from explorer.panels.convolution import (
     ConvolutionState,
     photo_crop,
 )
-from explorer.widgets.cell_row import RowScene
+from explorer.views.scenes import RowScene
 from explorer.widgets.cell_style import GHOST_FILL, OUTPUT_FILL, STEP_COLOR, short_number
 from explorer.widgets.matrix_input import format_matrix, parse_matrix
 
@@ -248,7 +248,7 @@ def test_kernel_longer_than_input_in_valid_mode(panel, qtbot):
     # Now choosing valid is what is wrong: the mode goes back and the message says why.
     panel.mode_box.setCurrentText("valid")
     assert panel.mode_box.currentText() == "full" and panel.state.one.mode == "full"
-    assert "valid mode needs k ≤ d" in panel.error_1d.text() and panel.error_1d.isVisible()
+    assert "valid mode needs k ≤ d" in panel.refusal.text() and panel.refusal.isVisible()
 
 
 # --- 2-D --------------------------------------------------------------------------------------
@@ -368,7 +368,7 @@ def test_input_smaller_than_the_kernel_until_padded(panel, qtbot):
     assert "no padding, unit stride" in table and "kernel larger than the padded input" in table
     # Choosing "no padding" now is what does not fit: the message says so, nothing changes.
     qtbot.mouseClick(panel.preset_buttons["no padding, unit stride"], Qt.MouseButton.LeftButton)
-    assert "larger than the padded input" in panel.error_2d.text()
+    assert "larger than the padded input" in panel.refusal.text()
     assert panel.state.two.padding == 2 and panel.padding_input.value() == 2
 
 
@@ -405,10 +405,10 @@ def test_a_missing_photo_is_named_in_red_and_the_grid_stays(panel, qtbot, tmp_pa
     photo_crop.cache_clear()  # an earlier test may have read the real photo
     monkeypatch.setattr(assets, "folder", lambda: tmp_path)  # an empty place to look in
     panel.source_box.setCurrentIndex(1)
-    message = panel.error_2d.text()
+    message = panel.refusal.text()
     assert message == f"The sample photo {SAMPLE_PHOTO} is missing: looked in {tmp_path}."
-    assert panel.error_2d.isVisibleTo(panel)
-    r, g, b = (as_array(panel.error_2d.grab().toImage())[..., i].astype(int) for i in range(3))
+    assert panel.refusal.isVisibleTo(panel)
+    r, g, b = (as_array(panel.refusal.grab().toImage())[..., i].astype(int) for i in range(3))
     assert ((r > 120) & (r - g > 80) & (r - b > 70)).sum() > 100  # drawn in red
     # The panel keeps what it showed: the integers, and the box says so.
     assert panel.state.two.source == "integers" and panel.source_box.currentIndex() == 0
@@ -417,7 +417,7 @@ def test_a_missing_photo_is_named_in_red_and_the_grid_stays(panel, qtbot, tmp_pa
     # Once the photo is back, the same choice works and the message goes.
     monkeypatch.undo()
     panel.source_box.setCurrentIndex(1)
-    assert panel.state.two.source == "photo" and not panel.error_2d.isVisibleTo(panel)
+    assert panel.state.two.source == "photo" and not panel.refusal.isVisibleTo(panel)
     assert np.array(panel.state.two.x).shape == (8, 8)
 
 
@@ -605,7 +605,7 @@ def test_what_names_numpy_shows_numpys_result(panel, qtbot, x, w, mode):
     if mode == "same" and ws.size > xs.size:
         text = panel.comparison.toPlainText()
         assert "max(d, k)" in text and "middle" in text  # which convention, and numpy's
-        assert len(panel.state.one.x) == len(panel.result_1d.outputs)
+        assert len(panel.state.one.x) == len(panel.view.one.outputs)
 
 
 def test_valid_is_not_on_offer_while_the_kernel_is_longer(panel, qtbot):
@@ -622,7 +622,7 @@ def test_valid_is_not_on_offer_while_the_kernel_is_longer(panel, qtbot):
         qtbot.keyClick(panel.mode_box, Qt.Key.Key_Up)
         seen.append(panel.state.one.mode)
     assert "valid" not in seen and "same" in seen
-    assert panel.error_1d.message() == ""  # nothing was refused
+    assert panel.refusal.message() == ""  # nothing was refused
     type_into(qtbot, panel.w_input, "1, 2")  # k ≤ d again: valid is back
     assert valid.isEnabled() and valid.toolTip() == ""
     qtbot.keyClick(panel.mode_box, Qt.Key.Key_End)

@@ -6,8 +6,6 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
 from explorer.model import equivalence as eq
 from explorer.panels.equivalence import (
-    GAP_FLOOR,
-    GRID_POINTS,
     LABEL,
     MAPPING_CHOICES,
     OUTPUT_COLORS,
@@ -18,6 +16,7 @@ from explorer.panels.equivalence import (
     TICK_HALF,
     EquivalencePanel,
 )
+from explorer.views.equivalence import GAP_FLOOR, GRID_POINTS
 
 SCALE = 2.0  # the example's weights are uniform in [-2, 2)
 
@@ -100,10 +99,10 @@ def assert_curves(panel, W, X, atol=1e-12):
 
 def test_default_is_the_seeded_example(panel):
     s = panel.state
-    assert (s.seed, s.radius, s.mapping, s.edited) == (0, 5.0, "correct", False)
+    assert (s.seed, s.radius, s.mapping, s.net) == (0, 5.0, "correct", None)
     W = weights(1, 4, 2, 0)
     for name, expected in zip(("W1", "b1", "W2", "b2"), W, strict=True):
-        np.testing.assert_array_equal(getattr(s.net, name), expected)
+        np.testing.assert_array_equal(getattr(panel.view.net, name), expected)
     assert [w.line_edit().text() for w in (panel.d_input, panel.m_input, panel.k_input,
                                            panel.seed_input, panel.radius_input)] == \
         ["1", "4", "2", "0", "5"]
@@ -127,7 +126,7 @@ def test_identity_plot_overlays_both_sides(panel):
 
 def test_gap_is_rounding_on_a_log_axis(panel):
     assert panel.gap_plot.getPlotItem().ctrl.logYCheck.isChecked()
-    shown = panel.shown()
+    shown = panel.view
     for k in range(2):
         x, gap = tick_values(panel.gap_ticks[k])
         np.testing.assert_array_equal(x, grid()[:, 0])
@@ -152,7 +151,7 @@ def test_gap_is_rounding_on_a_log_axis(panel):
 
 def test_changing_m_k_and_seed_moves_the_plots(panel, qtbot):
     type_into(qtbot, panel.m_input, "7")
-    assert panel.state.net.W1.shape == (7, 1)
+    assert panel.view.net.W1.shape == (7, 1)
     assert_curves(panel, weights(1, 7, 2, 0), grid())
     type_into(qtbot, panel.k_input, "3")
     assert_curves(panel, weights(1, 7, 3, 0), grid())
@@ -253,7 +252,7 @@ def test_editing_a_sigmoid_weight_updates_both_networks(panel):
     panel.table.item(r, SIGMOID_VALUE).setText("1.5")
     W = list(weights(1, 4, 2, 0))
     W[3] = np.array([1.5, W[3][1]])
-    assert panel.state.net.b2[0] == 1.5 and panel.state.edited
+    assert panel.view.net.b2[0] == 1.5 and panel.state.net is not None
     assert float(panel.table.item(r, TANH_VALUE).text()) == pytest.approx(
         1.5 + W[2][0].sum() / 2, rel=1e-5)
     assert_curves(panel, W, grid())
@@ -274,12 +273,12 @@ def test_editing_a_tanh_weight_converts_back(panel, qtbot):
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     # The delegate commits through a queued call.
     qtbot.waitUntil(lambda: panel.table.state() == QAbstractItemView.State.NoState)
-    assert panel.state.net.W2[0, 0] == 0.5  # doubled back
+    assert panel.view.net.W2[0, 0] == 0.5  # doubled back
     W = weights(1, 4, 2, 0)
     # b2 follows so that b2' stays what it was: b2 = b2' - sum_j W2'[0, j].
     b2_tanh = W[3][0] + W[2][0].sum() / 2
     expected_b2 = b2_tanh - (0.25 + W[2][0, 1:].sum() / 2)
-    assert panel.state.net.b2[0] == pytest.approx(expected_b2, abs=1e-14)
+    assert panel.view.net.b2[0] == pytest.approx(expected_b2, abs=1e-14)
     assert float(panel.table.item(r, TANH_VALUE).text()) == 0.25
     assert all(c.passed for c in panel.checks())
 
@@ -293,19 +292,19 @@ def test_bad_table_edit_shows_message_and_keeps_state(panel, text, message):
     item.setText(text)
     assert panel.state is before
     assert item.text() == old
-    assert not panel.table_error.isHidden()
-    assert panel.table_error.text().startswith("W¹[1,1]:") and message in panel.table_error.text()
+    assert not panel.refusal.isHidden()
+    assert panel.refusal.text().startswith("W¹[1,1]:") and message in panel.refusal.text()
     item.setText("0.5")
-    assert panel.table_error.isHidden() and panel.state.net.W1[0, 0] == 0.5
+    assert panel.refusal.isHidden() and panel.view.net.W1[0, 0] == 0.5
 
 
 def test_edit_that_overflows_the_conversion_is_refused(panel):
     panel.table.item(row_of(panel, "W²[1,1]"), SIGMOID_VALUE).setText("1.7e308")
-    assert panel.state.net.W2[0, 0] == 1.7e308
+    assert panel.view.net.W2[0, 0] == 1.7e308
     before = panel.state
     panel.table.item(row_of(panel, "b²[1]"), SIGMOID_VALUE).setText("1.7e308")
     assert panel.state is before
-    assert "overflow" in panel.table_error.text()
+    assert "overflow" in panel.refusal.text()
 
 
 # --- break it ---------------------------------------------------------------------------------
@@ -418,8 +417,8 @@ def test_bench_change_cycles_through_real_changes(panel):
         states.append(panel.state)
         assert all(c.passed for c in panel.checks())
     assert states[4].seed == 1 and states[1].mapping == "no_bias_correction"
-    assert states[2].net.hidden_size == 2 and states[3].radius == 3.0
-    assert states[6].net.hidden_size == 3 and states[5].mapping == "weights_only"
+    assert states[2].M == 2 and states[3].radius == 3.0
+    assert states[6].M == 3 and states[5].mapping == "weights_only"
 
 
 def _has_colour(image, colour, tolerance=40):
@@ -444,11 +443,11 @@ def test_pixels_show_each_output(panel, qtbot):
 
 def test_range_that_overflows_an_edited_network_is_refused(panel, qtbot):
     panel.table.item(0, SIGMOID_VALUE).setText("1e306")
-    assert panel.state.net.W1[0, 0] == 1e306  # 5e306 at x = ±5 still fits in float64
+    assert panel.view.net.W1[0, 0] == 1e306  # 5e306 at x = ±5 still fits in float64
     before = panel.state
     type_into(qtbot, panel.radius_input, "1000")
     assert "overflow" in panel.radius_input.error()
-    assert panel.state is before and panel.radius_input.value() == 5.0
+    assert panel.state is before  # R = 1000 waits in its field
     x, _ = panel.sigmoid_curves[0].getData()
     assert x[-1] == 5.0
 
@@ -510,7 +509,7 @@ def test_the_ulp_and_zero_labels_cover_no_value(panel, qtbot, size):
             tick = QRectF(x0 - 0.5, min(y0, y1), 1.0, abs(y1 - y0))
             assert not tick.intersects(ulp_box) and not tick.intersects(floor_box)
             ticks += 1
-    assert ticks == 2 * len(panel.shown().X)
+    assert ticks == 2 * len(panel.view.X)
     # The zero ticks are clear of the x axis.
     assert plot.view_rect().bottom() - floor_y > floor_box.height()
 
@@ -531,7 +530,7 @@ def test_output_axes_fit_the_outputs_again_after_a_wider_setting(panel, qtbot, i
         type_into(qtbot, panel.radius_input, radius)
     for _ in range(4):
         panel.new_button.click()
-    shown = panel.shown()
+    shown = panel.view
     values = np.concatenate([shown.y_sigmoid.ravel(), shown.y_tanh.ravel()])
     low, high, (y0, y1) = _data_and_view(panel, plot, values)
     assert y0 <= low and high <= y1  # every point in view

@@ -5,7 +5,8 @@ from PySide6.QtGui import QKeySequence
 
 from explorer.model import losses
 from explorer.model.activations import sigmoid
-from explorer.panels.loss import GRID_POINTS, LossPanel
+from explorer.panels.loss import LossPanel
+from explorer.views.loss import GRID_POINTS
 
 from .pixels import count_bluish, count_orangeish, image_array
 

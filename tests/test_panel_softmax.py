@@ -259,8 +259,14 @@ def test_too_small_temperature_for_huge_logits_is_refused(panel, qtbot, t, messa
     type_into(qtbot, panel.temperature_input, t)
     assert message in panel.temperature_input.error()
     assert panel.state == before
-    assert panel.temperature_input.value() == 1.0
+    # The typed T waits beside its message; the slider stays on the T in use.
+    assert panel.temperature_input.line_edit().text() == t
+    slider = panel.temperature_input.slider()
+    assert slider.value() == round(slider.maximum() * (1.0 - 0.1) / (5.0 - 0.1))
     assert all(c.passed for c in panel.checks())
+    # Zero logits make the waiting T acceptable: the next edit applies it.
+    type_into(qtbot, panel.logits_input, "0, 0")
+    assert panel.state.temperature == float(t) and panel.temperature_input.error() == ""
 
 
 def test_logits_too_large_to_draw_are_refused(panel, qtbot):
@@ -351,7 +357,7 @@ def test_checks_pass_for_many_valid_inputs(panel):
         logits = tuple(float(v) for v in rng.normal(scale=scale, size=k))
         state = SoftmaxState(logits, temperature=float(rng.uniform(0.1, 10.0)),
                              shift=float(rng.uniform(-1000.0, 1000.0)))
-        panel._set_state(state, refit=True)
+        panel.set_state(state)
         failed = [c.summary() for c in panel.checks() if not c.passed]
         assert not failed, (state, failed)
         np.testing.assert_allclose(bar_heights(panel.prob_bars),
@@ -487,9 +493,9 @@ def test_heatmap_values_fit_inside_their_cells(panel, qtbot, size, logits):
     (-0.13, "−.13"), (0.05, ".05"), (1.5, "1.50"), (-2.25, "−2.25"), (-1e-300, "≈0"),
 ])
 def test_compact_numbers_never_write_a_nonzero_value_as_signed_zero(value, text):
-    from explorer.panels.softmax import _compact
+    from explorer.views.softmax import compact
 
-    assert _compact(value) == text
+    assert compact(value) == text
 
 
 @pytest.mark.parametrize("size, short", [((1280, 800), False), ((1010, 720), True)])
@@ -531,9 +537,9 @@ def test_the_two_heatmaps_paint_their_values_alike_after_opening_and_resizing(qt
     (-3e+05, 4, "−3e+5"), (float("nan"), 4, "NaN"),
 ])
 def test_table_numbers_keep_their_exponent_short(value, digits, text):
-    from explorer.panels.softmax import _table_number
+    from explorer.views.softmax import table_number
 
-    assert _table_number(value, digits) == text
+    assert table_number(value, digits) == text
     if text not in ("inf", "NaN"):
         assert float(text.replace("−", "-")) == pytest.approx(value, rel=10.0 ** (1 - digits))
 
@@ -565,10 +571,10 @@ def test_the_shift_table_shows_whole_numbers_in_the_default_window(panel, qtbot,
     # Wider again: the full four digits come back.
     panel.resize(1280, 800)
     qtbot.wait(10)
-    from explorer.panels.softmax import _table_number
+    from explorer.views.softmax import table_number
 
     assert [model.item(r, 4).text() for r in range(model.rowCount())] == \
-        [_table_number(p, 4) for p in np_softmax(v)]
+        [table_number(p, 4) for p in np_softmax(v)]
 
 
 @pytest.mark.parametrize("values, level", [
@@ -576,7 +582,7 @@ def test_the_shift_table_shows_whole_numbers_in_the_default_window(panel, qtbot,
     ([[0.0]], 0.001), ([[np.nan, 0.03]], 0.05), ([[0.3]], 0.25),
 ])
 def test_the_heatmap_scale_is_the_first_step_holding_every_entry(values, level):
-    from explorer.panels.softmax import jacobian_level
+    from explorer.views.softmax import jacobian_level
 
     assert jacobian_level(np.array(values), np.zeros((1, 1))) == level
 
@@ -609,7 +615,7 @@ def test_a_change_then_a_repaint_of_an_exported_panel_paints_cleanly(qtbot):
     qtbot.addWidget(panel)
     lay_out(panel, (1280, 800))
     for logits in (np.array([9, 0, -3, 2, 1, 0.5, -1, 4.0]), np.array([2, 1, 0.1, -1.0])):
-        panel._logits_typed(logits)
+        panel.edit(panel.logits_input, logits=tuple(logits.tolist()))
         panel.prepare_export()
         for _ in range(3):
             QApplication.processEvents()

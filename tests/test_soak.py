@@ -14,7 +14,7 @@ from explorer.panels import PANELS
 
 FRAMES = int(os.environ.get("NN_SOAK_FRAMES", "20000"))
 WARM_UP = 2000
-ANIMATED = [panel_id for panel_id, cls in PANELS.items() if hasattr(cls, "advance")]
+ANIMATED = [panel_id for panel_id, cls in PANELS.items() if cls.animated]
 
 
 def resident_mib() -> float:

@@ -103,7 +103,7 @@ def change_equivalence(p):
 
 
 def shown_equivalence(p):
-    s = p.shown()
+    s = p.view
     rows = [r for r in range(p.table.rowCount()) if not p.table.isRowHidden(r)]
     return {
         "X": s.X, "sigmoid": s.y_sigmoid, "tanh": s.y_tanh, "right": s.y_right,
@@ -297,13 +297,11 @@ INVALID = {
                 {"logits": [1e200, 0.0]}, {"temperature": 1e-300}],
     "equivalence": [{"M": -2}, {"M": 0}, {"D": 9}, {"K": 5}, {"seed": -1}, {"radius": 0.0},
                     {"radius": -1.0}, {"mapping": "made-up"}, {"M": 2.5},
-                    {"edited": True, "net": None},
-                    {"edited": True, "net": {"W1": [[1.0]], "b1": [1.0, 2.0], "W2": [[1.0]],
-                                             "b2": [0.0]}},
-                    {"edited": True, "net": {"W1": [[1.0], [2.0]], "b1": [1.0, 2.0],
-                                             "W2": [[1.0, 1.0]], "b2": [0.0]}},  # K, M differ
-                    {"edited": True, "net": {"W1": [[1.0, 2.0], [3.0]], "b1": [1.0, 2.0],
-                                             "W2": [[1.0, 1.0]], "b2": [0.0]}}],
+                    {"net": {"W1": [[1.0]], "b1": [1.0, 2.0], "W2": [[1.0]], "b2": [0.0]}},
+                    {"net": {"W1": [[1.0], [2.0]], "b1": [1.0, 2.0],
+                             "W2": [[1.0, 1.0]], "b2": [0.0]}},  # K, M differ
+                    {"net": {"W1": [[1.0, 2.0], [3.0]], "b1": [1.0, 2.0],
+                             "W2": [[1.0, 1.0]], "b2": [0.0]}}],
     "convolution": [{"one": {"x": [1.0, 2.0], "w": [1.0, 2.0, 3.0], "mode": "valid",
                              "flip": True}},  # kernel longer than the input
                     {"one": {"x": [], "w": [1.0], "mode": "full", "flip": True}},
@@ -383,7 +381,7 @@ def test_refused_messages_name_the_field(qtbot):
     state = conv_panel.state_dict()
     state["two"]["stride"] = -1
     assert expect_refused(conv_panel, state).startswith(
-        "two: stride must be a whole number from 1")
+        "two.stride: stride must be ≥ 1")
 
 
 def test_a_cnn_layer_with_an_error_comes_back_with_it(qtbot):
@@ -421,7 +419,7 @@ def test_whatever_a_student_did_survives_a_restart(qtbot, panel_id):
         act(rng.choice(controls_of(panel)), rng)
         if step % 15:
             continue
-        if getattr(panel, "playback", None) is not None:
+        if panel.playback is not None:
             panel.playback.pause()
         saved = json.loads(json.dumps(panel.state_dict(), allow_nan=False))
         restored.load_state_dict(saved)
@@ -460,9 +458,8 @@ def equivalence_states(draw):
     D, M, K = draw(st.integers(1, 3)), draw(st.integers(1, 6)), draw(st.integers(1, 4))
     state = {"D": D, "M": M, "K": K, "seed": draw(st.integers(0, 2**32 - 1)),
              "radius": draw(st.floats(0.1, 1000)),
-             "mapping": draw(st.sampled_from(eq.MAPPINGS)), "edited": draw(st.booleans()),
-             "net": None}
-    if state["edited"]:
+             "mapping": draw(st.sampled_from(eq.MAPPINGS)), "net": None}
+    if draw(st.booleans()):  # weights typed into the table
         def matrix(rows, cols):
             return draw(st.lists(st.lists(finite, min_size=cols, max_size=cols),
                                  min_size=rows, max_size=rows))

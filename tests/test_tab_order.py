@@ -67,7 +67,7 @@ def test_tab_follows_reading_order(qtbot, panel_id):
     panel = _show(qtbot, panel_id)
     panel.tidy_tab_order()
     _assert_reading_order(panel)
-    if hasattr(panel, "playback"):
+    if panel.playback is not None:
         panel.playback.pause()
 
 

@@ -245,7 +245,7 @@ def test_error_line_of_a_number_input_is_readable_in_dark(qtbot):
 
 def test_cell_row_view_paints_a_dark_background(qtbot):
     from explorer.model import conv
-    from explorer.panels.convolution import Row1d, compute_1d
+    from explorer.views.convolution import Row1d, compute_1d
     from explorer.widgets.cell_row import CellRowView
 
     view = CellRowView()

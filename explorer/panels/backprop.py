@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from functools import lru_cache
-
 import numpy as np
-from PySide6.QtCore import QObject, QSignalBlocker, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -21,31 +18,37 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.model import backprop as bp
-from explorer.model import conv
 from explorer.model.checks import Check
 from explorer.model.quiz import Question, backprop_questions
-from explorer.model.validation import positive_int
-from explorer.panels import saved_state
-from explorer.panels.base import Panel
-from explorer.widgets.callout import ErrorCallout
-from explorer.widgets.cell_matrix import CellMatrixView, MatrixScene
-from explorer.widgets.cell_row import CellRowView, RowScene
-from explorer.widgets.cell_style import short_number, subscript
+from explorer.panels.base import Panel, show_value
+from explorer.views.backprop import (
+    MAX_D,
+    MAX_K,
+    MAX_SEED,
+    BackpropState,
+    BackpropView,
+    check_d,
+    check_k1,
+    check_k2,
+    check_seed,
+    compute,
+    disagreement,
+    resized,
+    shape_formulas,
+    with_vector,
+)
+from explorer.widgets.cell_matrix import CellMatrixView
+from explorer.widgets.cell_row import CellRowView
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.index_plot import IndexPlot, SeriesStyle
-from explorer.widgets.number_input import NumberInput, VectorInput, format_vector
+from explorer.widgets.number_input import NumberInput, VectorInput
 from explorer.widgets.page import Page, WrappedLabel
 from explorer.widgets.playback import PlaybackBar
 from explorer.widgets.plot import OKABE_ITO
 from explorer.widgets.theme import set_rich_text, set_style_sheet
 
-# Beyond these sizes the cells get too small to read at 1280 x 800: the panel says so instead.
-MAX_D = 12
-MAX_K = 5
-MAX_SEED = 2**31 - 1
-
-UPSTREAMS = {"random": "random (seeded, editable)", "target": "from a target t"}
+UPSTREAM_NAMES = {"random": "random (seeded, editable)", "target": "from a target t"}
 #: The three ways of computing a gradient, with the colour and marker of each in the plots.
 WAYS = {
     "jacobian": ("Jᵀ g (chain rule)", OKABE_ITO["blue"], "o", 14.0),
@@ -53,8 +56,6 @@ WAYS = {
     "numeric": ("finite differences", OKABE_ITO["green"], "+", 12.0),
 }
 SYMBOLS = {"o": "○", "x": "✕", "+": "+"}
-#: The checks' tolerance for normal-sized numbers (the issue asks for agreement under 1e-8).
-TOLERANCE = 1e-8
 
 EXPLANATION = """
 <h3>Question 5 — backpropagation through a convolution</h3>
@@ -121,237 +122,6 @@ KIND_FORMULAS = {
 }
 
 
-def _tuple(values: np.ndarray) -> tuple[float, ...]:
-    return tuple(float(v) for v in np.asarray(values, dtype=np.float64))
-
-
-_SEEDED = bp.seeded_chain(bp.SEED_D, bp.SEED_K1, bp.SEED_K2, bp.SEED_KIND, bp.SEED)
-
-
-@dataclass(frozen=True)
-class BackpropState:
-    """Everything the panel shows is a function of these values.
-
-    The sizes are the vectors' lengths: ``d = len(x)``, ``k1 = len(w1)``, ``k2 = len(w2)``.
-    ``g`` is the upstream gradient used when ``upstream == "random"``; ``t`` the target used
-    when ``upstream == "target"``. Both have ``|a2|`` entries.
-    """
-
-    kind: str = bp.SEED_KIND
-    seed: int = bp.SEED
-    x: tuple[float, ...] = _tuple(_SEEDED["x"])
-    w1: tuple[float, ...] = _tuple(_SEEDED["w1"])
-    w2: tuple[float, ...] = _tuple(_SEEDED["w2"])
-    upstream: str = "random"
-    g: tuple[float, ...] = _tuple(_SEEDED["grad_a2"])
-    t: tuple[float, ...] = _tuple(_SEEDED["t"])
-
-    @property
-    def d(self) -> int:
-        """Input length."""
-        return len(self.x)
-
-    @property
-    def k1(self) -> int:
-        """First kernel's length."""
-        return len(self.w1)
-
-    @property
-    def k2(self) -> int:
-        """Second kernel's length."""
-        return len(self.w2)
-
-
-def resized(state: BackpropState, d: int, k1: int, k2: int, kind: str,
-            seed: int | None = None) -> BackpropState:
-    """``state`` with these sizes: a vector whose length changes is drawn again from the seed.
-
-    A new ``seed`` draws every vector again. Raises ValueError (the model's message) for sizes
-    the chain cannot have.
-    """
-    seed = state.seed if seed is None else seed
-    _limits(d, k1, k2)
-    shapes = bp.chain_shapes(d, k1, k2, kind)
-    lengths = {"x": d, "w1": k1, "w2": k2, "g": shapes["len_a2"], "t": shapes["len_a2"]}
-    roles = {"x": "x", "w1": "w1", "w2": "w2", "g": "grad_a2", "t": "t"}
-    changes = {}
-    for name, length in lengths.items():
-        if seed != state.seed or len(getattr(state, name)) != length:
-            changes[name] = _seeded(seed, roles[name], length)
-    return replace(state, kind=kind, seed=seed, **changes)
-
-
-@lru_cache(maxsize=256)
-def _seeded(seed: int, role: str, length: int) -> tuple[float, ...]:
-    # Drawing is deterministic; a small cache spares a generator per resize.
-    return _tuple(bp.seeded_vector(seed, role, length))
-
-
-def _limits(d: int, k1: int, k2: int) -> None:
-    if d > MAX_D:
-        raise ValueError(f"d = {d}: at most {MAX_D} entries fit on screen")
-    for name, k in (("k₁", k1), ("k₂", k2)):
-        if k > MAX_K:
-            raise ValueError(f"{name} = {k}: kernels of at most {MAX_K} taps fit on screen")
-
-
-@dataclass(frozen=True, eq=False)
-class BackpropView:
-    """What the model says about a :class:`BackpropState`; the panel only moves items to it."""
-
-    shapes: dict
-    forward: dict
-    g: np.ndarray
-    loss: float | None
-    jac: np.ndarray
-    taps: np.ndarray
-    grad_h1: dict
-    steps: list
-    pads: tuple[int, int]
-    jac_w2: np.ndarray
-    grad_w2: dict
-    row_scene: RowScene
-    matrix_scene: MatrixScene
-
-
-def compute(s: BackpropState) -> BackpropView:
-    """Ask the model for everything the panel shows; ValueError if it rejects ``s``.
-
-    The finite differences are left to :func:`numeric_gradients`: the panel runs them with its
-    throttled checks, so dragging a slider never waits for them.
-    """
-    _limits(s.d, s.k1, s.k2)
-    if s.upstream not in UPSTREAMS:
-        raise ValueError(f"upstream must be one of {', '.join(UPSTREAMS)}")
-    x, w1, w2 = np.array(s.x), np.array(s.w1), np.array(s.w2)
-    shapes = bp.chain_shapes(s.d, s.k1, s.k2, s.kind)
-    forward = bp.forward_chain(x, w1, w2, s.kind)
-    h1, a2 = forward["h1"], forward["a2"]
-    if s.upstream == "target":
-        t = np.array(s.t)
-        g = bp.grad_a2_target(a2, t)
-        loss = bp.target_loss(a2, t)
-    else:
-        g = np.array(s.g)
-        if g.size != a2.size:
-            raise ValueError(f"g must have |a²| = {a2.size} entries, got {g.size}")
-        loss = None
-    jac = bp.jacobian_a2_h1(w2, h1.size, s.kind)
-    taps = bp.jacobian_taps(s.k2, h1.size, s.kind)
-    grad_h1 = {"jacobian": bp.chain_rule(jac, g), "formula": bp.grad_h1(g, w2, s.kind)}
-    jac_w2 = bp.jacobian_a2_w2(h1, s.k2, s.kind)
-    grad_w2 = {"jacobian": bp.chain_rule(jac_w2, g), "formula": bp.grad_w2(h1, g, s.kind)}
-    steps = bp.grad_h1_trace(g, w2, s.kind)
-    mode = bp.BACKWARD_MODE[s.kind]
-    pads = conv.pad_widths(g.size, s.k2, mode)
-    return BackpropView(
-        shapes=shapes, forward=forward, g=g, loss=loss, jac=jac, taps=taps, grad_h1=grad_h1,
-        steps=steps, pads=pads, jac_w2=jac_w2, grad_w2=grad_w2,
-        row_scene=_row_scene(g, s.k2, mode, steps, pads),
-        matrix_scene=_matrix_scene(jac, taps, s.kind),
-    )
-
-
-def numeric_gradients(s: BackpropState, v: BackpropView) -> dict[str, np.ndarray]:
-    """Finite differences through the second layer (and the loss, for a target).
-
-    Returns ``h1`` (the gradient with respect to h¹) and ``w2``; each perturbs one entry at a
-    time and runs the layer again, never using the Jacobian or a flipped kernel.
-    """
-    h1, w2 = v.forward["h1"], np.array(s.w2)
-    if s.upstream == "target":
-        t = np.array(s.t)
-        return {"h1": bp.numeric_grad_h1_target(h1, w2, t, s.kind),
-                "w2": bp.numeric_grad_w2_target(h1, w2, t, s.kind)}
-    return {"h1": bp.numeric_grad_h1(h1, w2, v.g, s.kind),
-            "w2": bp.numeric_grad_w2(h1, w2, v.g, s.kind)}
-
-
-def disagreement(*ways: np.ndarray) -> float:
-    """Largest difference between any two of ``ways``."""
-    return float(max(np.max(np.abs(a - b)) for i, a in enumerate(ways) for b in ways[i + 1:]))
-
-
-def _row_scene(g: np.ndarray, k2: int, mode: str, steps: list,
-               pads: tuple[int, int]) -> RowScene:
-    left, right = pads
-    cells = conv.padded_signal(g, k2, mode)
-    ghost = np.zeros(cells.size, dtype=bool)
-    ghost[:left] = True
-    ghost[left + g.size:] = True
-    labels = ("",) * left + _labels("g", g.size) + ("",) * right
-    return RowScene(
-        cells=cells, ghost=ghost, cell_labels=labels, kernel=steps[0].kernel,
-        windows=np.array([step.positions + left for step in steps]),
-        products=np.array([step.products for step in steps]),
-        outputs=np.array([step.total for step in steps]),
-        output_labels=_labels("δ", len(steps)),
-        input_name="g, zero-padded" if left + right else "g = ∇a²L",
-        kernel_name="flip(w²)",
-        products_name="products",
-        output_name="δ = ∇h¹L",
-    )
-
-
-@dataclass(frozen=True, eq=False)
-class JacobianTooltip:
-    """The text for a cell of J: which tap of w² it holds (5.2 / 5.5), or why it is 0."""
-
-    jac: np.ndarray
-    taps: np.ndarray
-    kind: str
-
-    def __call__(self, i: int, n: int) -> str:
-        """Tooltip of cell ``(i, n)`` (0-based)."""
-        head = f"∂a²{subscript(i + 1)}/∂h¹{subscript(n + 1)}"
-        tap = int(self.taps[i, n])
-        if tap >= 0:
-            shift = "n−i+1" if self.kind == "valid" else "n−i+k₂"
-            return (f"{head} = w²{_sub(shift)} = w²{subscript(tap + 1)} = "
-                    f"{short_number(self.jac[i, n])}\n(i = {i + 1}, n = {n + 1}: tap {tap + 1} of "
-                    "the kernel)")
-        reads = np.flatnonzero(self.taps[i] >= 0)
-        return (f"{head} = 0: outside the band.\na²{subscript(i + 1)} only reads "
-                f"h¹{subscript(int(reads[0]) + 1)} … h¹{subscript(int(reads[-1]) + 1)}")
-
-
-def _matrix_scene(jac: np.ndarray, taps: np.ndarray, kind: str) -> MatrixScene:
-    rows, cols = jac.shape
-    return MatrixScene(
-        values=jac, band=taps >= 0,
-        row_labels=_labels("a²", rows), col_labels=_labels("h¹", cols),
-        tooltip=JacobianTooltip(jac, taps, kind),
-        captions=tuple(f"δ{subscript(n + 1)} = Σᵢ gᵢ Jᵢ{subscript(n + 1)}  (column {n + 1})"
-                       for n in range(cols)),
-        title=f"J = ∂a²/∂h¹   ({rows} × {cols})",
-    )
-
-
-@lru_cache(maxsize=64)
-def _labels(name: str, count: int) -> tuple[str, ...]:
-    return tuple(f"{name}{subscript(i + 1)}" for i in range(count))
-
-
-def _sub(text: str) -> str:
-    """Subscript a short index expression such as ``n−i+1`` (letters as Unicode subscripts)."""
-    table = str.maketrans("0123456789−+nik₂", "₀₁₂₃₄₅₆₇₈₉₋₊ₙᵢₖ₂")
-    return text.translate(table)
-
-
-def _whole(name: str, most: int):
-    def check(value: float) -> None:
-        value = positive_int(value, name)
-        if value > most:
-            raise ValueError(f"{name} must be at most {most} here (so the cells stay readable)")
-    return check
-
-
-def _seed_check(value: float) -> None:
-    value = positive_int(value, "seed", minimum=0)
-    if value > MAX_SEED:
-        raise ValueError(f"seed must be at most {MAX_SEED}")
-
-
 def _fixed_text(parent: QWidget, height: int) -> QTextBrowser:
     """A frameless read-only text box whose size never depends on its text (no relayout)."""
     box = QTextBrowser(parent)
@@ -363,26 +133,6 @@ def _fixed_text(parent: QWidget, height: int) -> QTextBrowser:
     return box
 
 
-def shape_formulas(s: BackpropState, shapes: dict, tex: bool) -> tuple[str, str]:
-    """``|a¹|`` and ``|a²|`` with the formula and the sizes written in; lengths from the model."""
-    d, k1, k2 = s.d, s.k1, s.k2
-    if s.kind == "valid":
-        one = ("d - k_1 + 1", f"{d} - {k1} + 1")
-        two = ("d - k_1 - k_2 + 2", f"{d} - {k1} - {k2} + 2")
-    else:
-        one = ("d + k_1 - 1", f"{d} + {k1} - 1")
-        two = ("d + k_1 + k_2 - 2", f"{d} + {k1} + {k2} - 2")
-    lines = []
-    for name, (formula, filled), value in (("a^1", one, shapes["len_a1"]),
-                                           ("a^2", two, shapes["len_a2"])):
-        if tex:
-            lines.append(f"$|{name}| = {formula} = {filled} = {value}$")
-        else:
-            plain = f"|{name}| = {formula} = {filled} = {value}"
-            lines.append(plain.replace("-", "−").replace("^", "").replace("_", ""))
-    return lines[0], lines[1]
-
-
 class BackpropPanel(Panel):
     """The chain's Jacobian, the gradient three ways and the flipped kernel sliding backwards."""
 
@@ -390,21 +140,16 @@ class BackpropPanel(Panel):
     title = "Backprop through convolution"
     questions = "5.1–5.6"
 
+    State = BackpropState
+    animated = True
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state = BackpropState()
-        self.result = compute(self.state)
-        self._frame = self.result.grad_h1["formula"].size - 1
-        self._rejected: set[QWidget] = set()
-        self._shown: BackpropState | None = None
-        #: What each view was last given (so unchanged views are not redrawn).
-        self._shown_keys: dict[str, object] = {}
-        #: Fit the plots' ranges to the data at the next update (at start-up and on reset).
-        self._refit = True
-        self._numeric: dict[str, np.ndarray] = {}
-        self._numeric_for: BackpropView | None = None
+        self._frame = 0
+        #: The view whose finite differences the plots show.
+        self._numeric_shown: BackpropView | None = None
         self._build()
-        self.update_view()
+        self.set_state(self.state)
         self.run_checks()
 
     # -- construction --------------------------------------------------------------------
@@ -514,14 +259,14 @@ class BackpropPanel(Panel):
         chain = QGroupBox("Chain", self)
         grid = QGridLayout(chain)
         self.d_input = NumberInput(
-            "&d", s.d, decimals=0, slider=(1, MAX_D), validate=_whole("d", MAX_D), parent=chain,
+            "&d", s.d, decimals=0, slider=(1, MAX_D), validate=check_d, parent=chain,
             tooltip=f"Length of the input x (1 to {MAX_D}); a longer or shorter x is drawn "
                     "from the seed")
         self.k1_input = NumberInput(
-            "k&₁", s.k1, decimals=0, slider=(1, MAX_K), validate=_whole("k₁", MAX_K),
+            "k&₁", s.k1, decimals=0, slider=(1, MAX_K), validate=check_k1,
             parent=chain, tooltip=f"Length of the first kernel w¹ (1 to {MAX_K})")
         self.k2_input = NumberInput(
-            "k&₂", s.k2, decimals=0, slider=(1, MAX_K), validate=_whole("k₂", MAX_K),
+            "k&₂", s.k2, decimals=0, slider=(1, MAX_K), validate=check_k2,
             parent=chain, tooltip=f"Length of the second kernel w² (1 to {MAX_K})")
         self.kind_box = QComboBox(chain)
         self.kind_box.addItems(list(bp.KINDS))
@@ -532,11 +277,10 @@ class BackpropPanel(Panel):
         kind_label.setBuddy(self.kind_box)
         kind_label.setToolTip(self.kind_box.toolTip())
         self.seed_input = NumberInput(
-            "&seed", s.seed, decimals=0, validate=_seed_check, parent=chain,
+            "&seed", s.seed, decimals=0, validate=check_seed, parent=chain,
             tooltip="Seed of the small random integers in x, w¹, w², g and t")
         self.draw_button = QPushButton("draw again", chain)
         self.draw_button.setToolTip("Next seed: new random x, w¹, w², g and t of the same sizes")
-        self.chain_error = ErrorCallout(self.kind_box)
         rule = WrappedLabel("The valid chain needs k₁ ≤ d and k₁ + k₂ ≤ d + 1; the full chain "
                             "takes any sizes.", chain)
         set_style_sheet(rule, "color: #555555;")
@@ -569,7 +313,7 @@ class BackpropPanel(Panel):
         ugrid = QVBoxLayout(upstream)
         self.upstream_box = QComboBox(upstream)
         self.upstream_box.setAccessibleName("Upstream gradient g")
-        for key, label in UPSTREAMS.items():
+        for key, label in UPSTREAM_NAMES.items():
             self.upstream_box.addItem(label, key)
         self.upstream_box.setToolTip("random: any g stands for whatever the layers above do · "
                                      "target: g = a² − t from the loss L = ½‖a² − t‖²")
@@ -583,7 +327,6 @@ class BackpropPanel(Panel):
                                    tooltip="The upstream gradient ∇a²L, |a²| numbers")
         self.t_input = VectorInput("target t", np.array(s.t), parent=upstream,
                                    tooltip="The target of L = ½‖a² − t‖², |a²| numbers")
-        self.upstream_error = ErrorCallout(self.upstream_box)
         ugrid.addWidget(self.g_input)
         ugrid.addWidget(self.t_input)
         ugrid.addWidget(EquationView(
@@ -603,202 +346,95 @@ class BackpropPanel(Panel):
         flayout.addWidget(self.forward_text)
         side.append(forward)
 
-        for widget in (self.d_input, self.k1_input, self.k2_input):
-            widget.valueChanged.connect(self._sizes_edited)
-        self.kind_box.currentTextChanged.connect(self._sizes_edited)
-        self.seed_input.valueChanged.connect(self._seed_edited)
+        # A size is a vector's length: a new one draws the vectors that change length again.
+        self.bind("d", self.d_input, lambda s, d: resized(s, d, s.k1, s.k2, s.kind))
+        self.bind("k1", self.k1_input, lambda s, k1: resized(s, s.d, k1, s.k2, s.kind))
+        self.bind("k2", self.k2_input, lambda s, k2: resized(s, s.d, s.k1, k2, s.kind))
+        self.bind("kind", self.kind_box, lambda s, kind: resized(s, s.d, s.k1, s.k2, kind))
+        self.bind("seed", self.seed_input,
+                  lambda s, seed: resized(s, s.d, s.k1, s.k2, s.kind, seed=seed))
+        for name, control in (("x", self.x_input), ("w1", self.w1_input),
+                              ("w2", self.w2_input)):
+            self.bind(name, control, lambda s, values, name=name: with_vector(s, name, values))
+        self.bind("upstream", self.upstream_box)
+        self.bind("g", self.g_input)
+        self.bind("t", self.t_input)
         self.draw_button.clicked.connect(self._draw_again)
-        for widget in (self.x_input, self.w1_input, self.w2_input):
-            widget.valueChanged.connect(self._vector_edited)
-        self.g_input.valueChanged.connect(self._upstream_edited)
-        self.t_input.valueChanged.connect(self._upstream_edited)
-        self.upstream_box.currentIndexChanged.connect(self._upstream_chosen)
         return side
 
     # -- control -> state ----------------------------------------------------------------
-    def _sizes_edited(self, _value: object = None) -> None:
-        d, k1, k2 = (int(w.value()) for w in (self.d_input, self.k1_input, self.k2_input))
-        self._try(lambda: resized(self.state, d, k1, k2, self.kind_box.currentText()),
-                  self.sender())
-
-    def _seed_edited(self, value: float) -> None:
-        s = self.state
-        self._try(lambda: resized(s, s.d, s.k1, s.k2, s.kind, seed=int(value)), self.sender())
-
     def _draw_again(self) -> None:
         s = self.state
         seed = 0 if s.seed >= MAX_SEED else s.seed + 1
-        self._try(lambda: resized(s, s.d, s.k1, s.k2, s.kind, seed=seed), self.sender())
+        self._offer(resized(s, s.d, s.k1, s.k2, s.kind, seed=seed), self.draw_button)
 
-    def _vector_edited(self, _value: object = None) -> None:
-        s = self.state
-        x, w1, w2 = (self.x_input.value(), self.w1_input.value(), self.w2_input.value())
+    def sync_controls(self) -> None:
+        """The state in every control; with a target, g shows the gradient a² − t it gives.
 
-        def build() -> BackpropState:
-            sized = resized(s, x.size, w1.size, w2.size, s.kind)
-            return replace(sized, x=_tuple(x), w1=_tuple(w1), w2=_tuple(w2))
-
-        self._try(build, self.sender())
-
-    def _upstream_edited(self, _value: object = None) -> None:
-        sender = self.sender()
-        name = "g" if sender is self.g_input else "t"
-        self._try(lambda: replace(self.state, **{name: _tuple(sender.value())}), sender)
-
-    def _upstream_chosen(self, _index: int) -> None:
-        self._try(lambda: replace(self.state, upstream=self.upstream_box.currentData()),
-                  self.sender())
-
-    def _try(self, build, source: QObject | None) -> bool:
-        """Build a state from the controls and show it; on ValueError say why at ``source``."""
-        try:
-            self.set_state(build())
-        except ValueError as exc:
-            self._reject(str(exc), source)
-            return False
-        for widget in self._rejected:
-            widget.clear_error()
-        self._rejected.clear()
-        self.chain_error.clear()
-        self.upstream_error.clear()
-        self._sync_controls()
-        return True
-
-    def _reject(self, message: str, source: QObject | None) -> None:
-        if isinstance(source, VectorInput | NumberInput):
-            source.show_error(message)
-            self._rejected.add(source)
-        else:
-            label = self.upstream_error if source is self.upstream_box else self.chain_error
-            label.show_message(message, source)
-        # Controls that are not text fields go back to what the panel shows.
-        self._sync_choices()
-
-    def _sync_choices(self) -> None:
-        s = self.state
-        if self.kind_box.currentText() != s.kind:
-            with QSignalBlocker(self.kind_box):
-                self.kind_box.setCurrentText(s.kind)
-        index = list(UPSTREAMS).index(s.upstream)
-        if self.upstream_box.currentIndex() != index:
-            with QSignalBlocker(self.upstream_box):
-                self.upstream_box.setCurrentIndex(index)
-
-    def _sync_controls(self) -> None:
-        """Show the state in every control (only those that differ, so no restyling costs)."""
-        s, r = self.state, self.result
-        self._sync_choices()
-        for widget, value in ((self.d_input, s.d), (self.k1_input, s.k1),
-                              (self.k2_input, s.k2), (self.seed_input, s.seed)):
-            if widget.value() != value or widget.error():
-                widget.set_value(value)
-        g = r.g if s.upstream == "target" else np.array(s.g)
-        for widget, value in ((self.x_input, s.x), (self.w1_input, s.w1),
-                              (self.w2_input, s.w2), (self.g_input, g), (self.t_input, s.t)):
-            value = np.asarray(value, dtype=np.float64)
-            shown = widget.value()
-            if shown.shape != value.shape or not np.array_equal(shown, value) or widget.error():
-                widget.set_value(value)
-        target = s.upstream == "target"
-        if self.g_input.isEnabled() == target:
-            self.g_input.setEnabled(not target)
-            self.t_input.setEnabled(target)
-
-    def set_state(self, state: BackpropState) -> None:
-        """Show ``state``; raise ValueError (and keep the current state) if the model rejects it."""
-        result = compute(state)
-        self.state, self.result = state, result
-        self.update_view()
+        (The target can be typed either way, ready for a switch to it.)
+        """
+        super().sync_controls()
+        target = self.state.upstream == "target"
+        if target:
+            show_value(self.g_input, self.view.g)
+        self.g_input.setEnabled(not target)
 
     # -- state -> model -> view ----------------------------------------------------------
-    def update_view(self) -> None:
-        """Move every view to :attr:`state` (the model's results are already computed).
+    def compute(self, state: BackpropState, previous: BackpropView | None) -> BackpropView:
+        """See :func:`explorer.views.backprop.compute`."""
+        return compute(state, previous)
 
-        A view is redrawn only when what it shows changed: editing x, for instance, leaves
-        the Jacobian and the sliding kernel as they were (and the animation where it was).
+    def show_view(self, view: BackpropView, previous: BackpropView | None) -> None:
+        """Redraw what changed.
+
+        Editing x, for instance, leaves the Jacobian and the sliding kernel as they were (and
+        the animation where it was).
         """
-        s, r = self.state, self.result
-        if s != self._shown:
-            row_key = (s.kind, s.w2, tuple(r.g))
-            if row_key != self._shown_keys.get("row") or self._refit:
-                # A new backward pass is shown finished; ▶ replays it from the first entry.
-                self._frame = len(r.steps) - 1
-                self.row_view.set_scene(r.row_scene, self._frame)
-                self._shown_keys["row"] = row_key
-            matrix_key = (s.kind, s.w2, r.jac.shape)
-            if matrix_key != self._shown_keys.get("matrix") or self._refit:
-                self.matrix_view.set_scene(r.matrix_scene, self._frame)
-                self._shown_keys["matrix"] = matrix_key
-            self._update_plots()
-            self._refit = False
-            self._update_formulas()
-            self._update_forward()
-            self._shown = s
-        if self.playback.count() != len(r.steps):
-            self.playback.set_count(len(r.steps))
-        if self.playback.position() != self._frame:
-            self.playback.set_position(self._frame)
-        self.refresh_checks()
-        self.changed.emit()
-
-    def _update_plots(self) -> None:
-        r = self.result
-        for grads, plot in ((r.grad_h1, self.grad_plot), (r.grad_w2, self.w2_plot)):
+        s, old = view.state, previous.state if previous is not None else None
+        if old is None or (s.kind, s.w2) != (old.kind, old.w2) \
+                or not np.array_equal(view.g, previous.g):
+            # A new backward pass is shown finished; ▶ replays it from the first entry.
+            self._frame = len(view.steps) - 1
+            self.row_view.set_scene(view.row_scene, self._frame)
+        if old is None or (s.kind, s.w2) != (old.kind, old.w2) \
+                or view.jac.shape != previous.jac.shape:
+            self.matrix_view.set_scene(view.matrix_scene, self._frame)
+        for grads, plot in ((view.grad_h1, self.grad_plot), (view.grad_w2, self.w2_plot)):
             shown = {key: plot.series(key) for key in ("jacobian", "formula")
                      if key in plot.series_keys()}
             new = {key: grads[key] for key in ("jacobian", "formula")}
-            if self._refit or any(key not in shown or not np.array_equal(shown[key], new[key])
+            if old is None or any(key not in shown or not np.array_equal(shown[key], new[key])
                                   for key in new):
-                plot.set_data(new, refit=self._refit)
-
-    def _show_numeric(self) -> dict[str, np.ndarray]:
-        """Finite differences for the state shown: compute once, move their markers and titles."""
-        if self._numeric_for is not self.result:
-            self._numeric = numeric_gradients(self.state, self.result)
-            self._numeric_for = self.result
-            r = self.result
-            for grads, numeric, plot, name in (
-                    (r.grad_h1, self._numeric["h1"], self.grad_plot, "∇h¹L"),
-                    (r.grad_w2, self._numeric["w2"], self.w2_plot, "∇w²L")):
-                plot.set_data({"numeric": numeric})
-                gap = disagreement(grads["jacobian"], grads["formula"], numeric)
-                plot.set_title(f"{name}: max disagreement {gap:.1e}", f"{name}: max |Δ| {gap:.1e}")
-        return self._numeric
-
-    def _update_formulas(self) -> None:
-        s, r = self.state, self.result
+                plot.set_data(new, refit=old is None)
         for kind, views in self.kind_formulas.items():
             if views[0].isHidden() == (kind == s.kind):
-                for view in views:
-                    view.setVisible(kind == s.kind)
-        if s.kind == "valid":
-            note = ("The valid chain needs k₁ ≤ d and k₁ + k₂ ≤ d + 1. Backwards, g gets "
-                    f"{r.pads[0]} zero{'s' if r.pads[0] != 1 else ''} on each side (a full "
-                    "convolution).")
-        else:
-            note = (f"The homework's 5.4 says d + k₁ + k₂ − 1: one more than the "
-                    f"{r.shapes['len_a2']} entries of a² (see ERRATA.md). Backwards, g needs no "
-                    "zeros (a valid convolution).")
-        one, two = shape_formulas(s, r.shapes, tex=True)
-        plain_one, plain_two = shape_formulas(s, r.shapes, tex=False)
+                for equation in views:
+                    equation.setVisible(kind == s.kind)
+        one, two = shape_formulas(s, view.shapes, tex=True)
+        plain_one, plain_two = shape_formulas(s, view.shapes, tex=False)
         self.shape_one.set_tex(one, plain_one)
         self.shape_two.set_tex(two, plain_two)
-        if note != self.shape_note.toPlainText():
-            self.shape_note.setPlainText(note)
+        if view.note() != self.shape_note.toPlainText():
+            self.shape_note.setPlainText(view.note())
+        if view.forward_text() != self.forward_text.text():
+            self.forward_text.setText(view.forward_text())
+        if self.playback.count() != len(view.steps):
+            self.playback.set_count(len(view.steps))
+        if self.playback.position() != self._frame:
+            self.playback.set_position(self._frame)
 
-    def _update_forward(self) -> None:
-        s, r = self.state, self.result
-        f = r.forward
-        lines = [f"{name} = [{format_vector(values)}]" for name, values in (
-            ("x", np.array(s.x)), ("a¹", f["a1"]), ("h¹ = ReLU(a¹)", f["h1"]), ("a²", f["a2"]),
-            ("g = ∇a²L", r.g))]
-        if r.loss is not None:
-            lines.append(f"L = ½‖a² − t‖² = {r.loss:g}")
-        else:
-            lines.append("L: any loss whose gradient at a² is g")
-        text = "\n".join(lines)
-        if text != self.forward_text.text():
-            self.forward_text.setText(text)
+    def _show_numeric(self) -> None:
+        """The finite differences' markers and the plots' titles, for the view shown."""
+        view = self.view
+        if self._numeric_shown is view:
+            return
+        self._numeric_shown = view
+        for grads, numeric, plot, name in (
+                (view.grad_h1, view.numeric["h1"], self.grad_plot, "∇h¹L"),
+                (view.grad_w2, view.numeric["w2"], self.w2_plot, "∇w²L")):
+            plot.set_data({"numeric": numeric})
+            gap = disagreement(grads["jacobian"], grads["formula"], numeric)
+            plot.set_title(f"{name}: max disagreement {gap:.1e}", f"{name}: max |Δ| {gap:.1e}")
 
     def _show_frame(self, frame: int) -> None:
         self._frame = frame
@@ -817,152 +453,29 @@ class BackpropPanel(Panel):
     def advance(self) -> None:
         """Slide flip(w²) to the next entry of ∇h¹L (back to the first after the last)."""
         frame = self._frame + 1
-        self._show_frame(0 if frame >= len(self.result.steps) else frame)
+        self._show_frame(0 if frame >= len(self.view.steps) else frame)
 
     def bench_change(self, i: int) -> None:
         """Cycle a kernel edit, the chain kind, k₂ and an input edit, as a student would."""
         step = i % 6
         s = self.state
         if step == 0:
-            self.w2_input.set_value(np.array(s.w2)[::-1] if s.k2 > 1 else np.array(s.w2) + 1)
-            self._vector_edited()
+            w2 = s.w2[::-1] if s.k2 > 1 else (s.w2[0] + 1,)
+            self.edit(self.w2_input, w2=w2)
         elif step in (1, 2):
             self.kind_box.setCurrentText("full" if step == 1 else "valid")
         elif step in (3, 4):
-            self.k2_input.set_value(4 if step == 3 else 3)
-            self._sizes_edited()
+            self._offer(resized(s, s.d, s.k1, 4 if step == 3 else 3, s.kind), self.k2_input)
         else:
-            self.x_input.set_value(np.array(s.x)[::-1])
-            self._vector_edited()
-
-    def reset(self) -> None:
-        """Back to the default chain: d = 8, k₁ = k₂ = 3, valid, seed 32, random g."""
-        self.playback.pause()
-        for widget in self._rejected:
-            widget.clear_error()
-        self._rejected.clear()
-        self.chain_error.clear()
-        self.upstream_error.clear()
-        self._refit = True
-        self.set_state(BackpropState())
-        self._sync_controls()
-
-    def state_dict(self) -> dict:
-        """The chain kind, the seed, x, w¹, w², and the upstream gradient g or target t."""
-        s = self.state
-        return {"kind": s.kind, "seed": int(s.seed), "x": list(s.x), "w1": list(s.w1),
-                "w2": list(s.w2), "upstream": s.upstream, "g": list(s.g), "t": list(s.t)}
-
-    def load_state_dict(self, state: dict) -> None:
-        """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid."""
-        read = saved_state
-        data = read.section(state)
-        candidate = BackpropState(
-            kind=read.choice(data, "kind", bp.KINDS), seed=read.whole(data, "seed", 0, MAX_SEED),
-            x=read.vector(data, "x", 1, MAX_D), w1=read.vector(data, "w1", 1, MAX_K),
-            w2=read.vector(data, "w2", 1, MAX_K), upstream=read.choice(data, "upstream", UPSTREAMS),
-            g=read.vector(data, "g"), t=read.vector(data, "t"))
-        s = candidate
-        length = bp.chain_shapes(s.d, s.k1, s.k2, s.kind)["len_a2"]
-        for name in ("g", "t"):  # both, so switching the upstream later needs no new draw
-            if len(getattr(s, name)) != length:
-                raise ValueError(f"{name} must have |a²| = {length} entries, "
-                                 f"got {len(getattr(s, name))}")
-        refit, self._refit = self._refit, True
-        try:
-            self.set_state(candidate)  # asks the model before anything changes
-        except ValueError:
-            self._refit = refit
-            raise
-        for widget in self._rejected:
-            widget.clear_error()
-        self._rejected.clear()
-        self.chain_error.clear()
-        self.upstream_error.clear()
-        self._sync_controls()
+            self.edit(self.x_input, x=s.x[::-1])
 
     def quiz(self, seed: int = 0) -> list[Question]:
         """Check-yourself questions on the chain: |a²|, an entry of ∇h¹L, a Jacobian entry."""
         s = self.state
-        return backprop_questions(s.x, s.w1, s.w2, self.result.g, s.kind, seed)
+        return backprop_questions(s.x, s.w1, s.w2, self.view.g, s.kind, seed)
 
     def checks(self) -> list[Check]:
-        """The gradients three ways, the animation's sums, and the lengths against 5.1/5.4."""
-        s, r = self.state, self.result
-        tol = self.tolerance()
-        if s.kind == "valid":
-            expected = [s.d - s.k1 + 1, s.d - s.k1 - s.k2 + 2]
-        else:
-            expected = [s.d + s.k1 - 1, s.d + s.k1 + s.k2 - 2]
-        shown = [r.shapes["len_a1"], r.shapes["len_a2"], r.forward["a1"].size,
-                 r.forward["a2"].size, r.jac.shape[0], r.jac.shape[1]]
-        reference = expected + expected + [expected[1], expected[0]]
-        h1, w2 = r.grad_h1, r.grad_w2
-        numeric = self._show_numeric()
-        steps = np.array([step.products.sum() for step in r.steps])
-        return [
-            Check.compare("∇h¹L: Jᵀg = flipped-kernel convolution", h1["jacobian"],
-                          h1["formula"], tol),
-            Check.compare("∇h¹L = finite differences", h1["formula"], numeric["h1"], tol),
-            Check.compare("∇w²L three ways agree",
-                          np.concatenate([w2["jacobian"], w2["formula"]]),
-                          np.concatenate([w2["formula"], numeric["w2"]]), tol),
-            Check.compare("animation sums = ∇h¹L", steps, h1["formula"], tol),
-            Check.compare("lengths match 5.1/5.4", shown, reference, 0.0),
-        ]
-
-    def numeric(self) -> dict[str, np.ndarray]:
-        """The finite-difference gradients (``h1``, ``w2``) for the state shown."""
-        return self._show_numeric()
-
-    def tolerance(self) -> float:
-        """1e-8, or more when the numbers are so large that rounding alone exceeds it.
-
-        Central differences of L carry a rounding error of about eps · |terms of L| / step
-        (step 1e-3); with the panel's small integers that is far below 1e-8.
-        """
-        r = self.result
-        scale = 1.0 + float(np.abs(r.forward["a2"]).max() + np.abs(r.g).max()
-                            + np.abs(np.array(self.state.t)).max())
-        return max(TOLERANCE, 1e-12 * scale**2 * r.g.size)
-
-    # -- data for File ▸ Export data as CSV ----------------------------------------------------
-    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
-        """The chain's vectors, the gradients three ways, the Jacobian and the backward steps."""
-        s, r = self.state, self.result
-        numeric = self._show_numeric()
-        f = r.forward
-        vectors = [("x", s.x), ("w1", s.w1), ("w2", s.w2), ("a1 = x * w1", f["a1"]),
-                   ("h1 = ReLU(a1)", f["h1"]), ("a2 = h1 * w2", f["a2"])]
-        if s.upstream == "target":
-            vectors.append(("t (target)", s.t))
-        vectors += [("g = dL/da2", r.g),
-                    ("dL/dh1 (J^T g)", r.grad_h1["jacobian"]),
-                    ("dL/dh1 (flipped-kernel convolution)", r.grad_h1["formula"]),
-                    ("dL/dh1 (finite differences)", numeric["h1"]),
-                    ("dL/dw2 (J^T g)", r.grad_w2["jacobian"]),
-                    ("dL/dw2 (correlation of h1 with g)", r.grad_w2["formula"]),
-                    ("dL/dw2 (finite differences)", numeric["w2"])]
-        width = max(len(values) for _, values in vectors)
-        k2 = s.k2
-        steps = [[step.index + 1, int(step.positions[0]) + 1, *step.values, *step.products,
-                  step.total] for step in r.steps]
-        jac = r.jac
-        settings = [["convolutions", s.kind], ["d", s.d], ["k1", s.k1], ["k2", s.k2],
-                    ["|a1|", r.shapes["len_a1"]], ["|a2|", r.shapes["len_a2"]],
-                    ["seed", s.seed], ["upstream gradient", s.upstream]]
-        if r.loss is not None:
-            settings.append(["L = ½‖a2 − t‖²", r.loss])
-        return {
-            "vectors": (["vector", *(str(i + 1) for i in range(width))],
-                        [[name, *np.asarray(values, dtype=np.float64).tolist()]
-                         for name, values in vectors]),
-            "Jacobian da2_i/dh1_n": (["i \\ n", *(str(n + 1) for n in range(jac.shape[1]))],
-                                     [[i + 1, *row] for i, row in enumerate(jac.tolist())]),
-            "backward steps: flip(w2) over the zero-padded g (g index ≤ 0 or > |a2|: padding)": (
-                ["entry n of dL/dh1", "g index under the first tap",
-                 *(f"g under tap {j + 1}" for j in range(k2)),
-                 *(f"product {j + 1}" for j in range(k2)), "dL/dh1_n = sum of products"],
-                steps),
-            "settings": (["setting", "value"], settings),
-        }
+        """The view's checks; the finite differences they work out are drawn too."""
+        checks = self.view.checks()
+        self._show_numeric()
+        return checks

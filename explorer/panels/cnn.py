@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
-import threading
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +53,35 @@ from PySide6.QtWidgets import (
 from explorer import assets
 from explorer.model import cnn
 from explorer.model.checks import Check
-from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
+from explorer.model.cnn import Conv2d, MaxPool2d
 from explorer.model.quiz import Question, cnn_questions
-from explorer.panels import saved_state
 from explorer.panels.base import Panel
+from explorer.views.cnn import (
+    COLUMNS,
+    KIND_NAMES,
+    MAPS_SHOWN,
+    MAX_LAYERS,
+    MAX_SIDE,
+    NEW_LAYERS,
+    SIDES,
+    CnnState,
+    CnnView,
+    ForwardJob,
+    ForwardResult,
+    Layer,
+    cell_text,
+    compute,
+    full_activations_of,
+    layer_from_values,
+    layer_values,
+    rows_to_csv,
+    rows_to_markdown,
+    run_forward,
+    side_rule,
+    state_from_json,
+    state_to_json,
+    too_large,
+)
 from explorer.widgets import file_dialogs
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
@@ -72,25 +93,12 @@ from explorer.widgets.plot import OKABE_ITO, make_plot
 from explorer.widgets.tensor_diagram import Arrow, Block, TensorDiagram
 from explorer.widgets.theme import qcolor, set_html, set_rich_text, set_style_sheet, theme_signals
 
-Layer = Conv2d | MaxPool2d | ReLU
+assert FeatureMapGrid.MAPS_PER_ROW == MAPS_SHOWN  # one row of maps per layer
 
 SAMPLE_IMAGE = assets.SAMPLE_PHOTO
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
 IMAGE_KINDS = "PNG, JPEG, BMP, GIF, WebP or TIFF"
 
-# What fits on screen and stays interactive; the panel says so instead of clamping.
-MAX_LAYERS = 8
-MAX_SETTING = 4096
-MAX_CHANNELS = 64
-MAX_SIDE = 1024
-#: The forward pass runs in the background up to this many multiply-adds (a few seconds) ...
-MAX_FORWARD_MACS = 4_000_000_000
-#: ... while no single array (an unfolded convolution input or an output) holds more numbers
-#: than this (256 MB of float64) ...
-MAX_FORWARD_VALUES = 32_000_000
-#: ... and the maps of all layers together hold at most this many (512 MB).
-MAX_FORWARD_TOTAL = 64_000_000
-MAPS_SHOWN = FeatureMapGrid.MAPS_PER_ROW
 #: A picture larger than this on a side is scaled down while it is read: the input is at
 #: most MAX_SIDE on a side, and twice that leaves detail for any crop of it.
 MAX_READ_SIDE = 2 * MAX_SIDE
@@ -99,16 +107,12 @@ MAX_READ_SIDE = 2 * MAX_SIDE
 #: megapixels of 8-bit RGBA, more than phones and cameras make. JPEG is decoded scaled down.
 MAX_READ_MB = 1024
 
-COLUMNS = ("Layer", "Output C × H × W", "Weights", "Biases", "Activations", "MACs")
 #: Room around a header's and a cell's text (the style's margins and a little air), in pixels.
 _HEADER_PADDING = 16
 _CELL_PADDING = 14
-_KIND_NAMES = {"conv": "Conv2d", "maxpool": "MaxPool2d", "relu": "ReLU"}
 #: "Computing…" over the maps and "Checks running…" over the badges: neither pass nor fail.
 _STATUS_STYLE = ("QLabel { background: #f2f2f2; color: #333333; border: 1px solid #aaaaaa;"
                  " border-radius: 4px; padding: 2px 8px; }")
-_NEW_LAYERS: dict[str, Layer] = {"conv": Conv2d(16, 3, padding=1), "maxpool": MaxPool2d(2),
-                                 "relu": ReLU()}
 
 
 def _explanation() -> str:
@@ -147,171 +151,6 @@ depends on (its receptive field).</p>
 larger than its padded input; tick “bias” on the last layer; add a ReLU and compare its maps;
 drop your own picture on the panel.</p>
 """
-
-
-@dataclass(frozen=True)
-class CnnState:
-    """Everything the CNN panel shows is a function of these values (and the picture)."""
-
-    input_shape: tuple[int, int, int] = cnn.SEED_INPUT_SHAPE
-    layers: tuple[Layer, ...] = cnn.SEED_NETWORK
-    #: The feature-map pixel whose receptive field is shown: (layer, channel, row, col), 0-based;
-    #: None (or a pixel the stack no longer has) shows the centre of the last layer's first map.
-    selection: tuple[int, int, int, int] | None = None
-    seed: int = 0
-
-
-@dataclass(frozen=True, eq=False)
-class ForwardResult:
-    """What the model computed for the valid part of the stack, and the checks of it.
-
-    From the last convolution on (index ``tail``) only the channels the maps show are computed:
-    ``run_layers``/``run_weights`` are the stack with that convolution cut to its first
-    :data:`MAPS_SHOWN` kernels (the layers after it work channel by channel, so their first
-    channels are exact). ``tail`` is None when nothing was cut. ``cache`` pairs every
-    activation with the key it is reused under by the next pass.
-    """
-
-    layers: tuple[Layer, ...]
-    weights: list[Any] | None
-    activations: list[np.ndarray] | None
-    note: str
-    run_layers: tuple[Layer, ...] = ()
-    run_weights: list[Any] | None = None
-    tail: int | None = None
-    checks: tuple[Check, ...] = ()
-    cache: tuple[tuple[tuple, np.ndarray], ...] = ()
-
-
-@dataclass(frozen=True, eq=False)
-class ForwardJob:
-    """One forward pass and its checks, prepared in the GUI thread for the worker thread.
-
-    The worker only reads it: the arrays in it are never written again, the layers are frozen.
-    ``source`` is what the picture and the weights depend on (it keys the reused outputs);
-    ``selection`` and ``box`` are the selected map pixel and its receptive field, or None.
-    """
-
-    generation: int
-    image: np.ndarray
-    input_shape: tuple[int, int, int]
-    layers: tuple[Layer, ...]
-    seed: int
-    source: tuple
-    cache: tuple[tuple[tuple, np.ndarray], ...]
-    selection: tuple[int, int, int, int] | None
-    box: tuple[int, int, int, int] | None
-    #: Set when a newer job replaces this one: the worker stops at the next layer.
-    cancelled: threading.Event = field(default_factory=threading.Event)
-
-
-def _run_layers(x: np.ndarray, layers: tuple[Layer, ...], weights: list[Any],
-                cancelled: threading.Event | None = None,
-                progress: Callable[[int], None] | None = None,
-                first: int = 0) -> list[np.ndarray] | None:
-    """``cnn.forward`` one layer at a time, so a superseded pass stops early (then None)."""
-    out = []
-    for i, (layer, weight) in enumerate(zip(layers, weights, strict=True)):
-        if cancelled is not None and cancelled.is_set():
-            return None
-        if progress is not None:
-            progress(first + i)
-        x = cnn.forward(x, (layer,), (weight,))[0]
-        x.flags.writeable = False  # shared with the GUI thread and the next pass
-        out.append(x)
-    return out
-
-
-def full_activations_of(result: ForwardResult, image: np.ndarray,
-                        cancelled: threading.Event | None = None) -> list[np.ndarray] | None:
-    """Every layer's whole output: ``result``'s maps plus the channels they leave out."""
-    r = result
-    if r.activations is None or r.tail is None:
-        return r.activations
-    x = image if r.tail == 0 else r.activations[r.tail - 1]
-    rest = _run_layers(x, r.layers[r.tail:], r.weights[r.tail:], cancelled)
-    return None if rest is None else r.activations[: r.tail] + rest
-
-
-def forward_checks(result: ForwardResult, job: ForwardJob) -> list[Check] | None:
-    """Shapes and counts against the arrays themselves; the receptive field by perturbation.
-
-    None if ``job`` is cancelled meanwhile.
-    """
-    full = full_activations_of(result, job.image, job.cancelled)
-    if full is None:
-        return None
-    shown = np.concatenate([a[:MAPS_SHOWN].ravel() for a in result.activations]) \
-        if full else np.zeros(0)
-    whole = np.concatenate([a[:MAPS_SHOWN].ravel() for a in full]) if full else np.zeros(0)
-    scale = max(1.0, float(np.abs(whole).max())) if whole.size else 1.0
-    checks = [
-        Check.compare("shapes match forward",
-                      np.array(cnn.infer_shapes(job.input_shape, result.layers), float)
-                      .reshape(-1, 3),
-                      np.array([a.shape for a in full], float).reshape(-1, 3),
-                      0.0),
-        Check.compare("maps match full pass", shown / scale, whole / scale, 1e-9),
-        Check.compare("counts match weights",
-                      cnn.param_counts(job.input_shape, result.layers),
-                      [0 if w is None else (w[0].size + w[1].size if isinstance(w, tuple)
-                                            else w.size) for w in result.weights],
-                      0.0),
-    ]
-    del full, whole
-    if job.selection is not None and job.box is not None:
-        layer, channel, row, col = job.selection
-        r0, r1, c0, c1 = job.box
-        noise = np.random.default_rng(1).standard_normal(job.image.shape)
-        noise[:, r0:r1, c0:c1] = 0.0
-        noise += job.image
-        moved = _run_layers(noise, result.run_layers[: layer + 1],
-                            result.run_weights[: layer + 1], job.cancelled)
-        if moved is None:
-            return None
-        checks.append(Check.compare("field covers all inputs", moved[-1][channel, row, col],
-                                    result.activations[layer][channel, row, col], 1e-9))
-    return checks
-
-
-def run_forward(job: ForwardJob, progress: Callable[[int], None] | None = None,
-                maps_ready: Callable[[ForwardResult], None] | None = None
-                ) -> ForwardResult | None:
-    """The forward pass of ``job`` and its checks; None if a newer job replaced it meanwhile.
-
-    Pure numpy (the worker thread runs it; numpy releases the GIL). The outputs of the layers
-    above the first changed one are taken from ``job.cache``. ``progress(i)`` is called before
-    layer ``i`` (from 0) is computed, and with ``len(job.layers)`` before the checks;
-    ``maps_ready`` with the result, its checks still empty, as soon as the maps are computed.
-    """
-    valid = job.layers
-    weights = cnn.default_weights(job.input_shape, valid, job.seed)
-    run_layers, run_weights, tail = display_stack(valid, weights)
-    # default_weights is prefix-stable (a layer's weights depend only on the layers up to
-    # it), so layer i's output is a function of the picture, valid[:i + 1] and whether it
-    # was cut: the outputs of the layers above an edit are reused.
-    keys = [(job.source, valid[: i + 1], tail is not None and i >= tail)
-            for i in range(len(valid))]
-    start = 0
-    while start < len(keys) and start < len(job.cache) and job.cache[start][0] == keys[start]:
-        start += 1
-    reused = [a for _, a in job.cache[:start]]
-    x = job.image if start == 0 else reused[-1]
-    fresh = _run_layers(x, run_layers[start:], run_weights[start:], job.cancelled, progress,
-                        start)
-    if fresh is None:
-        return None
-    activations = reused + fresh
-    result = ForwardResult(valid, weights, activations, "", run_layers, run_weights, tail,
-                           cache=tuple(zip(keys, activations, strict=True)))
-    if maps_ready is not None:
-        maps_ready(result)
-    if progress is not None:
-        progress(len(valid))
-    checks = forward_checks(result, job)
-    if checks is None:
-        return None
-    return replace(result, checks=tuple(checks))
 
 
 class ForwardWorker(QObject):
@@ -369,149 +208,6 @@ class ForwardWorker(QObject):
             self._pool = None
 
 
-def display_stack(layers: tuple[Layer, ...], weights: list[Any]
-                  ) -> tuple[tuple[Layer, ...], list[Any], int | None]:
-    """Cut the last convolution to the kernels whose maps are shown (see :class:`ForwardResult`).
-
-    Nothing after the last convolution mixes channels, so its first channels, and those of every
-    layer after it, are exactly the first channels of the full forward pass at a fraction of the
-    cost; the checks compare the two.
-    """
-    convs = [i for i, layer in enumerate(layers) if isinstance(layer, Conv2d)]
-    if not convs or layers[convs[-1]].out_channels <= MAPS_SHOWN:
-        return layers, weights, None
-    tail = convs[-1]
-    entry = weights[tail]
-    cut = (entry[0][:MAPS_SHOWN], entry[1][:MAPS_SHOWN]) if isinstance(entry, tuple) \
-        else entry[:MAPS_SHOWN]
-    run_layers = (*layers[:tail], replace(layers[tail], out_channels=MAPS_SHOWN),
-                  *layers[tail + 1:])
-    return run_layers, [*weights[:tail], cut, *weights[tail + 1:]], tail
-
-
-def layer_values(layer: Layer) -> tuple[str, dict[str, object]]:
-    """The kind and editable fields of ``layer``, as the layer row shows them."""
-    if isinstance(layer, Conv2d):
-        return "conv", {"out_channels": layer.out_channels, "kernel_size": layer.kernel_size,
-                        "stride": layer.stride, "padding": layer.padding,
-                        "dilation": layer.dilation, "bias": layer.bias}
-    if isinstance(layer, MaxPool2d):
-        return "maxpool", {"kernel_size": layer.kernel_size, "stride": layer.stride}
-    return "relu", {}
-
-
-def layer_from_values(values: dict[str, object]) -> Layer:
-    """Build the model's layer from a row's values (the model checks them later)."""
-    kind = values["kind"]
-    if kind == "conv":
-        return Conv2d(values["out_channels"], values["kernel_size"], values["stride"],
-                      values["padding"], values["dilation"], bool(values["bias"]))
-    if kind == "maxpool":
-        return MaxPool2d(values["kernel_size"], values["stride"])
-    return ReLU()
-
-
-def _too_large(values: dict[str, object]) -> str | None:
-    for name, value in values.items():
-        if isinstance(value, int | float) and not isinstance(value, bool) \
-                and abs(value) > MAX_SETTING:
-            return f"{name.replace('_', ' ')} {value:g} is too large: use at most {MAX_SETTING}"
-    return None
-
-
-def _saved_layer(entry: dict[str, object]) -> dict[str, object]:
-    """A saved layer's values as a row emits them (whole numbers as int), or ValueError."""
-    kind = saved_state.choice(entry, "kind", _NEW_LAYERS)
-    values: dict[str, object] = {"kind": kind}
-    for name in layer_values(_NEW_LAYERS[kind])[1]:  # the fields a layer of this kind has
-        if name == "bias":
-            values[name] = saved_state.flag(entry, name)
-        elif name == "stride" and kind == "maxpool" and saved_state.field(entry, name) is None:
-            values[name] = None
-        else:
-            number = saved_state.number(entry, name)
-            problem = _too_large({name: number})
-            if problem is not None:
-                raise ValueError(problem)
-            values[name] = int(number) if number.is_integer() else number
-    return values
-
-
-def _shape_text(shape: tuple[int, int, int]) -> str:
-    return " × ".join(map(str, shape))
-
-
-def summary_rows(input_shape: tuple[int, int, int], details: list[dict[str, Any]],
-                 error: tuple[int, str] | None) -> list[dict[str, Any]]:
-    """The table as data: an input row, one row per valid layer, the bad layer, the totals.
-
-    Numbers are the model's (``layer_details``); the totals add up the rows shown.
-    """
-    c, h, w = input_shape
-    rows: list[dict[str, Any]] = [{
-        "layer": "Input", "output": _shape_text(input_shape), "weights": None, "biases": None,
-        "activations": c * h * w, "macs": None,
-        "note": "The image: channels × height × width", "error": None}]
-    for d in details:
-        rows.append({
-            "layer": f"{d['index'] + 1}  {d['label']}", "output": _shape_text(d["output_shape"]),
-            "weights": d["weights"], "biases": d["biases"], "activations": d["activations"],
-            "macs": d["macs"], "note": d["macs_note"], "error": None})
-    if error is not None:
-        index, message = error
-        rows.append({"layer": f"{index + 1}  ✗", "output": message, "weights": None,
-                     "biases": None, "activations": None, "macs": None, "note": message,
-                     "error": message})
-    if error is None:
-        label = "Total"
-    elif details:
-        label = f"Total (layers 1–{len(details)})" if len(details) > 1 else "Total (layer 1)"
-    else:
-        label = "Total (no valid layer yet)"
-    rows.append({
-        "layer": label, "output": "",
-        "weights": sum(d["weights"] for d in details),
-        "biases": sum(d["biases"] for d in details),
-        "activations": sum(d["activations"] for d in details),
-        "macs": sum(d["macs"] for d in details),
-        "note": "Sums over the layers (activations: every layer's output, input excluded)",
-        "error": None})
-    return rows
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def rows_to_markdown(rows: list[dict[str, Any]]) -> str:
-    """A GitHub-flavoured Markdown table of ``rows`` (numbers with thousands separators)."""
-    keys = ("layer", "output", "weights", "biases", "activations", "macs")
-    lines = ["| " + " | ".join(COLUMNS) + " |",
-             "|" + "|".join([":---", ":---"] + ["---:"] * 4) + "|"]
-    for row in rows:
-        cells = [_cell(row[k]).replace("|", "\\|") for k in keys]
-        if row["error"] is not None:
-            cells = [cells[0], cells[1], "", "", "", ""]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def rows_to_csv(rows: list[dict[str, Any]]) -> str:
-    """``rows`` as CSV with plain integers (no separators), ready for a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["layer", "output_shape", "weights", "biases", "activations", "macs"])
-    for row in rows:
-        writer.writerow([row["layer"], row["output"]] + [
-            "" if row[k] is None else row[k]
-            for k in ("weights", "biases", "activations", "macs")])
-    return buffer.getvalue()
-
-
 def _arrow(detail: dict[str, Any], layer: Layer) -> Arrow:
     """The two lines written at a layer's arrow, and the window drawn on its input."""
     if isinstance(layer, Conv2d):
@@ -527,31 +223,6 @@ def _arrow(detail: dict[str, Any], layer: Layer) -> Arrow:
         return Arrow((f"MaxPool {layer.kernel_size}×{layer.kernel_size}", f"stride {stride}"),
                      int(detail["window"]))
     return Arrow(("ReLU", "max(x, 0)"), None)
-
-
-def _formula_line(d: dict[str, Any]) -> str:
-    """One line of the formula box: the output size with its numbers and what the floor drops."""
-    head = f"<b>{d['index'] + 1} {_KIND_NAMES[d['kind']]}</b>&nbsp; "
-    if d["kind"] == "relu":
-        return head + f"{d['formula']}"
-    body = d["formula"] if d["formula_h"] == d["formula_w"] else (
-        f"H: {d['formula_h']}; &nbsp;W: {d['formula_w']}")
-    notes = []
-    for axis, dropped, unread, edge in (("row", d["dropped_rows"], d["unread_rows"], "bottom"),
-                                        ("column", d["dropped_cols"], d["unread_cols"], "right")):
-        if dropped:
-            notes.append(f"the floor drops {dropped} {axis}{'s' if dropped > 1 else ''} at the "
-                         f"{edge} that no window reaches")
-        gaps = unread - dropped
-        if gaps > 0:
-            notes.append(f"{gaps} {axis}{'s' if gaps > 1 else ''} fall between windows")
-    if not notes:
-        note = "every input row and column is read"
-        color = "#2e6b3f"
-    else:
-        note = "; ".join(notes)
-        color = "#9a3d00"
-    return head + f"{body} &nbsp;<span style='color:{color}'>({note})</span>"
 
 
 def qimage_to_rgb(image: QImage) -> np.ndarray:
@@ -690,17 +361,6 @@ def _fixed_text(parent: QWidget, height: int) -> QTextBrowser:
     return box
 
 
-def _side_validator(name: str, most: int):
-    def check(value: float) -> None:
-        shape = {"channels": (value, 1, 1), "height": (1, value, 1), "width": (1, 1, value)}[name]
-        error = cnn.infer_shapes_partial(shape, []).error
-        if error is not None:
-            raise ValueError(error.removeprefix("input shape: "))
-        if value > most:
-            raise ValueError(f"{name} {value:g} is more than this panel shows: use at most {most}")
-    return check
-
-
 class LayerList(QScrollArea):
     """The layer rows, scrolling on their own so the buttons under them stay in reach.
 
@@ -754,9 +414,10 @@ class CnnPanel(Panel):
     #: Emitted with its generation when a forward pass's maps and checks are shown.
     forwardFinished = Signal(int)
 
+    State = CnnState
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state = CnnState()
         self._rows: list[LayerRow] = []
         self._source: QImage | None = None
         self._source_name = ""
@@ -769,6 +430,7 @@ class CnnPanel(Panel):
         self._readout_html = ""
         self._formulas_html = ""
         self._table_rows = 0
+        self._table_shown: list[dict[str, Any]] = []
         self._width_fonts: tuple | None = None  # _fit_number_columns measures per font
         self._table_error_row: int | None = None
         self._table_style: tuple | None = None
@@ -787,27 +449,21 @@ class CnnPanel(Panel):
         self._result_key: tuple | None = None
         self._result_details: list[dict[str, Any]] = []
         self._note = ""  # why the forward pass does not run, when it does not
-        self._valid: tuple[Layer, ...] = ()  # the layers up to the first bad one
         self._forward_key: tuple | None = None  # what the maps of the state shown depend on
-        self._details: list[dict[str, Any]] = []
-        self._shape_check: cnn.ShapeCheck = cnn.ShapeCheck([], None, None)
-        self._summary: list[dict[str, Any]] = []
+        # The selected map pixel and its receptive field, as shown (None once a pass failed).
         self._selection: tuple[int, int, int, int] | None = None
         self._box: tuple[int, int, int, int] | None = None
-        self._box_key: tuple | None = None
-        self._box_cached: tuple[int, int, int, int] = (0, 0, 0, 0)
         self._input_shown_for: tuple | None = None
         self._build()
         self._load_sample(update=False)
-        self._sync_controls()
-        self.update_view()
+        self.set_state(self.state)
         theme_signals().changed.connect(self._theme_changed)
 
     def _theme_changed(self, _theme: object) -> None:
         """Table text and signed feature maps in the theme's colours (the rest follows)."""
         self._table_style = None
-        self._summary = []
-        self._update_table()
+        self._table_shown = []
+        self._update_table(self.view)
         self._maps_shown = []  # a dark theme has its own zero colour for signed maps
         self._update_maps()
 
@@ -830,13 +486,13 @@ class CnnPanel(Panel):
         image_layout = QVBoxLayout(image_box)
         shape_row = QHBoxLayout()
         self.channels_input = NumberInput(
-            "C", 3, decimals=0, validate=_side_validator("channels", MAX_CHANNELS),
+            "C", 3, decimals=0, validate=side_rule("channels"),
             tooltip="Channels of the input: 3 = RGB, 1 = grey; more repeat R, G, B")
         self.height_input = NumberInput(
-            "H", 128, decimals=0, validate=_side_validator("height", MAX_SIDE),
+            "H", 128, decimals=0, validate=side_rule("height"),
             tooltip="Height of the input in pixels (the picture is scaled to it)")
         self.width_input = NumberInput(
-            "W", 128, decimals=0, validate=_side_validator("width", MAX_SIDE),
+            "W", 128, decimals=0, validate=side_rule("width"),
             tooltip="Width of the input in pixels (the picture is scaled to it)")
         for widget in (self.channels_input, self.height_input, self.width_input):
             widget.line_edit().setMaximumWidth(56)
@@ -1000,8 +656,9 @@ class CnnPanel(Panel):
         self.page = Page(self, explanation=_explanation(), side=[*formulas, image_box, layers_box],
                          content=views, checks=self.checks_strip)
 
-        for widget in (self.channels_input, self.height_input, self.width_input):
-            widget.valueChanged.connect(self._input_shape_changed)
+        for name, widget in zip(SIDES, (self.channels_input, self.height_input,
+                                        self.width_input), strict=True):
+            self.bind(name, widget, lambda s, v, name=name: s.with_side(name, v))
         self.open_button.clicked.connect(self._open_clicked)
         self.sample_button.clicked.connect(self._sample_clicked)
         self.reset_button.clicked.connect(self.reset)
@@ -1045,15 +702,8 @@ class CnnPanel(Panel):
             self._tab_order_stale = True
 
     # -- control -> state -----------------------------------------------------------------------
-    def _set_state(self, state: CnnState) -> None:
-        if state != self.state:
-            self.state = state
-            self.update_view()
-
-    def _set_layers(self, layers: tuple[Layer, ...], selection=None) -> None:
-        self._set_state(replace(self.state, layers=tuple(layers), selection=selection
-                                if selection is not None else self.state.selection))
-        self._sync_controls()
+    def _set_layers(self, layers: list[Layer], source: QWidget) -> None:
+        self._offer(replace(self.state, layers=tuple(layers)), source)
 
     def _is_row(self, index: int) -> bool:
         """Whether ``index`` names a layer (a hidden spare row can still finish an edit)."""
@@ -1062,7 +712,7 @@ class CnnPanel(Panel):
     def _layer_edited(self, index: int, values: dict[str, object]) -> None:
         if not self._is_row(index):
             return
-        problem = _too_large(values)
+        problem = too_large(values)
         if problem is not None:
             self._rows[index].show_error(problem)
             return
@@ -1071,14 +721,14 @@ class CnnPanel(Panel):
         if tuple(layers) == self.state.layers:
             self._show_row_errors()  # clears a stale "not a number" message
             return
-        self._set_layers(tuple(layers))
+        self._set_layers(layers, self._rows[index])
 
     def _kind_changed(self, index: int, kind: str) -> None:
         if not self._is_row(index):
             return
         layers = list(self.state.layers)
-        layers[index] = _NEW_LAYERS[kind]
-        self._set_layers(tuple(layers))
+        layers[index] = NEW_LAYERS[kind]
+        self._set_layers(layers, self._rows[index])
 
     def _move_layer(self, index: int, step: int) -> None:
         if not self._is_row(index):
@@ -1087,14 +737,14 @@ class CnnPanel(Panel):
         layers = list(self.state.layers)
         if 0 <= target < len(layers):
             layers[index], layers[target] = layers[target], layers[index]
-            self._set_layers(tuple(layers))
+            self._set_layers(layers, self._rows[index])
 
     def _remove_layer(self, index: int) -> None:
         if not self._is_row(index):
             return
         layers = list(self.state.layers)
         del layers[index]
-        self._set_layers(tuple(layers))
+        self._set_layers(layers, self._rows[index])
 
     def _add_clicked(self) -> None:
         self.add_layer(self.sender().property("kind"))
@@ -1105,24 +755,19 @@ class CnnPanel(Panel):
             self.stack_note.setText(f"The stack holds at most {MAX_LAYERS} layers: remove one "
                                     "to add another.")
             return
-        self._set_layers((*self.state.layers, _NEW_LAYERS[kind]))
+        self._set_layers([*self.state.layers, NEW_LAYERS[kind]], self.add_buttons[kind])
         # Once the list has laid the new row out: scrolled into view there.
         QTimer.singleShot(0, self, self._show_last_row)
 
     def _show_last_row(self) -> None:
         self.layer_list.ensureWidgetVisible(self._rows[len(self.state.layers) - 1])
 
-    def _input_shape_changed(self, _value: float) -> None:
-        shape = (int(self.channels_input.value()), int(self.height_input.value()),
-                 int(self.width_input.value()))
-        self._set_state(replace(self.state, input_shape=shape))
-
     def _cell_clicked(self, row: int, channel: int, pixel_row: int, pixel_col: int) -> None:
         self.select_cell(row, channel, pixel_row, pixel_col)
 
     def select_cell(self, layer: int, channel: int, row: int, col: int) -> None:
         """Show the receptive field of ``layer``'s map ``channel`` at (``row``, ``col``)."""
-        self._set_state(replace(self.state, selection=(layer, channel, row, col)))
+        self._offer(replace(self.state, selection=(layer, channel, row, col)), self.maps)
 
     def _open_clicked(self) -> None:
         path = file_dialogs.open_file(self, "images", "Open an image", IMAGE_FILTER)
@@ -1171,7 +816,7 @@ class CnnPanel(Panel):
         self._source_size = size
         self._source_key += 1
         if update:
-            self.update_view()
+            self.show_view(self.view, None)
 
     def dragEnterEvent(self, event) -> None:  # noqa: D102 - Qt override
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -1184,7 +829,9 @@ class CnnPanel(Panel):
             self.load_image(files[0])
 
     # -- state -> controls (never emits) --------------------------------------------------------
-    def _sync_controls(self) -> None:
+    def sync_controls(self) -> None:
+        """The bound input sides, and a row per layer showing it (the model's message if bad)."""
+        super().sync_controls()
         s = self.state
         count = len(s.layers)
         self._ensure_rows(count)
@@ -1202,10 +849,6 @@ class CnnPanel(Panel):
         if self._tab_order_stale and self.isVisible():
             self._tab_order_stale = False
             QTimer.singleShot(0, self, self.tidy_tab_order)
-        for widget, value in zip((self.channels_input, self.height_input, self.width_input),
-                                 s.input_shape, strict=True):
-            if widget.value() != value or widget.error():
-                widget.set_value(value)
         full = count >= MAX_LAYERS
         for button in self.add_buttons.values():
             button.setEnabled(not full)
@@ -1214,7 +857,7 @@ class CnnPanel(Panel):
         self._show_row_errors()
 
     def _show_row_errors(self) -> None:
-        check = self._shape_check
+        check = self.view.check
         for i, row in enumerate(self._rows[: len(self.state.layers)]):
             if check.failing_index == i:
                 row.show_error(check.error)
@@ -1222,53 +865,25 @@ class CnnPanel(Panel):
                 row.clear_error()
 
     # -- state -> model -> view -----------------------------------------------------------------
-    def update_view(self) -> None:
-        """Recompute everything from :attr:`state` and move the existing items to it.
+    def compute(self, state: CnnState, previous: CnnView | None) -> CnnView:
+        """See :func:`explorer.views.cnn.compute`."""
+        return compute(state, previous)
 
-        Shapes, table, formulas, diagram, input picture and receptive field show at once; the
-        forward pass and its checks start in the background, and the maps and badges say so
-        until they arrive.
+    def show_view(self, view: CnnView, previous: CnnView | None) -> None:
+        """Shapes, table, formulas, diagram, input picture and receptive field show at once.
+
+        The forward pass and its checks start in the background, and the maps and badges say
+        so until they arrive.
         """
-        s = self.state
-        check = cnn.infer_shapes_partial(s.input_shape, s.layers)
-        input_bad = check.error is not None and check.failing_index is None
-        valid = () if input_bad else s.layers[: len(check.shapes)]
-        self._shape_check = check
-        self._valid = valid
-        self._details = [] if input_bad else cnn.layer_details(s.input_shape, valid)
-        self._note = check.error if input_bad else (self._forward_limit() or "")
-        self._show_row_errors()
-        self._update_table()
-        self._update_formulas()
-        self._update_diagram()
+        self._note = view.note
+        self._selection, self._box = view.selection, view.box
+        self._update_table(view)
+        self._update_formulas(view)
+        self._update_diagram(view)
         self._update_input()
-        self._selection = self._effective_selection()
-        self._box = self._field_of(self._selection)
         self._start_forward()
         self._update_maps()
         self._update_selection()
-        self.changed.emit()
-
-    def _forward_limit(self) -> str | None:
-        c, h, w = self.state.input_shape
-        for d in self._details:
-            unfolded = d["macs"] // max(1, d["output_shape"][0]) if d["kind"] == "conv" else 0
-            biggest = max(unfolded, d["activations"], c * h * w)
-            if biggest > MAX_FORWARD_VALUES:
-                return (f"Forward pass paused: layer {d['index'] + 1} would hold "
-                        f"{biggest / 1e6:,.1f} million numbers at once (limit "
-                        f"{MAX_FORWARD_VALUES // 10**6} million). Shapes and counts are exact.")
-        held = sum(d["activations"] for d in self._details)
-        if held > MAX_FORWARD_TOTAL:
-            return (f"Forward pass paused: the outputs of the {len(self._details)} layers would "
-                    f"hold {held / 1e6:,.1f} million numbers together (limit "
-                    f"{MAX_FORWARD_TOTAL // 10**6} million). Shapes and counts are exact.")
-        total = sum(d["macs"] for d in self._details)
-        if total > MAX_FORWARD_MACS:
-            return (f"Forward pass paused: this stack needs {total / 1e6:,.0f} million "
-                    f"multiply-adds; the panel runs up to {MAX_FORWARD_MACS // 10**6:,} million "
-                    "(a few seconds in the background). Shapes and counts above are exact.")
-        return None
 
     def _start_forward(self) -> None:
         """Start the forward pass and checks of the state shown, unless they run or show already.
@@ -1280,20 +895,20 @@ class CnnPanel(Panel):
         if self._note:
             self._cancel_forward()
             self._job_key = self._result_key = self._forward_key = None
-            self._result = ForwardResult(self._valid, None, None, self._note)
+            self._result = ForwardResult(self.view.valid, None, None, self._note)
             self._result_details = []
             self._set_checks([])
             return
         source = (self._source_key, s.input_shape, s.seed)
-        self._forward_key = (source, self._valid)
+        self._forward_key = (source, self.view.valid)
         job_key = (self._forward_key, self._selection, self._box)
         if job_key == self._job_key:
             return  # on its way, or shown already
         self._cancel_forward()
         self._generation += 1
-        job = ForwardJob(self._generation, self._network_input(), s.input_shape, self._valid,
+        job = ForwardJob(self._generation, self._network_input(), s.input_shape, self.view.valid,
                          s.seed, source, self._result.cache, self._selection, self._box)
-        self._pending = _Pending(job, self._forward_key, self._details)
+        self._pending = _Pending(job, self._forward_key, self.view.details)
         # The worker gets it once this edit has been painted: the event is low priority, and
         # comes after Qt's own (low-priority) request to repaint. Started at once, the pass's
         # first steps (weights, shape checks: Python) would take turns at the GIL with the
@@ -1382,6 +997,9 @@ class CnnPanel(Panel):
         self._last_checks = checks
         self.checksChanged.emit(checks)
 
+    def refresh_checks(self) -> None:
+        """Nothing to schedule: the checks come with the forward pass (see :meth:`_set_checks`)."""
+
     def checks_pending(self) -> bool:
         """Whether the checks of the state shown are still running (the status bar asks)."""
         return self._pending is not None
@@ -1437,15 +1055,12 @@ class CnnPanel(Panel):
             self._image_cache = (key, network_input, shown)
         return self._image_cache[1]
 
-    def _update_table(self) -> None:
-        check = self._shape_check
-        error = None
-        if check.error is not None:
-            error = (check.failing_index if check.failing_index is not None else -1, check.error)
-        rows = summary_rows(self.state.input_shape, self._details, error)
-        if rows == self._summary:
+    def _update_table(self, view: CnnView) -> None:
+        rows = view.rows
+        if rows == self._table_shown:
             return
-        self._summary = rows
+        self._table_shown = rows
+        error = view.check.error
         table = self.table
         if len(rows) != self._table_rows:
             table.setRowCount(len(rows))
@@ -1478,7 +1093,7 @@ class CnnPanel(Panel):
             is_total = r == len(rows) - 1
             for c, key in enumerate(keys):
                 item = table.item(r, c)
-                text = _cell(row[key]) if not (is_error and c > 1) else ""
+                text = cell_text(row[key]) if not (is_error and c > 1) else ""
                 if key == "output" and not row[key]:
                     text = ""
                 item.setText(text)
@@ -1523,33 +1138,24 @@ class CnnPanel(Panel):
             if header.sectionSize(c) != widest:
                 header.resizeSection(c, widest)
 
-    def _update_formulas(self) -> None:
-        lines = [_formula_line(d) for d in self._details]
-        check = self._shape_check
-        if check.error is not None:
-            lines.append(f"<span style='color:#c0392b'>✗ {html.escape(check.error)}</span>")
-        if not lines:
-            lines.append("Add a layer to see its output size.")
-        text = "<div style='line-height:130%'>" + "<br>".join(lines) + "</div>"
+    def _update_formulas(self, view: CnnView) -> None:
+        lines = view.formulas()
+        text = f"<div style='line-height:130%'>{lines}</div>"
         if text != self._formulas_html:
             self._formulas_html = text
             set_html(self.formulas, text)
         # Room for every line (the page scrolls). Resized only when the count changes.
-        height = 12 + 19 * len(lines)
+        height = 12 + 19 * (lines.count("<br>") + 1)
         if height != self.formulas.height():
             self.formulas.setFixedHeight(height)
 
-    def _update_diagram(self) -> None:
-        s = self.state
-        check = self._shape_check
-        if check.error is not None and check.failing_index is None:
-            self.diagram.set_stack([], [], None)
-            return
-        blocks = [Block(s.input_shape, "input", "input")]
+    def _update_diagram(self, view: CnnView) -> None:
+        blocks = [Block(view.state.input_shape, "input", "input")]
         arrows = []
-        for d, layer in zip(self._details, s.layers, strict=False):
+        for d, layer in zip(view.details, view.state.layers, strict=False):
             blocks.append(Block(d["output_shape"], f"layer {d['index'] + 1}", d["kind"]))
             arrows.append(_arrow(d, layer))
+        check = view.check
         error = None if check.error is None else f"✗ layer {check.failing_index + 1}: see table"
         self.diagram.set_stack(blocks, arrows, error)
 
@@ -1596,41 +1202,12 @@ class CnnPanel(Panel):
             channels = d["output_shape"][0]
             count = min(MAPS_SHOWN, channels)
             shape = "×".join(map(str, d["output_shape"]))
-            name = f"{d['index'] + 1} {_KIND_NAMES[d['kind']]}"
+            name = f"{d['index'] + 1} {KIND_NAMES[d['kind']]}"
             caption = (f"<b>{name}</b> {shape}" if compact else
                        f"<b>{name}</b><br>{shape}<br>maps 1–{count} of {channels}")
             self.maps.set_maps(i, activation[:count], caption)
             shown[i] = activation
         self._maps_shown = shown[: len(acts)]
-
-    def _effective_selection(self) -> tuple[int, int, int, int] | None:
-        """The selected map pixel, from the shapes alone (the maps may still be on their way)."""
-        details = self._details
-        if self._note or not details:
-            return None
-        selection = self.state.selection
-        if selection is not None:
-            layer, channel, row, col = selection
-            if 0 <= layer < len(details):
-                c, h, w = details[layer]["output_shape"]
-                if 0 <= channel < min(c, MAPS_SHOWN) and 0 <= row < h and 0 <= col < w:
-                    return selection
-        layer = len(details) - 1
-        _, h, w = details[layer]["output_shape"]
-        return (layer, 0, h // 2, w // 2)
-
-    def _field_of(self, selection: tuple[int, int, int, int] | None
-                  ) -> tuple[int, int, int, int] | None:
-        """The receptive field of ``selection`` (cached: it depends on the layers up to it)."""
-        if selection is None:
-            return None
-        layer, _, row, col = selection
-        key = (self._valid[: layer + 1], row, col, self.state.input_shape)
-        if key != self._box_key:
-            self._box_key = key
-            self._box_cached = cnn.receptive_field(self._valid, layer, row, col,
-                                                   self.state.input_shape)
-        return self._box_cached
 
     def _set_readout(self, html: str) -> None:
         if html != self._readout_html:
@@ -1684,7 +1261,7 @@ class CnnPanel(Panel):
 
     def summary(self) -> list[dict[str, Any]]:
         """The table's rows as data."""
-        return self._summary
+        return self.view.rows
 
     def shown_activations(self) -> list[np.ndarray] | None:
         """What the maps show, once the forward pass has arrived: every layer's output.
@@ -1709,11 +1286,11 @@ class CnnPanel(Panel):
 
     def markdown(self) -> str:
         """The table as Markdown."""
-        return rows_to_markdown(self._summary)
+        return rows_to_markdown(self.view.rows)
 
     def csv(self) -> str:
         """The table as CSV."""
-        return rows_to_csv(self._summary)
+        return rows_to_csv(self.view.rows)
 
     def copy_markdown(self) -> None:
         """Put the table on the clipboard as Markdown."""
@@ -1741,57 +1318,24 @@ class CnnPanel(Panel):
 
     def reset(self) -> None:
         """Back to question 4's network, its 3 × 128 × 128 input and the sample photo."""
-        self.state = CnnState()
         if self._source_name != SAMPLE_IMAGE:
             self._load_sample(update=False)
-        self._sync_controls()
-        self.update_view()
+        super().reset()
 
     def state_dict(self) -> dict:
-        """The input shape, the layer stack, the selected pixel and the weights' seed.
+        """The input shape, the layer stack (each with its kind), the selection and the seed.
 
         The picture is not part of it: a restart shows the sample photo.
         """
-        s = self.state
-        layers = []
-        for layer in s.layers:
-            kind, values = layer_values(layer)
-            layers.append({"kind": kind, **values})
-        return {"input_shape": list(s.input_shape), "layers": layers,
-                "selection": None if s.selection is None else list(s.selection),
-                "seed": int(s.seed)}
+        return state_to_json(self.state)
 
-    def load_state_dict(self, state: dict) -> None:
+    def load_state_dict(self, data: dict) -> None:
         """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid.
 
         A layer may hold any number a row accepts (the row then shows the model's message,
         as it did when the number was typed); the input shape must be one the panel takes.
         """
-        read = saved_state
-        data = read.section(state)
-        sides = read.vector(data, "input_shape", 3, 3)
-        shape = []
-        for name, most, value in zip(("channels", "height", "width"),
-                                     (MAX_CHANNELS, MAX_SIDE, MAX_SIDE), sides, strict=True):
-            one = {name: value}
-            read.number(one, name, _side_validator(name, most))
-            shape.append(read.whole(one, name, 1, most))
-        stack = read.field(data, "layers")
-        if not isinstance(stack, list) or len(stack) > MAX_LAYERS:
-            raise ValueError(f"layers must be a list of at most {MAX_LAYERS} layers")
-        layers = []
-        for i, entry in enumerate(stack, start=1):
-            with read.within(f"layer {i}"):
-                layers.append(layer_from_values(_saved_layer(read.section(entry))))
-        selection = read.field(data, "selection")
-        if selection is not None:
-            picked = read.vector(data, "selection", 4, 4)
-            selection = tuple(read.whole({"selection": v}, "selection", 0, 2**31 - 1)
-                              for v in picked)
-        seed = read.whole(data, "seed", 0, 2**32 - 1)
-        self._set_state(CnnState(input_shape=tuple(shape), layers=tuple(layers),
-                                 selection=selection, seed=seed))
-        self._sync_controls()
+        self.set_state(state_from_json(data))
 
     def quiz(self, seed: int = 0) -> list[Question]:
         """Check-yourself questions on the valid layers: a shape, a parameter count, a size."""
@@ -1805,25 +1349,3 @@ class CnnPanel(Panel):
         """
         self.finish_forward()
         return list(self._result.checks)
-
-    # -- data for File ▸ Export data as CSV ----------------------------------------------------
-    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
-        """The shape table as shown, and every layer's settings with its output shape."""
-        keys = ("weights", "biases", "activations", "macs")
-        summary = [[row["layer"], row["output"], *("" if row[k] is None else row[k] for k in keys)]
-                   for row in self._summary]
-        fields = ("out_channels", "kernel_size", "stride", "padding", "dilation", "bias")
-        layers = []
-        for i, layer in enumerate(self.state.layers):
-            kind, values = layer_values(layer)
-            if kind == "maxpool" and values["stride"] is None:
-                values["stride"] = values["kernel_size"]  # the model's default
-            shape = self._details[i]["output_shape"] if i < len(self._details) else ("", "", "")
-            layers.append([i + 1, kind, *(values.get(name, "") for name in fields), *shape])
-        return {
-            "shape table": (["layer", "output shape", "weights", "biases", "activations",
-                             "MACs"], summary),
-            f"layers (input {_shape_text(self.state.input_shape)})": (
-                ["layer", "kind", "out channels", "kernel", "stride", "padding", "dilation",
-                 "bias", "output C", "output H", "output W"], layers),
-        }

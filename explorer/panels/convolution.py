@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
-from PySide6.QtCore import QObject, QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,15 +27,33 @@ from PySide6.QtWidgets import (
 
 from explorer import assets
 from explorer.model import conv
-from explorer.model.checks import Check
 from explorer.model.quiz import Question, convolution2d_questions, convolution_questions
-from explorer.model.validation import positive_int
-from explorer.panels import saved_state
 from explorer.panels.base import Panel
-from explorer.widgets.callout import ErrorCallout
-from explorer.widgets.cell_grid import CellGridView, GridScene
-from explorer.widgets.cell_row import CellRowView, RowScene
-from explorer.widgets.cell_style import STEP_COLOR, subscript
+from explorer.views.convolution import (
+    MAX_DILATION,
+    MAX_GRID,
+    MAX_KERNEL,
+    MAX_KERNEL_2D,
+    MAX_PADDING,
+    MAX_SIGNAL,
+    MAX_STRIDE,
+    VIEWS,
+    ConvolutionState,
+    ConvolutionView,
+    check_dilation,
+    check_grid,
+    check_kernel,
+    check_kernel_2d,
+    check_padding,
+    check_signal,
+    check_stride,
+    compute,
+    numpy_names,
+    numpy_same_differs,
+)
+from explorer.widgets.cell_grid import CellGridView
+from explorer.widgets.cell_row import CellRowView
+from explorer.widgets.cell_style import STEP_COLOR
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.matrix_input import MatrixInput
@@ -44,16 +62,6 @@ from explorer.widgets.page import Page, WrappedLabel
 from explorer.widgets.playback import PlaybackBar
 from explorer.widgets.theme import set_html
 
-# Beyond these sizes the cells get too small to read at 1280 x 800: the panel says so instead.
-MAX_SIGNAL = 16
-MAX_KERNEL = 8
-MAX_GRID = 10
-MAX_KERNEL_2D = 5
-MAX_STRIDE = 5
-MAX_PADDING = 4
-MAX_DILATION = 4
-
-VIEWS = ("1d", "2d")
 SAMPLE_PHOTO = assets.SAMPLE_PHOTO
 #: Where the photo crop sits: 8 x 8 pixels across the edge between the astronaut's hair and face.
 PHOTO_CROP = (22, 62, 8)
@@ -83,138 +91,6 @@ the edge kernel 1 0 −1 / 2 0 −2 / 1 0 −1.</p>
 """
 
 
-def _tuple(values: np.ndarray) -> tuple:
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim == 1:
-        return tuple(float(v) for v in array)
-    return tuple(tuple(float(v) for v in row) for row in array)
-
-
-@dataclass(frozen=True)
-class Row1d:
-    """The 1-D animation: input, kernel, mode and whether the kernel is flipped."""
-
-    x: tuple[float, ...] = _tuple(conv.SEED_SIGNAL)
-    w: tuple[float, ...] = _tuple(conv.SEED_KERNEL)
-    mode: str = "full"
-    flip: bool = True
-
-
-@dataclass(frozen=True)
-class Grid2d:
-    """The 2-D animation: input grid, kernel and the layer's hyperparameters."""
-
-    x: tuple[tuple[float, ...], ...] = _tuple(conv.SEED_GRID)
-    w: tuple[tuple[float, ...], ...] = _tuple(conv.SEED_KERNEL2D)
-    stride: int = 1
-    padding: int = 0
-    dilation: int = 1
-    # CNN layers slide the kernel unflipped, and so does convolve2d by default.
-    flip: bool = False
-    #: "integers" or "photo": what the grid was filled with (the photo is drawn in grey levels).
-    source: str = "integers"
-
-
-@dataclass(frozen=True)
-class ConvolutionState:
-    """Everything the convolution panel shows is a function of these values."""
-
-    one: Row1d = Row1d()
-    two: Grid2d = Grid2d()
-    view: str = "1d"
-
-
-@dataclass(frozen=True, eq=False)
-class Result1d:
-    """What the model says about a :class:`Row1d`."""
-
-    steps: list
-    outputs: np.ndarray
-    flipped: np.ndarray
-    unflipped: np.ndarray
-    pads: tuple[int, int]
-    scene: RowScene
-
-
-@dataclass(frozen=True, eq=False)
-class Result2d:
-    """What the model says about a :class:`Grid2d`."""
-
-    steps: list
-    outputs: np.ndarray
-    scene: GridScene
-
-
-def _numpy_same_differs(one: Row1d) -> bool:
-    """Whether numpy's "same" differs from the model's: it keeps max(d, k) values, not d."""
-    return one.mode == "same" and len(one.w) > len(one.x)
-
-
-def _numpy_names(one: Row1d) -> tuple[str, str]:
-    """", np.convolve" and ", np.correlate" where numpy gives what is shown, else ""."""
-    if _numpy_same_differs(one):
-        return "", ""
-    return ", np.convolve", ", np.correlate"
-
-
-def _limit(length: int, most: int, what: str) -> None:
-    if length > most:
-        raise ValueError(f"{what} has {length} entries; at most {most} fit on screen")
-
-
-def compute_1d(s: Row1d) -> Result1d:
-    """Ask the model for everything the 1-D view shows; ValueError if it rejects ``s``."""
-    x, w = np.array(s.x), np.array(s.w)
-    steps = conv.trace(x, w, s.mode, s.flip)
-    _limit(x.size, MAX_SIGNAL, "the input x")
-    _limit(w.size, MAX_KERNEL, "the kernel w")
-    outputs = conv.convolve(x, w, s.mode, s.flip)
-    flipped = outputs if s.flip else conv.convolve(x, w, s.mode, True)
-    unflipped = conv.convolve(x, w, s.mode, False) if s.flip else outputs
-    left, right = conv.pad_widths(x.size, w.size, s.mode)
-    cells = conv.padded_signal(x, w.size, s.mode)
-    ghost = np.zeros(cells.size, dtype=bool)
-    ghost[:left] = True
-    ghost[left + x.size:] = True
-    labels = ("",) * left + tuple(f"x{subscript(i + 1)}" for i in range(x.size)) + ("",) * right
-    scene = RowScene(
-        cells=cells, ghost=ghost, cell_labels=labels, kernel=steps[0].kernel,
-        windows=np.array([step.positions + left for step in steps]),
-        products=np.array([step.products for step in steps]),
-        outputs=outputs,
-        output_labels=tuple(f"y{subscript(n + 1)}" for n in range(outputs.size)),
-        input_name="x, zero-padded" if left + right else "x",
-        kernel_name="kernel flip(w)" if s.flip else "kernel w (not flipped)",
-        products_name="products",
-        output_name=f"y ({s.mode})",
-    )
-    return Result1d(steps, outputs, flipped, unflipped, (left, right), scene)
-
-
-def compute_2d(s: Grid2d) -> Result2d:
-    """Ask the model for everything the 2-D view shows; ValueError if it rejects ``s``."""
-    x, w = np.array(s.x), np.array(s.w)
-    steps = conv.trace2d(x, w, s.stride, s.padding, s.dilation, s.flip)
-    outputs = conv.convolve2d(x, w, s.stride, s.padding, s.dilation, s.flip)
-    cells = conv.padded_input2d(x, s.padding)
-    ghost = np.ones(cells.shape, dtype=bool)
-    ghost[s.padding:s.padding + x.shape[0], s.padding:s.padding + x.shape[1]] = False
-    p = s.padding
-    scene = GridScene(
-        cells=cells, ghost=ghost, kernel=steps[0].kernel,
-        rows=np.array([step.rows for step in steps]),
-        cols=np.array([step.cols for step in steps]),
-        outputs=outputs,
-        output_labels=tuple(f"y{subscript(i + 1)},{subscript(j + 1)}"
-                            for i, j in (step.output for step in steps)),
-        input_name=f"input, zero-padded (p = {p})" if p else "input (no padding)",
-        kernel_name="kernel, flipped (as applied)" if s.flip else "kernel (not flipped)",
-        output_name=f"output {outputs.shape[0]} × {outputs.shape[1]}",
-        shade=s.source == "photo",
-    )
-    return Result2d(steps, outputs, scene)
-
-
 @lru_cache(maxsize=1)
 def photo_crop() -> np.ndarray:
     """The grey levels of :data:`PHOTO_CROP` in the sample photo.
@@ -236,6 +112,18 @@ def photo_crop() -> np.ndarray:
     return crop
 
 
+def _filled(state: ConvolutionState, source: str) -> ConvolutionState:
+    """``state`` with its 2-D grid filled from ``source`` (small integers or the photo)."""
+    grid = conv.SEED_GRID
+    if source == "photo":
+        try:
+            grid = photo_crop()
+        except assets.MissingResource as exc:
+            raise ValueError(f"The sample photo {exc}.") from None
+    x = tuple(tuple(float(v) for v in row) for row in np.asarray(grid))
+    return replace(state, two=replace(state.two, source=source, x=x))
+
+
 def _fixed_text(parent: QWidget, height: int) -> QTextBrowser:
     """A frameless read-only rich-text box of fixed height for text that changes with the state.
 
@@ -249,57 +137,8 @@ def _fixed_text(parent: QWidget, height: int) -> QTextBrowser:
     return box
 
 
-def _grid_limits(x: np.ndarray, most: int, what: str) -> None:
-    if max(x.shape) > most:
-        raise ValueError(f"{what} is {x.shape[0]} × {x.shape[1]}; at most {most} × {most} fit "
-                         "on screen")
-
-
-def _whole(name: str, minimum: int, most: int):
-    def check(value: float) -> None:
-        value = positive_int(value, name, minimum=minimum)
-        if value > most:
-            raise ValueError(f"{name} must be at most {most} here, got {value}")
-    return check
-
-
-def size_formula(i: int, k: int, s: int, p: int, d: int, o: int, tex: bool = False,
-                 lhs: str = "") -> str:
-    """The output-size formula with the numbers put in; ``o`` is the model's answer.
-
-    ``lhs`` (mathtext when ``tex``) is written in front, e.g. ``"o ="``.
-    """
-    lead = f"{lhs} " if lhs else ""
-    if tex:
-        return (rf"${lead}\lfloor\,({i} + 2\cdot{p} - {d}\cdot({k}-1) - 1)\,/\,{s}\,\rfloor"
-                rf" + 1 = {o}$")
-    return f"{lead}⌊({i} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {o}"
-
-
 def _zeros(n: int) -> str:
     return f"{n} zero" + ("" if n == 1 else "s")
-
-
-def direct_conv2d(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation: int,
-                  flip: bool) -> np.ndarray:
-    """Independent oracle for the live check: the defining sum, one output at a time."""
-    kernel = w[::-1, ::-1] if flip else w
-    h, wd = x.shape
-    kh, kw = w.shape
-    rows = (h + 2 * padding - dilation * (kh - 1) - 1) // stride + 1
-    cols = (wd + 2 * padding - dilation * (kw - 1) - 1) // stride + 1
-    out = np.zeros((rows, cols))
-    for i in range(rows):
-        for j in range(cols):
-            total = 0.0
-            for a in range(kh):
-                for b in range(kw):
-                    r = i * stride + a * dilation - padding
-                    c = j * stride + b * dilation - padding
-                    if 0 <= r < h and 0 <= c < wd:
-                        total += x[r, c] * kernel[a, b]
-            out[i, j] = total
-    return out
 
 
 class ConvolutionPanel(Panel):
@@ -309,17 +148,14 @@ class ConvolutionPanel(Panel):
     title = "Convolution"
     questions = "4.3, 5"
 
+    State = ConvolutionState
+    animated = True
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state = ConvolutionState()
         self._frames = {"1d": 0, "2d": 0}
-        self._rejected: set[QWidget] = set()
-        self._shown_one: Row1d | None = None
-        self._shown_two: Grid2d | None = None
-        self.result_1d = compute_1d(self.state.one)
-        self.result_2d = compute_2d(self.state.two)
         self._build()
-        self.update_view()
+        self.set_state(self.state)
         self.run_checks()
 
     # -- construction --------------------------------------------------------------------
@@ -374,10 +210,10 @@ class ConvolutionPanel(Panel):
         group = QGroupBox("1-D input and kernel", page)
         grid = QVBoxLayout(group)
         self.x_input = VectorInput(
-            "input &x", np.array(s.x), validate=self._check_signal, parent=group,
+            "input &x", np.array(s.x), validate=check_signal, parent=group,
             tooltip=f"The signal, numbers separated by commas or spaces (1 to {MAX_SIGNAL})")
         self.w_input = VectorInput(
-            "kernel &w", np.array(s.w), validate=self._check_kernel, parent=group,
+            "kernel &w", np.array(s.w), validate=check_kernel, parent=group,
             tooltip=f"The kernel as written, before any flipping (1 to {MAX_KERNEL} numbers)")
         self.mode_box = QComboBox(group)
         self.mode_box.addItems(list(conv.MODES))
@@ -394,7 +230,6 @@ class ConvolutionPanel(Panel):
         self.flip_1d.setChecked(s.flip)
         self.flip_1d.setToolTip("On: reverse w before sliding it (np.convolve). "
                                 "Off: slide w as written (cross-correlation, np.correlate)")
-        self.error_1d = ErrorCallout(self.mode_box)
         for widget in (self.x_input, self.w_input):
             grid.addWidget(widget)
         grid.addLayout(mode_row)
@@ -402,10 +237,9 @@ class ConvolutionPanel(Panel):
         column.addWidget(group)
         column.addStretch(1)
 
-        self.x_input.valueChanged.connect(self._one_edited)
-        self.w_input.valueChanged.connect(self._one_edited)
-        self.mode_box.currentTextChanged.connect(self._one_edited)
-        self.flip_1d.toggled.connect(self._one_edited)
+        for field, control in (("one.x", self.x_input), ("one.w", self.w_input),
+                               ("one.mode", self.mode_box), ("one.flip", self.flip_1d)):
+            self.bind(field, control)
         return page
 
     def _build_2d_controls(self, parent: QWidget) -> QWidget:
@@ -435,26 +269,25 @@ class ConvolutionPanel(Panel):
         source_label = QLabel("fill with", group)
         source_label.setToolTip(self.source_box.toolTip())
         self.grid_input = MatrixInput(
-            "input grid", np.array(s.x), lines=5, validate=self._check_grid, parent=group,
+            "input grid", np.array(s.x), lines=5, validate=check_grid, parent=group,
             tooltip=f"One row per line, numbers split by spaces (at most {MAX_GRID} × {MAX_GRID})")
         self.kernel_input = MatrixInput(
-            "kernel", np.array(s.w), lines=5, validate=self._check_kernel_2d, parent=group,
+            "kernel", np.array(s.w), lines=5, validate=check_kernel_2d, parent=group,
             tooltip=f"The kernel as written (at most {MAX_KERNEL_2D} × {MAX_KERNEL_2D})")
         self.stride_input = NumberInput(
-            "stride", s.stride, decimals=0, validate=_whole("stride", 1, MAX_STRIDE),
+            "stride", s.stride, decimals=0, validate=check_stride,
             tooltip=f"Step between windows, 1 to {MAX_STRIDE}", parent=group)
         self.padding_input = NumberInput(
-            "padding", s.padding, decimals=0, validate=_whole("padding", 0, MAX_PADDING),
+            "padding", s.padding, decimals=0, validate=check_padding,
             tooltip=f"Zeros added on every border, 0 to {MAX_PADDING}", parent=group)
         self.dilation_input = NumberInput(
-            "dilation", s.dilation, decimals=0, validate=_whole("dilation", 1, MAX_DILATION),
+            "dilation", s.dilation, decimals=0, validate=check_dilation,
             tooltip=f"Spacing of the kernel's taps (1 = touching), 1 to {MAX_DILATION}",
             parent=group)
         self.flip_2d = QCheckBox("flip the kernel (true convolution)", group)
         self.flip_2d.setChecked(s.flip)
         self.flip_2d.setToolTip("Off (the default, like CNN layers): slide the kernel as "
                                 "written. On: rotate it by 180° first")
-        self.error_2d = ErrorCallout(self.source_box)
         source_row = QHBoxLayout()
         source_row.addWidget(source_label)
         source_row.addWidget(self.source_box, 1)
@@ -479,12 +312,13 @@ class ConvolutionPanel(Panel):
         column.addWidget(presets)
         column.addStretch(1)
 
-        self.source_box.currentIndexChanged.connect(self._source_chosen)
-        self.grid_input.valueChanged.connect(self._two_edited)
-        self.kernel_input.valueChanged.connect(self._two_edited)
-        for widget in (self.stride_input, self.padding_input, self.dilation_input):
-            widget.valueChanged.connect(self._two_edited)
-        self.flip_2d.toggled.connect(self._two_edited)
+        self.bind("two.source", self.source_box, _filled)
+        for field, control in (("two.x", self.grid_input), ("two.w", self.kernel_input),
+                               ("two.stride", self.stride_input),
+                               ("two.padding", self.padding_input),
+                               ("two.dilation", self.dilation_input),
+                               ("two.flip", self.flip_2d)):
+            self.bind(field, control)
         return page
 
     def _build_1d_page(self) -> QWidget:
@@ -513,157 +347,58 @@ class ConvolutionPanel(Panel):
         layout.addWidget(self.preset_table)
         return page
 
-    # -- per-field limits ---------------------------------------------------------------------
-    @staticmethod
-    def _check_signal(x: np.ndarray) -> None:
-        _limit(x.size, MAX_SIGNAL, "the input x")
-
-    @staticmethod
-    def _check_kernel(w: np.ndarray) -> None:
-        _limit(w.size, MAX_KERNEL, "the kernel w")
-
-    @staticmethod
-    def _check_grid(x: np.ndarray) -> None:
-        _grid_limits(x, MAX_GRID, "the input grid")
-
-    @staticmethod
-    def _check_kernel_2d(w: np.ndarray) -> None:
-        _grid_limits(w, MAX_KERNEL_2D, "the kernel")
-
     # -- control -> state ----------------------------------------------------------------
-    def _one_from_controls(self) -> Row1d:
-        return Row1d(x=_tuple(self.x_input.value()), w=_tuple(self.w_input.value()),
-                     mode=self.mode_box.currentText(), flip=self.flip_1d.isChecked())
-
-    def _two_from_controls(self) -> Grid2d:
-        return Grid2d(x=_tuple(self.grid_input.value()), w=_tuple(self.kernel_input.value()),
-                      stride=int(self.stride_input.value()),
-                      padding=int(self.padding_input.value()),
-                      dilation=int(self.dilation_input.value()), flip=self.flip_2d.isChecked(),
-                      source=self.source_box.currentData())
-
-    def _source_chosen(self, _index: int) -> None:
-        grid = conv.SEED_GRID
-        if self.source_box.currentData() == "photo":
-            try:
-                grid = photo_crop()
-            except assets.MissingResource as exc:
-                self._reject(f"The sample photo {exc}.", self.source_box)
-                return
-        self.grid_input.set_value(np.array(grid))
-        self._two_edited()
-
-    def _one_edited(self, _value: object = None) -> None:
-        self._apply(replace(self.state, one=self._one_from_controls()), self.sender())
-
-    def _two_edited(self, _value: object = None) -> None:
-        self._apply(replace(self.state, two=self._two_from_controls()), self.sender())
-
     def _preset_clicked(self) -> None:
-        name = self.sender().property("preset")
-        two = self._two_from_controls()
-        stride, padding, dilation = conv.preset2d(name, np.array(two.w).shape)
-        self._apply(replace(self.state, two=replace(two, stride=stride, padding=padding,
-                                                    dilation=dilation)), self.sender())
+        button = self.sender()
+        stride, padding, dilation = conv.preset2d(button.property("preset"),
+                                                  np.shape(self.state.two.w))
+        self.edit(button, two__stride=stride, two__padding=padding, two__dilation=dilation)
 
     def _tab_changed(self, index: int) -> None:
-        self._apply(replace(self.state, view=VIEWS[index]), None)
+        self.edit(self.tabs, view=VIEWS[index])
 
-    def _apply(self, state: ConvolutionState, source: QObject | None) -> bool:
-        """Adopt ``state`` if the model accepts it; otherwise say why where the edit was made."""
-        try:
-            self.set_state(state)
-        except ValueError as exc:
-            self._reject(str(exc), source)
-            return False
-        for widget in self._rejected:
-            widget.clear_error()
-        self._rejected.clear()
-        self.error_1d.clear()
-        self.error_2d.clear()
-        self._sync_choices()
-        return True
+    # -- state -> model -> view ----------------------------------------------------------
+    def compute(self, state: ConvolutionState,
+                previous: ConvolutionView | None) -> ConvolutionView:
+        """See :func:`explorer.views.convolution.compute`."""
+        return compute(state, previous)
 
-    def _reject(self, message: str, source: QObject | None) -> None:
-        if isinstance(source, VectorInput | NumberInput | MatrixInput):
-            source.show_error(message)
-            self._rejected.add(source)
-        else:
-            label = self.error_1d if source in (self.mode_box, self.flip_1d) else self.error_2d
-            label.show_message(message, source)
-        if source is self.source_box:
-            self.grid_input.set_value(np.array(self.state.two.x))
-        # Controls that are not text fields go back to what the panel shows.
-        self._sync_choices()
-
-    def _sync_choices(self) -> None:
-        one, two = self.state.one, self.state.two
-        with QSignalBlocker(self.mode_box):
-            self.mode_box.setCurrentText(one.mode)
-        # "valid" with a kernel longer than the input has no windows: not on offer then.
-        d, k = len(one.x), len(one.w)
-        valid = self.mode_box.model().item(conv.MODES.index("valid"))
-        if valid.isEnabled() != (k <= d):
+    def show_view(self, view: ConvolutionView, previous: ConvolutionView | None) -> None:
+        """Show the animation of the view chosen, redrawing the parts whose state changed."""
+        one, two = view.state.one, view.state.two
+        if previous is None or previous.state.one != one:
+            # A new 1-D setting is shown finished; ▶ replays it from the first output.
+            self._frames["1d"] = view.one.outputs.size - 1
+            self.row_view.set_scene(view.one.scene, self._frames["1d"])
+            self._update_comparison(view)
+            # "valid" with a kernel longer than the input has no windows: not on offer then.
+            d, k = len(one.x), len(one.w)
+            valid = self.mode_box.model().item(conv.MODES.index("valid"))
             valid.setEnabled(k <= d)
             valid.setToolTip("" if k <= d else
                              f"valid needs k ≤ d: the kernel ({k}) is longer than the input "
                              f"({d}), so no window lies inside it")
-        with QSignalBlocker(self.flip_1d):
-            self.flip_1d.setChecked(one.flip)
-        with QSignalBlocker(self.flip_2d):
-            self.flip_2d.setChecked(two.flip)
-        with QSignalBlocker(self.source_box):
-            self.source_box.setCurrentIndex(list(SOURCES).index(two.source))
-        for widget, value in ((self.stride_input, two.stride), (self.padding_input, two.padding),
-                              (self.dilation_input, two.dilation)):
-            # A field still showing rejected text (e.g. stride 0) is put back to the value in
-            # use, message cleared, once another control (a preset) has set it.
-            if widget not in self._rejected and (widget.value() != value or widget.error()):
-                widget.set_value(value)
-
-    def set_state(self, state: ConvolutionState) -> None:
-        """Show ``state``; raise ValueError (and keep the current state) if the model rejects it."""
-        result_1d = self.result_1d if state.one == self.state.one else compute_1d(state.one)
-        result_2d = self.result_2d if state.two == self.state.two else compute_2d(state.two)
-        if state.view not in VIEWS:
-            raise ValueError(f"view must be one of {', '.join(VIEWS)}")
-        self.state, self.result_1d, self.result_2d = state, result_1d, result_2d
-        self.update_view()
-
-    # -- state -> model -> view ----------------------------------------------------------
-    def update_view(self) -> None:
-        """Move every view to :attr:`state` (the model results are already computed)."""
-        s = self.state
-        if s.one != self._shown_one:
-            # A new 1-D setting is shown finished; ▶ replays it from the first output.
-            self._frames["1d"] = self.result_1d.outputs.size - 1
-            self.row_view.set_scene(self.result_1d.scene, self._frames["1d"])
-            self._update_comparison()
-            self._shown_one = s.one
-        if s.two != self._shown_two:
-            self._frames["2d"] = self.result_2d.outputs.size - 1
-            self.grid_view.set_scene(self.result_2d.scene, self._frames["2d"])
-            self._update_formulas()
-            self._shown_two = s.two
-        index = VIEWS.index(s.view)
+        if previous is None or previous.state.two != two:
+            self._frames["2d"] = view.two.outputs.size - 1
+            self.grid_view.set_scene(view.two.scene, self._frames["2d"])
+            self._update_formulas(view)
+        index = VIEWS.index(view.state.view)
         if self.tabs.currentIndex() != index:
             with QSignalBlocker(self.tabs):
                 self.tabs.setCurrentIndex(index)
         if self.controls_stack.currentIndex() != index:
             self._show_controls(index)
         self.playback.set_count(self._frame_count())
-        self.playback.set_position(self._frames[s.view])
-        self.refresh_checks()
-        self.changed.emit()
+        self.playback.set_position(self._frames[view.state.view])
 
-    def _update_comparison(self) -> None:
-        one, r = self.state.one, self.result_1d
+    def _update_comparison(self, view: ConvolutionView) -> None:
+        one, r = view.state.one, view.one
         if np.array_equal(r.flipped, r.unflipped):
             text = (f"The kernel reads the same backwards, so flipping changes nothing: both give "
                     f"<b>[{format_vector(r.flipped)}]</b>.")
         else:
             shown = f" <span style='color:{STEP_COLOR}'>◀ shown</span>"
-            convolve, correlate = _numpy_names(one)
+            convolve, correlate = numpy_names(one)
             text = (
                 f"<b>with flipping</b> (convolution{convolve}): "
                 f"<b>[{format_vector(r.flipped)}]</b>{shown if one.flip else ''}<br>"
@@ -683,7 +418,7 @@ class ConvolutionPanel(Panel):
                         f"<b>left</b>: {left} before the input, {right} after.")
             else:
                 note = f"“same” pads {_zeros(left)} on each side of the input."
-            if _numpy_same_differs(one):
+            if numpy_same_differs(one):
                 x, w = np.array(one.x), np.array(one.w)
                 note += (
                     f"<br>Shown: the middle d = {len(one.x)} values of the full result, as "
@@ -698,49 +433,29 @@ class ConvolutionPanel(Panel):
             note = "“valid” adds no zeros: the kernel only visits windows inside the input."
         set_html(self.comparison, f"{text}<br>{note}")
 
-    def _update_formulas(self) -> None:
-        two = self.state.two
-        (h, wd), (kh, kw) = np.array(two.x).shape, np.array(two.w).shape
-        oh, ow = self.result_2d.outputs.shape
-        args = (two.stride, two.padding, two.dilation)
-        if (h, kh) == (wd, kw):
-            self.formula_view.set_tex(size_formula(h, kh, *args, oh, tex=True, lhs="o ="),
-                                      size_formula(h, kh, *args, oh, lhs="o ="))
-            self.formula_view_w.hide()
-        else:
-            self.formula_view.set_tex(
-                size_formula(h, kh, *args, oh, tex=True, lhs=r"o_{\mathrm{rows}} ="),
-                size_formula(h, kh, *args, oh, lhs="rows: o ="))
-            self.formula_view_w.set_tex(
-                size_formula(wd, kw, *args, ow, tex=True, lhs=r"o_{\mathrm{cols}} ="),
-                size_formula(wd, kw, *args, ow, lhs="columns: o ="))
-            self.formula_view_w.show()
+    def _update_formulas(self, view: ConvolutionView) -> None:
+        two = view.two
+        tex, plain = two.formulas(tex=True), two.formulas(tex=False)
+        self.formula_view.set_tex(tex[0], plain[0])
+        self.formula_view_w.setVisible(len(tex) == 2)
+        if len(tex) == 2:
+            self.formula_view_w.set_tex(tex[1], plain[1])
+        current = (two.state.stride, two.state.padding, two.state.dilation)
         rows = ["<tr><th align=left>preset</th><th>s</th><th>p</th><th>d</th>"
                 "<th align=left>output size per axis</th><th>output</th></tr>"]
-        for name in conv.PRESETS_2D:
-            stride, padding, dilation = conv.preset2d(name, (kh, kw))
-            current = (stride, padding, dilation) == args
-            style = f" style='color:{STEP_COLOR}; font-weight:bold'" if current else ""
-            try:
-                oh_p, ow_p = conv.output_shape2d((h, wd), (kh, kw), stride, padding, dilation)
-            except ValueError:
-                formula, size = "kernel larger than the padded input", "—"
-            else:
-                formula = size_formula(h, kh, stride, padding, dilation, oh_p)
-                if (h, kh) != (wd, kw):
-                    formula += " ; " + size_formula(wd, kw, stride, padding, dilation, ow_p)
-                size = f"{oh_p} × {ow_p}"
+        for name, (stride, padding, dilation), formula, size in two.presets():
+            style = (f" style='color:{STEP_COLOR}; font-weight:bold'"
+                     if (stride, padding, dilation) == current else "")
             rows.append(f"<tr{style}><td>{name}</td><td align=center>{stride}</td>"
                         f"<td align=center>{padding}</td><td align=center>{dilation}</td>"
                         f"<td>{formula}</td><td align=center>{size}</td></tr>")
+            self.preset_buttons[name].setToolTip(
+                f"stride {stride}, padding {padding}, dilation {dilation}")
         set_html(self.preset_table, "<table cellspacing=0 cellpadding=2>" + "".join(rows)
                                   + "</table>")
-        for name, button in self.preset_buttons.items():
-            stride, padding, dilation = conv.preset2d(name, (kh, kw))
-            button.setToolTip(f"stride {stride}, padding {padding}, dilation {dilation}")
 
     def _frame_count(self) -> int:
-        result = self.result_1d if self.state.view == "1d" else self.result_2d
+        result = self.view.one if self.state.view == "1d" else self.view.two
         return int(result.outputs.size)
 
     def _show_frame(self, frame: int) -> None:
@@ -770,68 +485,9 @@ class ConvolutionPanel(Panel):
         elif step < 5:
             self.flip_1d.setChecked(step == 4)
         else:
-            kernel = (np.array([1.0, 2.0, 0.0, -1.0]) if len(self.state.one.w) == 3
-                      else conv.SEED_KERNEL)
-            self.w_input.set_value(kernel)
-            self._one_edited()
-
-    def reset(self) -> None:
-        """Back to x = [1, 2, 3, 4], w = [2, 0, 1], full convolution, and the 5 × 5 grid."""
-        self.playback.pause()
-        state = ConvolutionState()
-        one, two = state.one, state.two
-        self.x_input.set_value(np.array(one.x))
-        self.w_input.set_value(np.array(one.w))
-        self.grid_input.set_value(np.array(two.x))
-        self.kernel_input.set_value(np.array(two.w))
-        for widget, value in ((self.stride_input, two.stride), (self.padding_input, two.padding),
-                              (self.dilation_input, two.dilation)):
-            widget.set_value(value)
-        self._rejected.clear()
-        self.error_1d.clear()
-        self.error_2d.clear()
-        self.set_state(state)
-        self._sync_choices()
-
-    def state_dict(self) -> dict:
-        """Both views' inputs, kernels and settings, and which view is shown."""
-        one, two = self.state.one, self.state.two
-        return {
-            "view": self.state.view,
-            "one": {"x": list(one.x), "w": list(one.w), "mode": one.mode, "flip": one.flip},
-            "two": {"x": [list(row) for row in two.x], "w": [list(row) for row in two.w],
-                    "stride": two.stride, "padding": two.padding, "dilation": two.dilation,
-                    "flip": two.flip, "source": two.source},
-        }
-
-    def load_state_dict(self, state: dict) -> None:
-        """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid."""
-        data = saved_state.section(state)
-        view = saved_state.choice(data, "view", VIEWS)
-        read = saved_state
-        with read.within("one"):
-            d = read.section(data, "one")
-            one = Row1d(x=read.vector(d, "x", 1, MAX_SIGNAL), w=read.vector(d, "w", 1, MAX_KERNEL),
-                        mode=read.choice(d, "mode", conv.MODES), flip=read.flag(d, "flip"))
-        with read.within("two"):
-            d = read.section(data, "two")
-            two = Grid2d(x=read.matrix(d, "x", MAX_GRID), w=read.matrix(d, "w", MAX_KERNEL_2D),
-                         stride=read.whole(d, "stride", 1, MAX_STRIDE),
-                         padding=read.whole(d, "padding", 0, MAX_PADDING),
-                         dilation=read.whole(d, "dilation", 1, MAX_DILATION),
-                         flip=read.flag(d, "flip"), source=read.choice(d, "source", SOURCES))
-        self.set_state(ConvolutionState(one=one, two=two, view=view))  # asks the model first
-        self.x_input.set_value(np.array(one.x))
-        self.w_input.set_value(np.array(one.w))
-        self.grid_input.set_value(np.array(two.x))
-        self.kernel_input.set_value(np.array(two.w))
-        for widget, value in ((self.stride_input, two.stride), (self.padding_input, two.padding),
-                              (self.dilation_input, two.dilation)):
-            widget.set_value(value)
-        self._rejected.clear()
-        self.error_1d.clear()
-        self.error_2d.clear()
-        self._sync_choices()
+            kernel = (1.0, 2.0, 0.0, -1.0) if len(self.state.one.w) == 3 else \
+                tuple(float(v) for v in conv.SEED_KERNEL)
+            self.edit(self.w_input, one__w=kernel)
 
     def quiz(self, seed: int = 0) -> list[Question]:
         """Check-yourself questions on the view shown: an output entry, the output size."""
@@ -840,77 +496,3 @@ class ConvolutionPanel(Panel):
             return convolution_questions(one.x, one.w, one.mode, one.flip, seed)
         return convolution2d_questions(two.x, two.w, two.stride, two.padding, two.dilation,
                                        two.flip, seed)
-
-    def checks(self) -> list[Check]:
-        """Both results against independent sums; every traced step adds up to its output."""
-        one, two = self.state.one, self.state.two
-        r1, r2 = self.result_1d, self.result_2d
-        x, w = np.array(one.x), np.array(one.w)
-        numpy_conv = np.convolve if one.flip else np.correlate
-        name = "np.convolve" if one.flip else "np.correlate"
-        if not _numpy_same_differs(one):
-            reference = numpy_conv(x, w, one.mode)
-        else:
-            # numpy's "same" returns k values when k > d; scipy's centring keeps the middle d.
-            start = (w.size - 1) // 2
-            reference = numpy_conv(x, w, "full")[start:start + x.size]
-            name = f"middle {x.size} of {name} 'full'"
-        # Rounding grows with the size of the terms, not of their sum (which may cancel).
-        tol_1d = 1e-12 * (1.0 + float(np.abs(self.result_1d.scene.products).sum(axis=1).max()))
-        sums_1d = np.array([step.products.sum() for step in r1.steps])
-        totals_1d = np.array([step.total for step in r1.steps])
-        oracle = direct_conv2d(np.array(two.x), np.array(two.w), two.stride, two.padding,
-                               two.dilation, two.flip)
-        terms_2d = max(float(np.abs(step.products).sum()) for step in r2.steps)
-        tol_2d = 1e-12 * (1.0 + terms_2d)
-        sums_2d = np.array([step.products.sum() for step in r2.steps])
-        totals_2d = np.array([step.total for step in r2.steps])
-        tol = max(tol_1d, tol_2d)
-        return [
-            Check.compare(f"1-D = {name}", r1.outputs, reference, tol_1d),
-            Check.compare("2-D = direct sum", r2.outputs, oracle, tol_2d),
-            Check.compare("Σ step products = outputs",
-                          np.concatenate([sums_1d, totals_1d, sums_2d, totals_2d]),
-                          np.concatenate([r1.outputs, r1.outputs, r2.outputs.ravel(),
-                                          r2.outputs.ravel()]), tol),
-        ]
-
-    # -- data for File ▸ Export data as CSV ----------------------------------------------------
-    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
-        """The 1-D vectors and steps, and the 2-D grid, kernel and output, as on screen."""
-        one, two = self.state.one, self.state.two
-        r1, r2 = self.result_1d, self.result_2d
-        flipped = "flipped" if one.flip else "not flipped"
-        vectors = [("x", one.x), ("w", one.w), (f"kernel as applied ({flipped})",
-                                                r1.steps[0].kernel),
-                   (f"y ({one.mode}, {flipped})", r1.outputs),
-                   (f"y with flipping (convolution{_numpy_names(one)[0]})", r1.flipped),
-                   (f"y without flipping (cross-correlation{_numpy_names(one)[1]})",
-                    r1.unflipped)]
-        width = max(len(values) for _, values in vectors)
-        k = len(one.w)
-        steps = [[step.index + 1, int(step.positions[0]) + 1, *step.values, *step.products,
-                  step.total] for step in r1.steps]
-
-        def matrix(values) -> tuple[list[str], list[list]]:
-            array = np.asarray(values, dtype=np.float64)
-            return (["row", *(f"col {j + 1}" for j in range(array.shape[1]))],
-                    [[i + 1, *row] for i, row in enumerate(array.tolist())])
-
-        return {
-            "1-D vectors": (["vector", *(str(i + 1) for i in range(width))],
-                            [[name, *np.asarray(values, dtype=np.float64).tolist()]
-                             for name, values in vectors]),
-            "1-D steps (x index ≤ 0 or > d: a padding zero)": (
-                ["output n", "x index under the first tap",
-                 *(f"x under tap {j + 1}" for j in range(k)),
-                 *(f"product {j + 1}" for j in range(k)), "y_n = sum of products"], steps),
-            "2-D input": matrix(two.x),
-            "2-D kernel (as typed)": matrix(two.w),
-            "2-D kernel (as applied)": matrix(r2.steps[0].kernel),
-            "2-D output": matrix(r2.outputs),
-            "settings": (["setting", "value"], [
-                ["1-D mode", one.mode], ["1-D flip", one.flip], ["2-D stride", two.stride],
-                ["2-D padding", two.padding], ["2-D dilation", two.dilation],
-                ["2-D flip", two.flip], ["view", self.state.view]]),
-        }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
@@ -25,13 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.model import equivalence
-from explorer.model.activations import sigmoid, tanh
-from explorer.model.checks import Check
-from explorer.model.equivalence import TwoLayerNet
+from explorer.model.activations import tanh
 from explorer.model.quiz import Question, equivalence_questions
-from explorer.panels import saved_state
 from explorer.panels.base import Panel
-from explorer.widgets.callout import ErrorCallout
+from explorer.views.equivalence import (
+    GAP_FLOOR,
+    EquivalenceState,
+    EquivalenceView,
+    Weights,
+    check_radius,
+    compute,
+    setting_rule,
+)
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.number_input import NumberInput, parse_number
@@ -46,9 +49,6 @@ from explorer.widgets.painted_plot import (
 from explorer.widgets.plot import OKABE_ITO, followed_range, pen
 from explorer.widgets.theme import qcolor, theme_signals
 
-GRID_POINTS = 301
-#: |Δ| is drawn on a log axis, where an exact 0 has no place: exact zeros sit on this floor line.
-GAP_FLOOR = 1e-18
 #: Decades of the |Δ| axis below the floor: room for the floor's label, under the zeros.
 GAP_MARGIN = 4.0
 #: Top of the |Δ| axis (log10) unless a gap needs more: rounding (near 1e-16) and a broken
@@ -119,51 +119,8 @@ FORMULAS = (
 )
 
 
-@dataclass(frozen=True)
-class EquivalenceState:
-    """Everything the panel shows is a function of these values."""
-
-    net: TwoLayerNet = field(default_factory=equivalence.seed_network)
-    seed: int = equivalence.SEED_RANDOM_SEED
-    radius: float = equivalence.SEED_RADIUS
-    mapping: str = "correct"
-    #: True once a weight was typed into the table (the seed no longer describes the network).
-    edited: bool = False
-
-
-@dataclass(frozen=True)
-class Shown:
-    """What one update computed; checks() and the tests read it."""
-
-    X: np.ndarray
-    y_sigmoid: np.ndarray
-    y_tanh: np.ndarray
-    y_right: np.ndarray
-    predicted: np.ndarray
-    tanh_net: TwoLayerNet
-    right_net: TwoLayerNet
-    round_trip: TwoLayerNet
-    grid: np.ndarray
-    identity_left: np.ndarray
-    identity_right: np.ndarray
-
-
-def _setting(name: str):
-    def validate(value: float) -> None:
-        equivalence.check_setting(name, value)
-    return validate
-
-
-def _radius(value: float) -> None:
-    equivalence.check_radius(value)
-
-
 def _number(value: float) -> str:
     return f"{value:.6g}"
-
-
-def _numbers(values: np.ndarray) -> str:
-    return ", ".join(f"{v:.3g}" for v in values)
 
 
 def _data_range(low: float, high: float) -> tuple[float, float]:
@@ -188,12 +145,10 @@ class EquivalencePanel(Panel):
     title = "Sigmoid ⇄ tanh networks"
     questions = "3"
 
+    State = EquivalenceState
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state = EquivalenceState()
-        self._shown: Shown | None = None
-        self._single: bool | None = None
-        self._outputs = 0
         self._ranges: dict[str, tuple[float, float]] = {}
         self._data_ranges: dict[tuple[str, tuple[int, int, int]], tuple[float, float]] = {}
         self._cells: list[list[QTableWidgetItem]] = []
@@ -201,9 +156,8 @@ class EquivalencePanel(Panel):
         self._wrong: list[bool] = []
         self._visible_rows = 0
         self._tanh_editable: bool | None = None
-        self._table_mapping = "correct"
         self._build()
-        self.update_view()
+        self.set_state(self.state)
         self.run_checks()
         theme_signals().changed.connect(self._theme_changed)
 
@@ -220,23 +174,22 @@ class EquivalencePanel(Panel):
         s = self.state
         limits = equivalence.SETTING_LIMITS
         self.d_input = NumberInput(
-            "inputs &D", s.net.input_size, slider=limits["D"], decimals=0,
-            validate=_setting("D"),
+            "inputs &D", s.D, slider=limits["D"], decimals=0, validate=setting_rule("D"),
             tooltip="Number of inputs. D = 1 plots y against x; D > 1 compares the networks on "
                     f"{equivalence.SAMPLE_POINTS} random points")
         self.m_input = NumberInput(
-            "hidden &M", s.net.hidden_size, slider=limits["M"], decimals=0,
-            validate=_setting("M"), tooltip="Number of hidden units (draws new weights)")
+            "hidden &M", s.M, slider=limits["M"], decimals=0,
+            validate=setting_rule("M"), tooltip="Number of hidden units (draws new weights)")
         self.k_input = NumberInput(
-            "outputs &K", s.net.output_size, slider=limits["K"], decimals=0,
-            validate=_setting("K"), tooltip="Number of outputs (draws new weights)")
+            "outputs &K", s.K, slider=limits["K"], decimals=0,
+            validate=setting_rule("K"), tooltip="Number of outputs (draws new weights)")
         self.seed_input = NumberInput(
-            "&seed", s.seed, decimals=0, validate=_setting("seed"),
+            "&seed", s.seed, decimals=0, validate=setting_rule("seed"),
             tooltip="Seed of the random weights: the same seed gives the same network")
         self.new_button = QPushButton("&New weights", self)
         self.new_button.setToolTip("Draw another random network (seed + 1)")
         self.radius_input = NumberInput(
-            "input range &R", s.radius, validate=_radius,
+            "input range &R", s.radius, validate=check_radius,
             tooltip="Inputs are taken from [−R, R] (in every coordinate when D > 1)")
         self.origin_label = WrappedLabel("", self, lines=2)
         self.origin_label.setToolTip("Where the σ-network's weights came from")
@@ -247,7 +200,6 @@ class EquivalencePanel(Panel):
         self.mapping_combo.setToolTip("Convert with the right rule, or with a common mistake to "
                                       "see what that part of the rule is for")
         self.mapping_note = WrappedLabel("", self, lines=4)
-        self.mapping_error = ErrorCallout(self.mapping_combo)
         self.mapping_note.setToolTip("What the chosen conversion does")
 
         formulas = [EquationView(tex, plain, points=10.5, parent=self) for tex, plain in FORMULAS]
@@ -374,7 +326,6 @@ class EquivalencePanel(Panel):
             "is correct — to edit it; the other network follows.")
         self.table_title = QLabel("<b>The mapping Θ → Θ′</b> (double-click a value to edit)",
                                   self)
-        self.table_error = ErrorCallout(self.table)
 
         self.checks_strip = CheckStrip(self)
         gap_box = QWidget(self)
@@ -401,146 +352,81 @@ class EquivalencePanel(Panel):
         self.page = Page(self, explanation=EXPLANATION, side=[*formulas, network, mapping],
                          content=plots, checks=self.checks_strip)
 
-        for w in (self.d_input, self.m_input, self.k_input):
-            w.valueChanged.connect(self._size_changed)
-        self.seed_input.valueChanged.connect(self._seed_changed)
+        # A new size or seed draws new weights.
+        for name, control in (("D", self.d_input), ("M", self.m_input), ("K", self.k_input),
+                              ("seed", self.seed_input)):
+            self.bind(name, control, lambda state, value, name=name: state.resized(name, value))
+        self.bind("radius", self.radius_input)
+        self.bind("mapping", self.mapping_combo)
         self.new_button.clicked.connect(self._new_weights)
-        self.radius_input.valueChanged.connect(self._radius_changed)
-        self.mapping_combo.currentIndexChanged.connect(self._mapping_changed)
         self.table.itemChanged.connect(self._cell_edited)
         for label in (self.origin_label, self.mapping_note, self.rounding_label):
             label.setTextFormat(Qt.TextFormat.PlainText)
 
     # -- control -> state ----------------------------------------------------------------
-    def _set_state(self, state: EquivalenceState) -> None:
-        """Adopt ``state`` if the model accepts it; otherwise keep the last valid one."""
-        previous = self.state
-        self.state = state
-        try:
-            self.update_view()
-        except ValueError:
-            self.state = previous
-            self.update_view()
-            raise
-
-    def _random_state(self, seed: int) -> EquivalenceState:
-        D, M, K = (int(w.value()) for w in (self.d_input, self.m_input, self.k_input))
-        net = equivalence.random_net(D, M, K, seed, scale=equivalence.SEED_SCALE)
-        return replace(self.state, net=net, seed=seed, edited=False)
-
-    def _apply(self, state: EquivalenceState, control: NumberInput, shown: float) -> None:
-        """Adopt ``state``, or put ``control`` back to ``shown`` and say why it was refused."""
-        try:
-            self._set_state(state)
-        except ValueError as exc:
-            control.set_value(shown)
-            control.show_error(str(exc))
-
-    def _size_changed(self, _value: float) -> None:
-        control = self.sender()
-        if not isinstance(control, NumberInput):
-            control = self.m_input
-        net = self.state.net
-        shown = {self.d_input: net.input_size, self.m_input: net.hidden_size,
-                 self.k_input: net.output_size}[control]
-        self._apply(self._random_state(self.state.seed), control, shown)
-
-    def _seed_changed(self, value: float) -> None:
-        self._apply(self._random_state(int(value)), self.seed_input, self.state.seed)
-
     def _new_weights(self) -> None:
         low, high = equivalence.SETTING_LIMITS["seed"]
         seed = self.state.seed + 1 if self.state.seed < high else low
-        self.seed_input.set_value(seed)
-        self._seed_changed(seed)
-
-    def _radius_changed(self, value: float) -> None:
-        self._apply(replace(self.state, radius=value), self.radius_input, self.state.radius)
-
-    def _mapping_changed(self, index: int) -> None:
-        try:
-            self._set_state(replace(self.state, mapping=self.mapping_combo.itemData(index)))
-        except ValueError as exc:
-            with QSignalBlocker(self.mapping_combo):
-                self.mapping_combo.setCurrentIndex(list(MAPPING_CHOICES).index(self.state.mapping))
-            self.mapping_error.show_message(str(exc))
-            return
-        self.mapping_error.clear()
+        self.edit(self.seed_input, seed=seed, net=None)
 
     def _cell_edited(self, item: QTableWidgetItem) -> None:
         row, col = item.row(), item.column()
         if col not in (SIGMOID_VALUE, TANH_VALUE) or row >= self._visible_rows:
             return
-        label = self._texts[row][LABEL]
         try:
             value = parse_number(item.text())
             if col == SIGMOID_VALUE:
-                net = equivalence.with_parameter(self.state.net, row, value)
-            else:
-                twin = equivalence.with_parameter(
-                    equivalence.sigmoid_to_tanh(self.state.net), row, value)
+                net = equivalence.with_parameter(self.view.net, row, value)
+            else:  # the correct twin's entry: the σ-net that converts to it
+                twin = equivalence.with_parameter(self.view.right_net, row, value)
                 net = equivalence.tanh_to_sigmoid(twin)
-            self._set_state(replace(self.state, net=net, edited=True))
         except ValueError as exc:
+            shown = False
+            self.refusal.show_message(f"{self._texts[row][LABEL]}: {exc}", self.table)
+        else:
+            shown = self.edit(self.table, net=Weights.of(net))
+        if not shown:
             with QSignalBlocker(self.table):
                 item.setText(self._texts[row][col])
-            self.table_error.show_message(f"{label}: {exc}")
-            return
-        self.table_error.clear()
 
     # -- state -> model -> plot items ----------------------------------------------------
-    def update_view(self) -> None:
-        """Recompute everything from :attr:`state` and move the plot items and table to it."""
-        s = self.state
-        net = s.net
-        # Everything is computed before any item moves, so a ValueError leaves the view intact.
-        right_net = equivalence.sigmoid_to_tanh(net)
-        tanh_net = right_net if s.mapping == "correct" else equivalence.convert(net, s.mapping)
-        single = net.input_size == 1
-        if single:
-            X = equivalence.input_grid(s.radius, GRID_POINTS)
-            grid = X[:, 0]
-        else:
-            X = equivalence.sample_inputs(net.input_size, equivalence.SAMPLE_POINTS, s.radius,
-                                          s.seed)
-            grid = equivalence.input_grid(s.radius, GRID_POINTS)[:, 0]
-        y_sigmoid = equivalence.forward(net, X, "sigmoid")
-        y_tanh = equivalence.forward(tanh_net, X, "tanh")
-        y_right = y_tanh if tanh_net is right_net else equivalence.forward(right_net, X, "tanh")
-        shown = Shown(
-            X=X, y_sigmoid=y_sigmoid, y_tanh=y_tanh, y_right=y_right,
-            predicted=equivalence.predicted_gap(net, X, s.mapping), tanh_net=tanh_net,
-            right_net=right_net, round_trip=equivalence.tanh_to_sigmoid(right_net), grid=grid,
-            identity_left=sigmoid(grid), identity_right=equivalence.sigmoid_via_tanh(grid))
-        self._shown = shown
+    def compute(self, state: EquivalenceState,
+                previous: EquivalenceView | None) -> EquivalenceView:
+        """See :func:`explorer.views.equivalence.compute`."""
+        return compute(state, previous)
 
-        self._update_mode(single)
-        self._update_identity(grid, shown)
-        K = net.output_size
-        self._update_legends(K)
-        with np.errstate(over="ignore"):
-            # Drawn on a log axis: exact zeros go to the floor line, and a difference of two
-            # outputs near ±1e308 (edited weights) that overflows is drawn at the float64 top.
-            gap = np.clip(np.abs(y_tanh - y_sigmoid), GAP_FLOOR, np.finfo(np.float64).max)
-        if single:
-            self._update_curves(grid, shown, gap, K)
+    def show_view(self, view: EquivalenceView, previous: EquivalenceView | None) -> None:
+        """Move the plot items, the notes and the table to ``view``."""
+        if previous is None:  # a new panel, a reset or a loaded state: every range afresh
+            self._ranges.clear()
+            self._data_ranges.clear()
+        if previous is None or view.single != previous.single:
+            self.outputs_stack.setCurrentIndex(0 if view.single else 1)
+            self.gap_plot.setLabel("bottom", "input x" if view.single else
+                                   "random input point n")
+        self._update_identity(view)
+        K = view.net.output_size
+        if previous is None or K != previous.net.output_size:
+            self._update_legends(K)
+        gap = view.gap()
+        if view.single:
+            self._update_curves(view, gap, K)
         else:
-            self._update_scatter(shown, gap, K)
-        self._update_gap_axis(gap, y_sigmoid)
-        self._update_rounding_note(shown)
-        self._update_table(net, tanh_net, right_net)
-        if s.mapping != self._table_mapping:
-            self._table_mapping = s.mapping
-            if s.mapping != "correct" and any(self._wrong[: self._visible_rows]):
+            self._update_scatter(view, gap, K)
+        self._update_gap_axis(gap, view.y_sigmoid)
+        self.rounding_label.setText(view.note())
+        self._update_table(view)
+        mapping = view.state.mapping
+        if previous is None or mapping != previous.state.mapping:
+            if mapping != "correct" and any(self._wrong[: self._visible_rows]):
                 # Bring the rows the broken rule gets wrong into view.
                 first = self._wrong.index(True)
                 self.table.scrollToItem(self._cells[first][LABEL],
                                         QAbstractItemView.ScrollHint.PositionAtTop)
             else:
                 self.table.scrollToTop()
-        self._update_labels()
-        self.refresh_checks()
-        self.changed.emit()
+        self.origin_label.setText(view.origin())
+        self.mapping_note.setText(MAPPING_NOTES[mapping])
 
     def _set_range(self, key: str, plot: PaintedPlot, axis: str, low: float,
                    high: float) -> None:
@@ -556,28 +442,16 @@ class EquivalencePanel(Panel):
         # second paint; applying it now lets one paint show the change.
         plot.getViewBox().updateMatrix()
 
-    def _update_mode(self, single: bool) -> None:
-        if single == self._single:
-            return
-        self._single = single
-        self.outputs_stack.setCurrentIndex(0 if single else 1)
-        if single:
-            self.gap_plot.setLabel("bottom", "input x")
-        else:
-            self.gap_plot.setLabel("bottom", "random input point n")
-
-    def _update_identity(self, grid: np.ndarray, shown: Shown) -> None:
+    def _update_identity(self, view: EquivalenceView) -> None:
+        grid = view.grid
         if self._ranges.get("identity x") == (grid[0], grid[-1]):
             return  # same grid, same curves: skip the repaint
         self.tanh_curve.setData(grid, tanh(grid))
-        self.sigmoid_curve.setData(grid, shown.identity_left)
-        self.via_tanh_curve.setData(grid, shown.identity_right)
+        self.sigmoid_curve.setData(grid, view.identity_left)
+        self.via_tanh_curve.setData(grid, view.identity_right)
         self._set_range("identity x", self.identity_plot, "x", grid[0], grid[-1])
 
     def _update_legends(self, K: int) -> None:
-        if K == self._outputs:
-            return
-        self._outputs = K
         self.curves_legend.clear()
         self.scatter_legend.clear()
         for k in range(MAX_OUTPUTS):
@@ -589,7 +463,8 @@ class EquivalencePanel(Panel):
                 self.scatter_legend.addItem(self.scatter_points[k], f"output y{k + 1}")
         self.scatter_legend.addItem(self.identity_line, "tanh-net = σ-net")
 
-    def _update_curves(self, grid: np.ndarray, shown: Shown, gap: np.ndarray, K: int) -> None:
+    def _update_curves(self, shown: EquivalenceView, gap: np.ndarray, K: int) -> None:
+        grid = shown.grid
         for k in range(K):
             self.sigmoid_curves[k].setData(grid, shown.y_sigmoid[:, k])
             self.tanh_curves[k].setData(grid, shown.y_tanh[:, k])
@@ -602,7 +477,7 @@ class EquivalencePanel(Panel):
         self._set_range("curves y", self.curves_plot, "y", low, high)
         self._set_range("gap x", self.gap_plot, "x", grid[0], grid[-1])
 
-    def _update_scatter(self, shown: Shown, gap: np.ndarray, K: int) -> None:
+    def _update_scatter(self, shown: EquivalenceView, gap: np.ndarray, K: int) -> None:
         index = np.arange(1, shown.X.shape[0] + 1, dtype=float)
         for k in range(K):
             self.scatter_points[k].setData(shown.y_sigmoid[:, k], shown.y_tanh[:, k])
@@ -628,8 +503,7 @@ class EquivalencePanel(Panel):
         was, unless its outputs no longer fit it, so two settings can be compared by eye.
         Reset forgets them all.
         """
-        net = self.state.net
-        shape = (net.input_size, net.hidden_size, net.output_size)
+        shape = (self.state.D, self.state.M, self.state.K)
         chosen = followed_range(self._data_ranges.get((key, shape)), _data_range(low, high))
         self._data_ranges[(key, shape)] = chosen
         return chosen
@@ -649,49 +523,17 @@ class EquivalencePanel(Panel):
         self.ulp_label.setPos(right, level + TICK_HALF)
         self.floor_label.setPos(right, np.log10(GAP_FLOOR) - TICK_HALF)
 
-    def _update_rounding_note(self, shown: Shown) -> None:
-        s = self.state
-        largest = float(np.max(np.abs(shown.y_tanh - shown.y_sigmoid)))
-        where = "with x" if s.net.input_size == 1 else "from point to point"
-        if s.mapping == "correct":
-            spacing = equivalence.ulp(shown.y_sigmoid)
-            size = float(np.max(np.abs(shown.y_sigmoid)))
-            if largest == 0.0:
-                first = "Largest |Δ| = 0: both networks gave bit-identical outputs."
-            else:
-                first = (f"Largest |Δ| = {largest:.1e} = {largest / spacing:.2g} ulp, where 1 "
-                         f"ulp = {spacing:.1e} is the float64 step near |y| = {size:.2g}.")
-            note = (f"{first} Rounding, not a difference: the two routes round the last "
-                    "binary digit in different places but compute the same function.")
-        elif s.mapping == "no_bias_correction":
-            offset = shown.predicted[0]
-            note = (f"Largest |Δ| = {largest:.3g}: a different function, not rounding. Output k "
-                    f"is off by the constant −½ Σⱼ W²ₖⱼ = ({_numbers(offset)}), the same "
-                    "for every input.")
-        else:
-            note = (f"Largest |Δ| = {largest:.3g}: a different function, not rounding, and the "
-                    f"error changes {where} because the hidden units switch at the wrong "
-                    "inputs.")
-        self.rounding_label.setText(note)
-
-    def _update_table(self, net: TwoLayerNet, tanh_net: TwoLayerNet,
-                      right_net: TwoLayerNet) -> None:
-        broken = self.state.mapping != "correct"
-        labels = equivalence.parameter_labels(net)
-        rules = equivalence.RULES[self.state.mapping]
-        before = equivalence.flatten(net)
-        after = equivalence.flatten(tanh_net)
-        should = equivalence.flatten(right_net)
-        rows = before.size
+    def _update_table(self, view: EquivalenceView) -> None:
+        broken = view.state.mapping != "correct"
+        rows = view.parameters()
         with QSignalBlocker(self.table):
-            self._ensure_rows(rows)
+            self._ensure_rows(len(rows))
             self._set_tanh_editable(not broken)
             self.table.setColumnHidden(RIGHT_VALUE, not broken)
             new_numbers = False
-            for row in range(rows):
-                label, group = labels[row]
-                texts = (label, _number(before[row]), rules[group], _number(after[row]),
-                         _number(should[row]) if broken else "")
+            for row, (label, before, rule, after, should) in enumerate(rows):
+                texts = (label, _number(before), rule, _number(after),
+                         _number(should) if broken else "")
                 cached = self._texts[row]
                 cells = self._cells[row]
                 for col, text in enumerate(texts):
@@ -699,14 +541,14 @@ class EquivalencePanel(Panel):
                         cells[col].setText(text)
                         cached[col] = text
                         new_numbers |= col in NUMBER_COLUMNS
-                wrong = bool(after[row] != should[row])
+                wrong = after != should
                 if wrong != self._wrong[row]:
                     self._wrong[row] = wrong
                     brush = QBrush(qcolor(WRONG_FILL)) if wrong else QBrush()
                     for col in (RULE, TANH_VALUE, RIGHT_VALUE):
                         cells[col].setBackground(brush)
         if new_numbers:
-            self._fit_number_columns(rows)
+            self._fit_number_columns(len(rows))
 
     def _fit_number_columns(self, rows: int) -> None:
         """Each number column at least as wide as its widest text, so no digit is ever cut."""
@@ -754,150 +596,19 @@ class EquivalencePanel(Panel):
                 flags &= ~Qt.ItemFlag.ItemIsEditable
             cells[TANH_VALUE].setFlags(flags)
 
-    def _update_labels(self) -> None:
-        s = self.state
-        net = s.net
-        origin = (f"Weights drawn uniformly from [−{equivalence.SEED_SCALE:g}, "
-                  f"{equivalence.SEED_SCALE:g}) with seed {s.seed}")
-        if s.edited:
-            origin += ", then edited in the table"
-        origin += f": {equivalence.flatten(net).size} parameters."
-        self.origin_label.setText(origin)
-        self.mapping_note.setText(MAPPING_NOTES[s.mapping])
-
     # -- Panel contract ------------------------------------------------------------------
-    def shown(self) -> Shown:
-        """What the last update computed (inputs, both networks' outputs, the converted nets)."""
-        assert self._shown is not None
-        return self._shown
-
     def bench_change(self, i: int) -> None:
         """Cycle through a new seed, a broken rule, a new M and a new R, as a student would."""
         step, turn = i % 4, i // 4
         if step == 0:
-            self.seed_input.set_value(turn % 50)
-            self._seed_changed(self.seed_input.value())
+            self.edit(self.seed_input, seed=turn % 50, net=None)
         elif step == 1:
             self.mapping_combo.setCurrentIndex((turn + 1) % len(MAPPING_CHOICES))
         elif step == 2:
-            self.m_input.set_value(2 + turn % 8)
-            self._size_changed(self.m_input.value())
+            self.edit(self.m_input, M=2 + turn % 8, net=None)
         else:
-            self.radius_input.set_value(3 + turn % 5)
-            self._radius_changed(self.radius_input.value())
-
-    def reset(self) -> None:
-        """Back to the example: D = 1, M = 4, K = 2, seed 0, R = 5 and the correct rule."""
-        self.state = EquivalenceState()
-        s = self.state
-        for widget, value in ((self.d_input, s.net.input_size), (self.m_input, s.net.hidden_size),
-                              (self.k_input, s.net.output_size), (self.seed_input, s.seed),
-                              (self.radius_input, s.radius)):
-            widget.set_value(value)
-        with QSignalBlocker(self.mapping_combo):
-            self.mapping_combo.setCurrentIndex(list(MAPPING_CHOICES).index(s.mapping))
-        self.table_error.clear()
-        self.mapping_error.clear()
-        self.table.scrollToTop()
-        self._ranges.clear()
-        self._data_ranges.clear()
-        self.update_view()
-
-    def state_dict(self) -> dict:
-        """Sizes, seed, R and the rule; the weights too once one was typed into the table."""
-        s = self.state
-        net = s.net
-        return {
-            "D": net.input_size, "M": net.hidden_size, "K": net.output_size, "seed": int(s.seed),
-            "radius": float(s.radius), "mapping": s.mapping, "edited": s.edited,
-            # Untouched weights are the seed's draw and are drawn again on loading.
-            "net": {name: getattr(net, name).tolist() for name in equivalence.PARAMETER_GROUPS}
-            if s.edited else None,
-        }
-
-    def load_state_dict(self, state: dict) -> None:
-        """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid."""
-        data = saved_state.section(state)
-        limits = equivalence.SETTING_LIMITS
-        D, M, K = (saved_state.whole(data, name, *limits[name]) for name in ("D", "M", "K"))
-        seed = saved_state.whole(data, "seed", *limits["seed"])
-        radius = saved_state.number(data, "radius", _radius)
-        mapping = saved_state.choice(data, "mapping", MAPPING_CHOICES)
-        edited = saved_state.flag(data, "edited")
-        if edited:
-            weights = saved_state.section(data, "net")
-            with saved_state.within("net"):
-                net = TwoLayerNet(W1=saved_state.matrix(weights, "W1"),
-                                  b1=saved_state.vector(weights, "b1"),
-                                  W2=saved_state.matrix(weights, "W2"),
-                                  b2=saved_state.vector(weights, "b2"))
-            sizes = (net.input_size, net.hidden_size, net.output_size)
-            if sizes != (D, M, K):
-                raise ValueError(f"net: its weights have D, M, K = {sizes}, not {(D, M, K)}")
-        else:
-            net = equivalence.random_net(D, M, K, seed, scale=equivalence.SEED_SCALE)
-        # update_view asks the model (outputs that overflow, say) before it moves anything.
-        self._set_state(EquivalenceState(net=net, seed=seed, radius=radius, mapping=mapping,
-                                         edited=edited))
-        for widget, value in ((self.d_input, D), (self.m_input, M), (self.k_input, K),
-                              (self.seed_input, seed), (self.radius_input, radius)):
-            widget.set_value(value)
-        with QSignalBlocker(self.mapping_combo):
-            self.mapping_combo.setCurrentIndex(list(MAPPING_CHOICES).index(mapping))
-        self.table_error.clear()
-        self.mapping_error.clear()
+            self.edit(self.radius_input, radius=float(3 + turn % 5))
 
     def quiz(self, seed: int = 0) -> list[Question]:
         """Check-yourself questions: parameters of the tanh twin, and an output at x = 0."""
-        return equivalence_questions(self.state.net, seed)
-
-    def checks(self) -> list[Check]:
-        """The correct tanh-net against the σ-net, the round trip, and the plotted identity."""
-        shown = self.shown()
-        net = self.state.net
-        size = max(1.0, float(np.max(np.abs(shown.y_sigmoid))))
-        theta = equivalence.flatten(net)
-        # Under a broken rule this still checks the correct conversion; say so, beside a plot
-        # that shows the broken one's gap.
-        name = ("σ-net = tanh-net Θ′" if self.state.mapping == "correct"
-                else "σ-net = tanh-net by the correct rule")
-        checks = [
-            Check.compare(name, shown.y_right, shown.y_sigmoid, 1e-12 * size),
-            Check.compare("tanh → σ restores Θ", equivalence.flatten(shown.round_trip), theta,
-                          1e-12 * max(1.0, float(np.max(np.abs(theta))))),
-            # Two independent routes to σ: exp-based in activations, tanh-based in the identity.
-            Check.compare("σ = ½tanh(a/2)+½", shown.identity_right, shown.identity_left, 1e-15),
-        ]
-        if self.state.mapping != "correct":
-            checks.append(Check.compare("gap as predicted", shown.y_tanh - shown.y_sigmoid,
-                                        shown.predicted, 1e-12 * size))
-        return checks
-
-    # -- data for File ▸ Export data as CSV ----------------------------------------------------
-    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
-        """The parameter table (both networks) and the inputs with both networks' outputs."""
-        s, shown = self.state, self.shown()
-        net = s.net
-        labels = equivalence.parameter_labels(net)
-        rules = equivalence.RULES[s.mapping]
-        before, after = equivalence.flatten(net), equivalence.flatten(shown.tanh_net)
-        should = equivalence.flatten(shown.right_net)
-        parameters = [[label, float(b), rules[group], float(a), float(c)]
-                      for (label, group), b, a, c in zip(labels, before, after, should,
-                                                         strict=True)]
-        D, K = net.input_size, net.output_size
-        with np.errstate(over="ignore"):
-            gap = np.abs(shown.y_tanh - shown.y_sigmoid)
-        outputs = np.column_stack([shown.X, shown.y_sigmoid, shown.y_tanh, gap])
-        return {
-            "parameters": (["parameter", "σ-net Θ", "rule", "tanh-net Θ′",
-                            "correct tanh-net Θ′"], parameters),
-            "outputs": ([*(f"x_{d + 1}" for d in range(D)),
-                         *(f"σ-net y_{k + 1}" for k in range(K)),
-                         *(f"tanh-net y_{k + 1}" for k in range(K)),
-                         *(f"|Δ y_{k + 1}|" for k in range(K))], outputs.tolist()),
-            "settings": (["setting", "value"], [
-                ["D", D], ["M", net.hidden_size], ["K", K], ["seed", s.seed],
-                ["input radius R", s.radius], ["mapping", s.mapping],
-                ["weights typed in", s.edited]]),
-        }
+        return equivalence_questions(self.view.net, seed)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -17,12 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.model import gradcheck, losses
-from explorer.model.activations import sigmoid
-from explorer.model.checks import Check
+from explorer.model import losses
 from explorer.model.quiz import Question, loss_questions
-from explorer.panels import saved_state
 from explorer.panels.base import Panel
+from explorer.views.loss import LossState, LossView, compute
 from explorer.widgets.backdrop import Backdrop
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
@@ -39,9 +35,6 @@ from explorer.widgets.painted_plot import (
 from explorer.widgets.playback import PlaybackBar
 from explorer.widgets.plot import CE_COLOR, MSE_COLOR, OKABE_ITO, pen
 from explorer.widgets.theme import set_style_sheet
-
-# Enough for smooth curves at any plot width here; path stroking cost grows with the count.
-GRID_POINTS = 401
 
 EXPLANATION = """
 <h3>Question 1 — which loss for a sigmoid output?</h3>
@@ -67,61 +60,6 @@ squared error stall while cross-entropy recovers; raise the learning rate.</p>
 """
 
 
-@dataclass(frozen=True)
-class LossState:
-    """Everything the loss panel shows is a function of these numbers."""
-
-    y: float = losses.SEED_TARGET
-    a_min: float = -10.0
-    a_max: float = 10.0
-    marker: float = losses.SEED_WEIGHT * losses.SEED_INPUT + losses.SEED_BIAS
-    x: float = losses.SEED_INPUT
-    w0: float = losses.SEED_WEIGHT
-    b0: float = losses.SEED_BIAS
-    lr: float = losses.SEED_LEARNING_RATE
-    steps: int = losses.SEED_STEPS
-
-
-def _in_unit_interval(value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise ValueError("y must lie in [0, 1] (0 or 1 for a hard label)")
-
-
-def _positive(name: str):
-    def check(value: float) -> None:
-        if value <= 0:
-            raise ValueError(f"{name} must be > 0")
-    return check
-
-
-def _whole_steps(value: float) -> None:
-    if value != int(value) or not 1 <= value <= 10_000:
-        raise ValueError("steps must be a whole number from 1 to 10000")
-
-
-def _check_range(low: float, high: float) -> None:
-    if not low < high:
-        raise ValueError(f"the range needs from < to (got {low:g} … {high:g})")
-    if high - low > 2e4:
-        raise ValueError("the range may span at most 20000")
-
-
-
-#: Largest |a| or loss the SGD lab plots. The model's run is finite up to 1e308, but axis
-#: ranges around such values overflow to inf (the span of [-1e308, 1e308] is inf), and Qt cannot
-#: draw coordinates that large.
-PLOTTABLE = 1e100
-
-
-def _check_plottable(history: dict[str, dict[str, np.ndarray]]) -> None:
-    """Refuse an SGD run whose values are too large to draw, saying what to change."""
-    largest = max(float(np.max(np.abs(run[key]))) for run in history.values()
-                  for key in ("a", "loss"))
-    if largest > PLOTTABLE:
-        raise ValueError(f"the SGD run reaches {largest:.1e}, too large to plot (at most "
-                         f"{PLOTTABLE:.0e}): use a smaller x, w₀, b₀ or learning rate")
-
-
 class LossPanel(Panel):
     """Sigmoid output, cross-entropy vs squared error: curves, gradients and a tiny SGD lab."""
 
@@ -129,20 +67,21 @@ class LossPanel(Panel):
     title = "Loss functions"
     questions = "1.1–1.7"
 
+    State = LossState
+    animated = True
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state = LossState()
         self._step = 0
-        self._history: dict[str, dict[str, np.ndarray]] = {}
         self._build()
-        self.update_view()
+        self.set_state(self.state)
         self.run_checks()
 
     # -- construction --------------------------------------------------------------------
     def _build(self) -> None:
         s = self.state
         self.y_input = NumberInput(
-            "target &y", s.y, slider=(0.0, 1.0), decimals=3, validate=_in_unit_interval,
+            "target &y", s.y, slider=(0.0, 1.0), decimals=3,
             tooltip="The label of the single example: 0 or 1, or a soft target in between")
         self.marker_input = NumberInput(
             "marker &a", s.marker, slider=(s.a_min, s.a_max), decimals=3,
@@ -190,9 +129,9 @@ class LossPanel(Panel):
         self.x_input = NumberInput("input x", s.x, tooltip="The example's input (a = w·x + b)")
         self.w_input = NumberInput("start w", s.w0, tooltip="Weight before the first SGD step")
         self.b_input = NumberInput("start b", s.b0, tooltip="Bias before the first SGD step")
-        self.lr_input = NumberInput("learning rate", s.lr, validate=_positive("learning rate"),
+        self.lr_input = NumberInput("learning rate", s.lr,
                                     tooltip="Step size η of w ← w − η ∂L/∂w")
-        self.steps_input = NumberInput("steps", s.steps, decimals=0, validate=_whole_steps,
+        self.steps_input = NumberInput("steps", s.steps, decimals=0,
                                        tooltip="Number of SGD updates in the lab")
         self.playback = PlaybackBar(self, speed="30 steps/s", first=0)  # frame k: after k updates
         self.playback.setToolTip("Play the SGD updates one by one")
@@ -291,34 +230,15 @@ class LossPanel(Panel):
         self.page = Page(self, explanation=EXPLANATION, side=[*self.formulas, single, lab],
                          content=plots, footer=[self.playback], checks=self.checks_strip)
 
-        self.y_input.valueChanged.connect(self._y_changed)
-        self.marker_input.valueChanged.connect(self._marker_typed)
-        self.a_min_input.valueChanged.connect(self._range_changed)
-        self.a_max_input.valueChanged.connect(self._range_changed)
-        for w in (self.x_input, self.w_input, self.b_input, self.lr_input, self.steps_input):
-            w.valueChanged.connect(self._lab_changed)
+        for field, control in (("y", self.y_input), ("marker", self.marker_input),
+                               ("a_min", self.a_min_input), ("a_max", self.a_max_input),
+                               ("x", self.x_input), ("w0", self.w_input), ("b0", self.b_input),
+                               ("lr", self.lr_input), ("steps", self.steps_input)):
+            self.bind(field, control)
         # Clicking the panel's background gives it the keyboard: Space, arrows, Home, End.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.playback.advanceRequested.connect(self.advance)
         self.playback.positionChanged.connect(self._scrubbed)
-
-    # -- control -> state ----------------------------------------------------------------
-    def _set_state(self, state: LossState) -> bool:
-        """Adopt ``state`` if the model accepts it; otherwise keep the last valid one."""
-        previous = self.state
-        self.state = state
-        try:
-            self.update_view()
-        except ValueError:
-            self.state = previous
-            raise
-        return True
-
-    def _y_changed(self, value: float) -> None:
-        self._set_state(replace(self.state, y=value))
-
-    def _marker_typed(self, value: float) -> None:
-        self._set_state(replace(self.state, marker=value))
 
     @staticmethod
     def _curve(plot: PaintedPlot, line_pen, name: str | None = None) -> PaintedCurve:
@@ -326,43 +246,21 @@ class LossPanel(Panel):
         plot.addItem(item)
         return item
 
+    # -- control -> state ----------------------------------------------------------------
     def _marker_dragged(self, line: PaintedLine) -> None:
-        if not self._updating:
-            # A drag past the plot's edge stops the marker at the edge, where it stays in
-            # sight, like a slider's handle (typed values are not limited to the plot).
-            s = self.state
-            value = min(max(float(line.value()), s.a_min), s.a_max)
-            if value != line.value():
-                self._updating = True
-                try:
-                    line.setValue(value)
-                finally:
-                    self._updating = False
-            self._set_state(replace(s, marker=value))
-
-    def _range_changed(self, _value: float) -> None:
-        low, high = self.a_min_input.value(), self.a_max_input.value()
-        try:
-            _check_range(low, high)
-        except ValueError as exc:
-            target = self.a_min_input if self.sender() is self.a_min_input else self.a_max_input
-            target.show_error(str(exc))
+        if self._updating:
             return
-        self.a_min_input.clear_error()
-        self.a_max_input.clear_error()
-        self._set_state(replace(self.state, a_min=low, a_max=high))
-
-    def _lab_changed(self, _value: float) -> None:
-        self._lab_fit = True
-        candidate = replace(self.state, x=self.x_input.value(), w0=self.w_input.value(),
-                            b0=self.b_input.value(), lr=self.lr_input.value(),
-                            steps=int(self.steps_input.value()))
-        try:
-            self._set_state(candidate)
-        except ValueError as exc:
-            sender = self.sender()
-            if isinstance(sender, NumberInput):
-                sender.show_error(str(exc))
+        # A drag past the plot's edge stops the marker at the edge, where it stays in sight,
+        # like a slider's handle (typed values are not limited to the plot).
+        s = self.state
+        value = min(max(float(line.value()), s.a_min), s.a_max)
+        if value != line.value():
+            self._updating = True
+            try:
+                line.setValue(value)
+            finally:
+                self._updating = False
+        self.edit(self.marker_input, marker=value)
 
     def _scrubbed(self, position: int) -> None:
         self._step = position
@@ -370,48 +268,31 @@ class LossPanel(Panel):
 
     # -- state -> model -> plot items ----------------------------------------------------
     _updating = False
-    _ranges_for: tuple[float, float] | None = None
-    _marker_shown: float | None = None
     _stall_shown: tuple | None = None
-    #: The state the plot items show; update_view redraws only what depends on changed fields.
-    _shown: LossState | None = None
-    #: Lab axis ranges: refitted when a lab control changes, otherwise only grown.
-    _lab_fit = True
 
-    def _changed(self, *fields: str) -> bool:
-        old = self._shown
-        return old is None or any(getattr(old, f) != getattr(self.state, f) for f in fields)
+    def compute(self, state: LossState, previous: LossView | None) -> LossView:
+        """See :func:`explorer.views.loss.compute`."""
+        return compute(state, previous)
 
-    def update_view(self) -> None:
-        """Recompute from :attr:`state` what depends on the fields that changed, and show it.
+    def show_view(self, view: LossView, previous: LossView | None) -> None:
+        """Move the items that depend on the fields that changed.
 
         Dragging the marker touches the marker items and the readout only; a change of y
         redraws the loss curves and the lab, never the axes.
         """
-        s = self.state
-        curves = self._changed("a_min", "a_max", "y")
-        lab = self._changed("x", "y", "w0", "b0", "lr", "steps")
-        # Compute first, draw after: a ValueError leaves every item as it was.
-        if self._changed("a_min", "a_max"):
-            self._grid = np.linspace(s.a_min, s.a_max, GRID_POINTS)
-        a = self._grid
-        if curves:
-            curve = losses.curves(a, s.y, losses.STALL_FRACTION)
-        if lab:
-            history = {name: losses.train_unit(s.x, s.y, s.w0, s.b0, s.lr, s.steps, name)
-                       for name in ("bce", "mse")}
-            _check_plottable(history)
-            self._history = history
-            # A new run is shown finished; ▶ replays it from the start.
-            self._step = s.steps
+        s, old = view.state, previous.state if previous is not None else None
 
+        def changed(*names: str) -> bool:
+            return old is None or any(getattr(old, n) != getattr(s, n) for n in names)
+
+        a, curve = view.grid, view.curves
         self._updating = True
         try:
-            if self._changed("a_min", "a_max"):
-                self.sigmoid_curve.setData(a, sigmoid(a))
+            if changed("a_min", "a_max"):
+                self.sigmoid_curve.setData(a, curve["sigmoid"])
                 self._set_ranges(a)
                 self.marker_input.set_slider_range(s.a_min, s.a_max)
-            if curves:
+            if changed("a_min", "a_max", "y"):
                 self.ce_curve.setData(a, curve["bce"])
                 self.mse_curve.setData(a, curve["mse"])
                 self.ce_grad_curve.setData(a, curve["bce_grad"])
@@ -419,32 +300,28 @@ class LossPanel(Panel):
                 self._update_stall_region(a, curve["stall"])
                 self.loss_plot.place_legend_soon()
                 self.grad_plot.place_legend_soon()
-            if self._changed("marker", "a_min", "a_max"):
+            if changed("marker", "a_min", "a_max"):
                 shown = min(max(s.marker, s.a_min), s.a_max)
                 for marker in self.markers:
                     marker.setValue(shown)
-                self.sigmoid_dot.setData([s.marker], [float(sigmoid(s.marker))])
-                self.marker_input.set_value(s.marker)
-            if self._changed("marker", "y"):
-                self._update_readout()
-            if lab:
-                self._update_lab()
+                self.sigmoid_dot.setData([s.marker], [view.readout["f"]])
+            if changed("marker", "y"):
+                for key, value in view.readout.items():
+                    self.readout_values[key].setText(f"{value:.6g}")
+            if changed("x", "y", "w0", "b0", "lr", "steps"):
+                # A new run is shown finished, its axes fitted; ▶ replays it from the start.
+                self._step = s.steps
+                self._update_lab(fit=changed("x", "w0", "b0", "lr", "steps") or old is None)
                 self.lab_loss_plot.place_legend_soon()
                 self.lab_a_plot.place_legend_soon()
         finally:
             self._updating = False
-        self._shown = s
-        self.refresh_checks()
-        self.changed.emit()
 
     def _set_ranges(self, a: np.ndarray) -> None:
         """Axis ranges depend on the a-range only, never on y: a y drag redraws no axis."""
-        key = (self.state.a_min, self.state.a_max)
-        if key == self._ranges_for:
-            return
-        self._ranges_for = key
+        s = self.state
         for plot in (self.sigmoid_plot, self.loss_plot, self.grad_plot):
-            plot.setXRange(*key, padding=0)
+            plot.setXRange(s.a_min, s.a_max, padding=0)
         # The largest loss over every target in [0, 1] is at a hard label, at an end of the range.
         top = max(1.0, float(losses.bce(a[[0, -1]], 0.0).max()),
                   float(losses.bce(a[[0, -1]], 1.0).max()))
@@ -471,17 +348,6 @@ class LossPanel(Panel):
                 label.setAnchor((0, 0) if left_side else (1, 0))
                 label.setPos(low if left_side else high, y1)
 
-    def _update_readout(self) -> None:
-        s = self.state
-        a = s.marker
-        f = float(sigmoid(a))
-        ce, mse = float(losses.bce(a, s.y)), float(losses.mse(a, s.y))
-        gce, gmse = float(losses.bce_grad(a, s.y)), float(losses.mse_grad(a, s.y))
-        ratio = float(losses.gradient_ratio(a))
-        for key, value in (("f", f), ("ce", ce), ("gce", gce), ("mse", mse), ("gmse", gmse),
-                           ("ratio", ratio)):
-            self.readout_values[key].setText(f"{value:.6g}")
-
     def readout_text(self) -> dict[str, str]:
         """The readout's values as shown, by key (f, ce, gce, mse, gmse, ratio)."""
         return {key: label.text() for key, label in self.readout_values.items()}
@@ -493,10 +359,11 @@ class LossPanel(Panel):
                   for key, text in self.readout_text().items()]
         QApplication.clipboard().setText("\n".join(lines))
 
-    def _update_lab(self) -> None:
+    def _update_lab(self, fit: bool) -> None:
+        """Draw the lab's run; ``fit``: fit the axes to it, else only widen them to show it."""
         s = self.state
         steps = np.arange(s.steps + 1)
-        ce, mse = self._history["bce"], self._history["mse"]
+        ce, mse = self.view.history["bce"], self.view.history["mse"]
         self.lab_ce_a_full.setData(steps, ce["a"])
         self.lab_mse_a_full.setData(steps, mse["a"])
         top = max(float(ce["loss"].max()), float(mse["loss"].max()), 1e-3) * 1.05
@@ -506,12 +373,11 @@ class LossPanel(Panel):
         low, high = low - margin, high + margin
         (_, (_, old_top)) = self.lab_loss_plot.viewRange()
         (_, (old_low, old_high)) = self.lab_a_plot.viewRange()
-        if self._lab_fit:
+        if fit:
             self.lab_loss_plot.setXRange(0, s.steps, padding=0.02)
             self.lab_a_plot.setXRange(0, s.steps, padding=0.02)
             self.lab_loss_plot.setYRange(0, top, padding=0)
             self.lab_a_plot.setYRange(low, high, padding=0)
-            self._lab_fit = False
         else:
             if top > old_top:
                 self.lab_loss_plot.setYRange(0, top, padding=0)
@@ -523,7 +389,7 @@ class LossPanel(Panel):
     def _update_lab_cursor(self) -> None:
         t = self._step
         steps = np.arange(t + 1)
-        ce, mse = self._history["bce"], self._history["mse"]
+        ce, mse = self.view.history["bce"], self.view.history["mse"]
         self.lab_ce_loss.setData(steps, ce["loss"][: t + 1])
         self.lab_mse_loss.setData(steps, mse["loss"][: t + 1])
         self.lab_ce_a.setData(steps, ce["a"][: t + 1])
@@ -544,115 +410,21 @@ class LossPanel(Panel):
 
     def lab_history(self, loss: str) -> dict[str, np.ndarray]:
         """The lab's trajectory for ``loss`` in {"bce", "mse"}."""
-        return self._history[loss]
+        return self.view.history[loss]
 
     def bench_change(self, i: int) -> None:
         """Alternate the two controls a student drags: the target y and the marker on a."""
         if i % 2:
-            self.y_input.set_value(round(0.5 + 0.5 * np.sin(0.1 * i), 3))
-            self._y_changed(self.y_input.value())
+            self.edit(self.y_input, y=round(0.5 + 0.5 * np.sin(0.1 * i), 3))
         else:
             self.markers[0].setValue(8.0 * np.sin(0.05 * i))
 
     def reset(self) -> None:
         """Back to y = 1, the range −10…10, a = −6 and the lab's confidently wrong start."""
-        self.playback.pause()
+        super().reset()
         self._step = 0
-        self.state = LossState()
-        self._lab_fit = True
-        self._shown = None
-        s = self.state
-        for widget, value in ((self.y_input, s.y), (self.a_min_input, s.a_min),
-                              (self.a_max_input, s.a_max), (self.x_input, s.x),
-                              (self.w_input, s.w0), (self.b_input, s.b0), (self.lr_input, s.lr),
-                              (self.steps_input, s.steps)):
-            widget.set_value(value)
-        self.update_view()
-
-    def state_dict(self) -> dict:
-        """y, the a-range, the marker and the SGD lab's settings."""
-        s = self.state
-        saved = {name: float(getattr(s, name))
-                 for name in ("y", "a_min", "a_max", "marker", "x", "w0", "b0", "lr")}
-        saved["steps"] = int(s.steps)
-        return saved
-
-    def load_state_dict(self, state: dict) -> None:
-        """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid."""
-        data = saved_state.section(state)
-        low, high = saved_state.number(data, "a_min"), saved_state.number(data, "a_max")
-        try:
-            _check_range(low, high)
-        except ValueError as exc:
-            raise ValueError(f"a_min, a_max: {exc}") from None
-        number = saved_state.number
-        candidate = LossState(
-            y=number(data, "y", _in_unit_interval), a_min=low, a_max=high,
-            marker=number(data, "marker"), x=number(data, "x"), w0=number(data, "w0"),
-            b0=number(data, "b0"), lr=number(data, "lr", _positive("learning rate")),
-            steps=saved_state.whole(data, "steps", 1, 10_000))
-        # The lab run is what the model may still refuse (weights that overflow); ask it before
-        # anything changes, since update_view replaces the a grid before it runs the lab.
-        for loss in ("bce", "mse"):
-            losses.train_unit(candidate.x, candidate.y, candidate.w0, candidate.b0,
-                              candidate.lr, candidate.steps, loss)
-        fit, self._lab_fit = self._lab_fit, True
-        try:
-            self._set_state(candidate)
-        except ValueError:
-            self._lab_fit = fit
-            raise
-        s = self.state
-        for widget, value in ((self.y_input, s.y), (self.a_min_input, s.a_min),
-                              (self.a_max_input, s.a_max), (self.marker_input, s.marker),
-                              (self.x_input, s.x), (self.w_input, s.w0), (self.b_input, s.b0),
-                              (self.lr_input, s.lr), (self.steps_input, s.steps)):
-            widget.set_value(value)
+        self._update_lab_cursor()
 
     def quiz(self, seed: int = 0) -> list[Question]:
         """Check-yourself questions at the marker: both slopes, and the loss or their ratio."""
         return loss_questions(self.state.marker, self.state.y, seed)
-
-    def checks(self) -> list[Check]:
-        """Both gradients against central differences on the plotted grid; CE slope is f − y."""
-        y = self.state.y
-        a = self._grid
-        return [
-            Check.compare("∂L_CE/∂a matches finite differences", losses.bce_grad(a, y),
-                          gradcheck.derivative(lambda v: losses.bce(v, y), a), 1e-6),
-            Check.compare("∂L_MSE/∂a matches finite differences", losses.mse_grad(a, y),
-                          gradcheck.derivative(lambda v: losses.mse(v, y), a), 1e-6),
-            # The reference writes σ through tanh, independently of the model's exp-based sigmoid.
-            Check.compare("∂L_CE/∂a equals f − y", losses.bce_grad(a, y),
-                          0.5 * np.tanh(0.5 * a) + 0.5 - y, 1e-12),
-        ]
-
-    # -- data for File ▸ Export data as CSV ----------------------------------------------------
-    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
-        """The plotted curves on their grid, the marker's readout and the SGD lab's run."""
-        s = self.state
-        a = self._grid
-        curves = np.column_stack([a, sigmoid(a), losses.bce(a, s.y), losses.mse(a, s.y),
-                                  losses.bce_grad(a, s.y), losses.mse_grad(a, s.y)])
-        m = s.marker
-        marker = [["a", m], ["y", s.y], ["f = σ(a)", float(sigmoid(m))],
-                  ["L_CE", float(losses.bce(m, s.y))], ["dL_CE/da", float(losses.bce_grad(m, s.y))],
-                  ["L_MSE", float(losses.mse(m, s.y))],
-                  ["dL_MSE/da", float(losses.mse_grad(m, s.y))],
-                  ["MSE slope / CE slope = 2f(1−f)", float(losses.gradient_ratio(m))]]
-        ce, mse = self._history["bce"], self._history["mse"]
-        lab = np.column_stack([np.arange(s.steps + 1), ce["w"], ce["b"], ce["a"], ce["f"],
-                               ce["loss"], mse["w"], mse["b"], mse["a"], mse["f"], mse["loss"]])
-        return {
-            f"curves for y = {s.y:g}": (
-                ["a", "f = σ(a)", "L_CE", "L_MSE", "dL_CE/da", "dL_MSE/da"], curves.tolist()),
-            "at the marker": (["quantity", "value"], marker),
-            "SGD lab (row 0: before the first update)": (
-                ["step", "w (CE)", "b (CE)", "a (CE)", "f (CE)", "loss (CE)",
-                 "w (MSE)", "b (MSE)", "a (MSE)", "f (MSE)", "loss (MSE)"],
-                [[int(row[0]), *row[1:]] for row in lab.tolist()]),
-            "settings": (["setting", "value"], [
-                ["y", s.y], ["plot a from", s.a_min], ["plot a to", s.a_max], ["input x", s.x],
-                ["start w", s.w0], ["start b", s.b0], ["learning rate", s.lr],
-                ["steps", s.steps]]),
-        }

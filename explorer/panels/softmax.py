@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,10 +22,25 @@ from PySide6.QtWidgets import (
 
 from explorer.model import softmax as sm
 from explorer.model.activations import sigmoid
-from explorer.model.checks import Check
 from explorer.model.quiz import Question, softmax_questions
-from explorer.panels import saved_state
 from explorer.panels.base import Panel
+from explorer.views.softmax import (
+    K_MAX,
+    K_MIN,
+    SHIFT_LIMIT,
+    SoftmaxState,
+    SoftmaxView,
+    cell_text,
+    check_logits,
+    check_shift,
+    check_temperature,
+    compact,
+    compute,
+    jacobian_level,
+    number_label,
+    same,
+    table_number,
+)
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.number_input import NumberInput, VectorInput
@@ -51,8 +64,6 @@ from explorer.widgets.theme import (
     theme_signals,
 )
 
-K_MIN, K_MAX = 2, 10
-SHIFT_LIMIT = 1000.0
 SIGMOID_POINTS = 401
 #: The z axis of the sigmoid plot starts at ±this and grows only when z leaves it.
 Z_RANGE = 6.0
@@ -61,10 +72,6 @@ _TABLE_CELL_MARGIN = 8
 BAR_WIDTH = 0.6
 #: Axes never reach past this, so a view's width (high − low) stays finite in float64.
 RANGE_LIMIT = float(np.finfo(np.float64).max) / 4
-#: Largest |logit| (typed, and after dividing by T) the panel draws. The model takes any finite
-#: logits, but pyqtgraph's bounding boxes overflow for bars near 1e308; 1e100 is far past where
-#: every probability is already exactly 0 or 1.
-LOGIT_LIMIT = 1e100
 LOGIT_COLOR = OKABE_ITO["sky"]
 PROB_COLOR = OKABE_ITO["blue"]
 REDUCED_COLOR = OKABE_ITO["green"]
@@ -76,8 +83,6 @@ BAD_COLOR = "#c0392b"
 #: Every entry of Diag(p) − ppᵀ lies in [−1/4, 1/4] (p_i p_j <= 1/4, p_i (1 − p_i) <= 1/4):
 #: a fixed scale keeps colours comparable between inputs and shows a saturated softmax fading.
 JACOBIAN_LEVELS = (-0.25, 0.25)
-#: Ends the heatmaps' colour scale may take (see :func:`jacobian_level`).
-JACOBIAN_STEPS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25)
 JACOBIAN_CMAP = pg.ColorMap([0.0, 0.5, 1.0],
                             [OKABE_ITO["blue"], "#ffffff", OKABE_ITO["vermillion"]])
 
@@ -136,174 +141,6 @@ EQUATIONS = (
     (r"$J = \partial\mathbf{p} / \partial\mathbf{x} = \mathrm{Diag}(\mathbf{p})"
      r" - \mathbf{p}\,\mathbf{p}^{\top}$", "J = Diag(p) - p p^T"),
 )
-
-
-@dataclass(frozen=True)
-class SoftmaxState:
-    """Everything the softmax panel shows is a function of these numbers."""
-
-    logits: tuple[float, ...] = tuple(float(v) for v in sm.SEED_LOGITS)
-    temperature: float = sm.SEED_TEMPERATURE
-    shift: float = sm.SEED_SHIFT
-
-
-@dataclass(frozen=True)
-class SoftmaxView:
-    """The model's answers for one state: what every plot item and table cell shows."""
-
-    x: np.ndarray            # (K,) logits as typed
-    u: np.ndarray            # (K,) x / T, the logits the softmax sees
-    p: np.ndarray            # (K,) S(u)
-    shifted: np.ndarray      # (K,) u + c
-    p_shifted: np.ndarray    # (K,) S(u + c), stable
-    naive_exp: np.ndarray    # (K,) e^(u + c) as written (may be inf or 0)
-    stable_exp: np.ndarray   # (K,) e^(u + c - max)
-    naive_p: np.ndarray      # (K,) naive softmax of u + c (may be NaN)
-    z: float                 # S(u)_1 = sigmoid(z)
-    sigma: np.ndarray        # (2,) sigmoid(z), 1 - sigmoid(z)
-    reduced: np.ndarray      # (K,) [0, y_1, ..., y_{K-1}]
-    p_reduced: np.ndarray    # (K,) S(reduced)
-    jac: np.ndarray          # (K, K) Diag(p) - p p^T
-    jac_fd: np.ndarray       # (K, K) central differences
-    row_sums: np.ndarray     # (K,) of jac
-
-    @property
-    def k(self) -> int:
-        """Number of classes."""
-        return int(self.x.size)
-
-
-def compute(state: SoftmaxState, previous: SoftmaxView | None = None) -> SoftmaxView:
-    """Ask the model everything the panel shows; raises ValueError for a state it rejects.
-
-    Parts that depend only on x / T are taken from ``previous`` when x / T is unchanged (a
-    change of c alone), so sliding c costs only the shifted quantities.
-    """
-    x = np.array(state.logits, dtype=np.float64)
-    _valid_logits(x)
-    u = sm.scale_logits(x, state.temperature)
-    if np.max(np.abs(u)) > LOGIT_LIMIT:
-        raise ValueError(f"x / T reaches {np.max(np.abs(u)):.3g}; the panel draws logits "
-                         f"within ±{LOGIT_LIMIT:.0e}: use a larger T")
-    shifted = sm.shift_logits(u, state.shift)
-    shift_parts = {
-        "shifted": shifted, "p_shifted": sm.softmax(shifted),
-        "naive_exp": sm.naive_exponentials(shifted),
-        "stable_exp": sm.stable_exponentials(shifted), "naive_p": sm.naive_softmax(shifted),
-    }
-    if previous is not None and _same(previous.u, u):
-        return replace(previous, x=x, **shift_parts)
-    z = sm.two_class_logit(u) if u.size == 2 else sm.first_vs_rest_logit(u)
-    # 1 - sigmoid(z) is sigmoid(-z); asking for it directly keeps its relative accuracy.
-    sigma = np.array([float(sigmoid(z)), float(sigmoid(-z))])
-    reduced = np.concatenate([[0.0], sm.reduce_logits(u)])
-    jac = sm.softmax_jacobian(u)
-    return SoftmaxView(
-        x=x, u=u, p=sm.softmax(u), z=z, sigma=sigma, reduced=reduced,
-        p_reduced=sm.softmax(reduced), jac=jac, jac_fd=sm.softmax_jacobian_fd(u),
-        row_sums=jac.sum(axis=1), **shift_parts,
-    )
-
-
-def rounding_tolerance(*arrays: np.ndarray) -> float:
-    """Tolerance for two softmaxes of logits that agree up to one float64 rounding.
-
-    ``x + c`` and ``x_i - x_1`` are rounded to float64, which moves each logit by up to half an
-    ulp of its size; a softmax entry moves by at most half of that (its slope is at most 1/2).
-    """
-    largest = max(float(np.max(np.abs(a))) for a in arrays)
-    return 1e-13 + 2.0 * float(np.finfo(np.float64).eps) * largest
-
-
-def _number(value: float, digits: int = 3) -> str:
-    """A short, honest label: ``digits`` significant digits, inf and NaN spelled out."""
-    if np.isnan(value):
-        return "NaN"
-    if np.isinf(value):
-        return "inf" if value > 0 else "−inf"
-    return f"{value:.{digits}g}".replace("-", "−")
-
-
-def jacobian_level(*matrices: np.ndarray) -> float:
-    """The colour scale's end for the heatmaps, the first step that holds every finite entry.
-
-    The steps run 0.001, 0.0025 … 0.25 (no J entry exceeds 1/4). A fixed ±0.25 left every
-    cell white when one class takes nearly all the probability (all entries near 0.01); steps
-    rather than the exact maximum keep the scale still while a drag moves the numbers a little.
-    """
-    biggest = max((float(np.max(np.abs(m[np.isfinite(m)]), initial=0.0)) for m in matrices),
-                  default=0.0)
-    for level in JACOBIAN_STEPS:
-        if biggest <= level:
-            return level
-    return JACOBIAN_STEPS[-1]
-
-
-def _table_number(value: float, digits: int) -> str:
-    """:func:`_number` with the exponent's leading zero dropped ("6.144e−5", not "e−05").
-
-    The 2.1 table's five columns share a narrow box; the shorter form keeps the power of ten
-    in sight instead of cutting it off.
-    """
-    text = _number(value, digits)
-    mantissa, e, exponent = text.partition("e")
-    if e and len(exponent) == 3 and exponent[1] == "0":
-        text = f"{mantissa}e{exponent[0]}{exponent[2]}"
-    return text
-
-
-def _compact(value: float) -> str:
-    """Two decimals without the leading zero ("−.13", ".05"), for crowded plots.
-
-    A nonzero value that two decimals would write as zero is "≈0" (not "−.00" or ".00").
-    """
-    if value == 0:
-        return "0"
-    text = f"{value:.2f}"
-    if text.lstrip("-") == "0.00":
-        return "≈0"
-    if abs(value) < 1:
-        text = text.replace("0.", ".", 1)
-    return text.replace("-", "−")
-
-
-def _cell(value: float, k: int) -> str:
-    """A Jacobian cell: 3 decimals, or compact when K > 6 leaves narrow cells.
-
-    A nonzero value that 3 decimals would show as 0 gets one significant digit instead.
-    """
-    if k > 6:
-        return _compact(value)
-    if value == 0:
-        return "0"
-    if abs(value) < 0.0005:
-        return f"{value:.0e}".replace("-", "−")
-    return f"{value:.3f}".replace("-", "−")
-
-
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Whether two arrays hold the same numbers (and shape)."""
-    return a.shape == b.shape and bool(np.array_equal(a, b))
-
-
-def _valid_logits(values: np.ndarray) -> None:
-    if not K_MIN <= values.size <= K_MAX:
-        raise ValueError(f"type {K_MIN} to {K_MAX} logits (K = {K_MIN}…{K_MAX}), "
-                         f"got {values.size}")
-    largest = float(np.max(np.abs(values)))
-    if largest > LOGIT_LIMIT:
-        raise ValueError(f"{largest:.3g} is too large to draw: keep logits within "
-                         f"±{LOGIT_LIMIT:.0e}")
-
-
-def _positive_temperature(value: float) -> None:
-    if value <= 0:
-        raise ValueError("T must be > 0 (below 1 sharpens, above 1 flattens)")
-
-
-def _shift_in_range(value: float) -> None:
-    if abs(value) > SHIFT_LIMIT:
-        raise ValueError(f"c must lie in −{SHIFT_LIMIT:g}…{SHIFT_LIMIT:g}")
 
 
 class _Insulated(QWidget):
@@ -390,23 +227,19 @@ class SoftmaxPanel(Panel):
     title = "Softmax"
     questions = "2.1–2.4"
 
+    State = SoftmaxState
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state = SoftmaxState()
-        self._view = compute(self.state)
         self._updating = False
-        self._shown_k = 0
-        self._shown_symbol = ""
-        self._shown_two_class: bool | None = None
-        self._shown_view: SoftmaxView | None = None
+        self._dragging = False
         self._legend_left = False
         self._reduced_corner: tuple[int, int] | None = None
         self._logit_range = (0.0, 0.0)
         self._reduced_range = (0.0, 0.0)
         self._z_range = (-Z_RANGE, Z_RANGE)
         self._build()
-        self._refit_ranges()
-        self.update_view()
+        self.set_state(self.state)
         self.run_checks()
         theme_signals().changed.connect(self._theme_changed)
         if current_theme().dark:
@@ -421,15 +254,15 @@ class SoftmaxPanel(Panel):
         self.colorbar.setColorMap(jacobian_colormap(theme))
         recolor_axes(self.colorbar, theme)
         self.table_model.set_theme(theme)
-        view = self._shown_view or self._view
-        self._update_heatmaps(view)
-        self._update_sigmoid(view)
+        if self.view is not None:
+            self._update_heatmaps(self.view)
+            self._update_sigmoid(self.view)
 
     # -- construction --------------------------------------------------------------------
     def _build(self) -> None:
         s = self.state
         self.logits_input = VectorInput(
-            "logits &x", np.array(s.logits), validate=_valid_logits,
+            "logits &x", np.array(s.logits), validate=check_logits,
             tooltip=f"{K_MIN} to {K_MAX} numbers separated by commas or spaces; their count "
                     "sets K. You can also drag the bar tops in the logits plot.")
         self.k_spin = QSpinBox(self)
@@ -442,11 +275,11 @@ class SoftmaxPanel(Panel):
         k_label.setToolTip(self.k_spin.toolTip())
         self.temperature_input = NumberInput(
             "temperature &T", s.temperature, slider=(0.1, 5.0), decimals=2,
-            validate=_positive_temperature,
+            validate=check_temperature,
             tooltip="p = S(x / T): T > 1 flattens the probabilities, T < 1 sharpens them")
         self.shift_input = NumberInput(
             "shift &c", s.shift, slider=(-SHIFT_LIMIT, SHIFT_LIMIT), decimals=1,
-            validate=_shift_in_range,
+            validate=check_shift,
             tooltip="Added to every logit (question 2.1). p does not change; the naive "
                     "exponentials overflow past about 709.8 and underflow below about −745")
         self.readout = QLabel()
@@ -493,10 +326,10 @@ class SoftmaxPanel(Panel):
         self.page = Page(self, explanation=EXPLANATION, side=[*formulas, box], content=plots,
                          checks=self.checks_strip)
 
-        self.logits_input.valueChanged.connect(self._logits_typed)
-        self.k_spin.valueChanged.connect(self._k_changed)
-        self.temperature_input.valueChanged.connect(self._temperature_changed)
-        self.shift_input.valueChanged.connect(self._shift_changed)
+        self.bind("logits", self.logits_input)
+        self.bind("k", self.k_spin, SoftmaxState.with_k)
+        self.bind("temperature", self.temperature_input)
+        self.bind("shift", self.shift_input)
 
     def _bar_labels(self, plot: PaintedPlot) -> PaintedLabels:
         labels = PaintedLabels()
@@ -647,46 +480,6 @@ class SoftmaxPanel(Panel):
                                    insert_in=self.fd_plot.getPlotItem())
 
     # -- control -> state ----------------------------------------------------------------
-    def _set_state(self, state: SoftmaxState, refit: bool = False) -> None:
-        """Adopt ``state`` if the model accepts it; a ValueError leaves everything as it was."""
-        view = compute(state, self._view)
-        self.state = state
-        self._view = view
-        if refit:
-            self._refit_ranges()
-        self.update_view()
-
-    def _logits_typed(self, values: np.ndarray) -> None:
-        try:
-            self._set_state(replace(self.state, logits=tuple(float(v) for v in values)),
-                            refit=True)
-        except ValueError as exc:
-            self.logits_input.set_value(np.array(self.state.logits))
-            self.logits_input.show_error(f"not applied: {exc}")
-
-    def _k_changed(self, k: int) -> None:
-        logits = list(self.state.logits[:k]) + [0.0] * max(0, k - len(self.state.logits))
-        try:
-            self._set_state(replace(self.state, logits=tuple(logits)), refit=True)
-        except ValueError as exc:
-            with QSignalBlocker(self.k_spin):
-                self.k_spin.setValue(len(self.state.logits))
-            self.logits_input.show_error(f"not applied: {exc}")
-
-    def _temperature_changed(self, value: float) -> None:
-        try:
-            self._set_state(replace(self.state, temperature=value))
-        except ValueError as exc:
-            self.temperature_input.set_value(self.state.temperature)
-            self.temperature_input.show_error(f"T = {value:g} not applied: {exc}")
-
-    def _shift_changed(self, value: float) -> None:
-        try:
-            self._set_state(replace(self.state, shift=value))
-        except ValueError as exc:
-            self.shift_input.set_value(self.state.shift)
-            self.shift_input.show_error(f"c = {value:g} not applied: {exc}")
-
     def _handle_dragged(self, handle: PaintedLine) -> None:
         if self._updating:
             return
@@ -694,12 +487,17 @@ class SoftmaxPanel(Panel):
         logits = list(self.state.logits)
         # A drag sets logits to 0.01: finer than a hand can aim, and the labels stay readable.
         logits[i] = round(float(handle.value()), 2)
+        self._dragging = True
         try:
-            self._set_state(replace(self.state, logits=tuple(logits)))
-        except ValueError as exc:
-            self.logits_input.show_error(f"not applied: {exc}")
-            self._shown_view = None  # put the handle back on its bar
-            self.update_view()
+            shown = self.edit(self.logits_input, logits=tuple(logits))
+        finally:
+            self._dragging = False
+        if not shown:
+            self._updating = True
+            try:
+                handle.setValue(self.state.logits[i])  # back on its bar
+            finally:
+                self._updating = False
 
     # -- ranges: fitted on discrete edits; while dragging, grown, or fitted once far too wide --
     @staticmethod
@@ -710,50 +508,44 @@ class SoftmaxPanel(Panel):
             extra = max(high - low, 1.0) * margin
             return max(low - extra, -RANGE_LIMIT), min(high + extra, RANGE_LIMIT)
 
-    def _refit_ranges(self) -> None:
-        v = self._view
-        self._logit_range = self._span(np.concatenate([v.x, v.u]))
-        self._reduced_range = self._span(np.concatenate([v.u, v.reduced]))
-        self._z_range = (-Z_RANGE, Z_RANGE)
-        self._shown_k = 0  # forces the x ranges and the heatmap geometry to be redone
-        self._shown_view = None  # and every plot item to be set again
-
     # -- state -> model -> plot items ----------------------------------------------------
-    def update_view(self) -> None:
-        """Move every plot item, label and table cell to :attr:`_view` (computed from state)."""
-        v = self._view
-        k = v.k
+    def compute(self, state: SoftmaxState, previous: SoftmaxView | None) -> SoftmaxView:
+        """See :func:`explorer.views.softmax.compute`."""
+        return compute(state, previous)
+
+    def show_view(self, view: SoftmaxView, previous: SoftmaxView | None) -> None:
+        """Move the plot items, labels and table cells whose numbers changed.
+
+        Sliding c, for one, leaves every plot but the probabilities alone. The ranges fit
+        the logits when they are typed (or K changes); while a bar is dragged they follow it.
+        """
+        v, old = view, previous
+        if old is None or (not self._dragging and not same(old.x, v.x)):
+            self._logit_range = self._span(np.concatenate([v.x, v.u]))
+            self._reduced_range = self._span(np.concatenate([v.u, v.reduced]))
+            self._z_range = (-Z_RANGE, Z_RANGE)
+            old = None  # every item is set again
         self._updating = True
         try:
             # Names first: the table's height depends on its (two-line) headers.
-            symbol = "x" if self.state.temperature == 1.0 else "x/T"
-            if symbol != self._shown_symbol or (k == 2) != self._shown_two_class:
-                self._set_names(symbol, k == 2)
-            if k != self._shown_k:
-                self._set_k_geometry(k)
-            # Only the parts whose inputs changed are touched, so only their plots repaint:
-            # sliding c, for one, leaves every plot but the probabilities alone.
-            old = self._shown_view
-            if old is None or not (_same(old.x, v.x) and _same(old.u, v.u)):
+            symbol = "x" if v.state.temperature == 1.0 else "x/T"
+            if old is None or symbol != ("x" if old.state.temperature == 1.0 else "x/T") \
+                    or (v.k == 2) != (old.k == 2):
+                self._set_names(symbol, v.k == 2)
+            if old is None or v.k != old.k:
+                self._set_k_geometry(v.k)
+            if old is None or not (same(old.x, v.x) and same(old.u, v.u)):
                 self._update_logits(v)
-            if old is None or not _same(old.u, v.u):
+            if old is None or not same(old.u, v.u):
                 self._update_probabilities(v)
                 self._update_sigmoid(v)
                 self._update_reduced(v)
                 self._update_heatmaps(v)
                 self._update_readout(v)
-            if old is None or not (_same(old.u, v.u) and _same(old.shifted, v.shifted)):
+            if old is None or not (same(old.u, v.u) and same(old.shifted, v.shifted)):
                 self._update_shift(v)
-            self._shown_view = v
-            if self.k_spin.value() != k:
-                with QSignalBlocker(self.k_spin):
-                    self.k_spin.setValue(k)
-            if not _same(self.logits_input.value(), v.x):
-                self.logits_input.set_value(v.x)
         finally:
             self._updating = False
-        self.refresh_checks()
-        self.changed.emit()
 
     def _set_k_geometry(self, k: int) -> None:
         """Ranges, ticks, visibility and fonts that change only with K."""
@@ -792,7 +584,6 @@ class SoftmaxPanel(Panel):
         # A value stays inside its cell, clear of the axis; the side column is 1.25 wide.
         for labels in (self.jac_labels, self.fd_labels):
             labels.set_fit_width(np.concatenate([np.ones(k * k), np.full(k, 1.2)]))
-        self._shown_k = k
 
     def _set_names(self, symbol: str, two_class: bool) -> None:
         """Titles and legends name x or x/T, and the two-class or one-vs-rest form of 2.2."""
@@ -824,14 +615,12 @@ class SoftmaxPanel(Panel):
         self.table_model.set_headers(headers)
         self.jac_plot.getPlotItem().setLabel("bottom", f"j  (logit {symbol}ⱼ)")
         self.fd_plot.getPlotItem().setLabel("bottom", f"j  (logit {symbol}ⱼ)")
-        self._shown_symbol = symbol
-        self._shown_two_class = two_class
 
     @staticmethod
     def _place_bar_labels(labels: PaintedLabels, plot: PaintedPlot, values: np.ndarray,
-                          tops: np.ndarray, compact: bool = False) -> None:
+                          tops: np.ndarray, short: bool = False) -> None:
         """Each value just above its bar top (below it for a negative bar)."""
-        texts = [_compact(v) if compact else _number(v) for v in values.tolist()]
+        texts = [compact(v) if short else number_label(v) for v in values.tolist()]
         positions = np.arange(1, values.size + 1, dtype=np.float64)
         labels.set_labels(positions, tops, texts, "#222222", np.where(tops >= 0, -9.0, 9.0))
 
@@ -840,7 +629,7 @@ class SoftmaxPanel(Panel):
         self.logit_bars.setOpts(x=positions, height=v.x, width=BAR_WIDTH)
         for handle, value in zip(self.handles, v.x, strict=False):
             handle.setValue(float(value))
-        scaled = self.state.temperature != 1.0
+        scaled = v.state.temperature != 1.0
         self.scaled_dots.setVisible(scaled)
         if scaled:
             # Just right of each bar, clear of the value label on the bar.
@@ -859,7 +648,7 @@ class SoftmaxPanel(Panel):
         else:
             self.sigma_dots.setData(positions[:1], v.sigma[:1])
         # Beyond 4 bars a label like 1.67e−05 would run into its neighbours.
-        self._place_bar_labels(self.prob_labels, self.prob_plot, v.p, v.p, compact=v.k > 4)
+        self._place_bar_labels(self.prob_labels, self.prob_plot, v.p, v.p, short=v.k > 4)
         # The legend sits in the top corner away from the tallest bar (only one bar can
         # reach into the legend's band above 0.75).
         left = int(np.argmax(v.p)) >= v.k / 2
@@ -904,11 +693,12 @@ class SoftmaxPanel(Panel):
             self.z_label.setAnchor((0, 0.5))
             self.z_label.setPos(low + inset, 0.5)
         colors = (None, PROB_COLOR, SIGMA_COLOR, None)
-        full = (f"z = {_number(v.z, 4)}", f"σ(z) = {_number(v.sigma[0], 4)}",
-                f"1 − σ(z) = {_number(v.sigma[1], 4)}", f"bars: p₁ = {_number(v.p[0], 4)}")
+        full = (f"z = {number_label(v.z, 4)}", f"σ(z) = {number_label(v.sigma[0], 4)}",
+                f"1 − σ(z) = {number_label(v.sigma[1], 4)}",
+                f"bars: p₁ = {number_label(v.p[0], 4)}")
         # Short names, three digits, a point smaller.
-        short = (f"z = {_number(v.z, 3)}", f"σ = {_number(v.sigma[0], 3)}",
-                 f"1−σ = {_number(v.sigma[1], 3)}", f"p₁ = {_number(v.p[0], 3)}")
+        short = (f"z = {number_label(v.z, 3)}", f"σ = {number_label(v.sigma[0], 3)}",
+                 f"1−σ = {number_label(v.sigma[1], 3)}", f"p₁ = {number_label(v.p[0], 3)}")
         self.z_label.set_lines(list(zip(full, colors, strict=True)), points=8.0,
                                short=list(zip(short, colors, strict=True)), short_points=7.0,
                                room=0.45)
@@ -933,7 +723,7 @@ class SoftmaxPanel(Panel):
             digits = 7 if col == 0 else 4
             room = self.table.columnWidth(col) - _TABLE_CELL_MARGIN
             while True:
-                texts = [_table_number(value, digits) for value in columns[:, col].tolist()]
+                texts = [table_number(value, digits) for value in columns[:, col].tolist()]
                 # Not laid out yet (room <= 0): the full digits; a resize fits them again.
                 if room <= 0 or digits <= 2 or \
                         max(map(metrics.horizontalAdvance, texts)) <= room:
@@ -965,7 +755,7 @@ class SoftmaxPanel(Panel):
 
     def _shift_story(self, v: SoftmaxView) -> str:
         """One sentence on what the shift did to the naive and the stable computation."""
-        c = _number(self.state.shift, 6)
+        c = number_label(v.state.shift, 6)
         overflow = int(np.sum(np.isinf(v.naive_exp)))
         underflow = int(np.sum(v.naive_exp == 0.0))
         nan = bool(np.any(np.isnan(v.naive_p)))
@@ -982,7 +772,7 @@ class SoftmaxPanel(Panel):
         naive = (f", so naive S is <span style='{red}'>NaN</span>" if nan else
                  ", and the naive S still works")
         return (f"<b>c = {c}</b>: {broke}{naive}. The stable S subtracts "
-                f"m = max v = {_number(float(np.max(v.shifted)), 6)} first and gives p "
+                f"m = max v = {number_label(float(np.max(v.shifted)), 6)} first and gives p "
                 "unchanged.")
 
     def _update_reduced(self, v: SoftmaxView) -> None:
@@ -1000,9 +790,9 @@ class SoftmaxPanel(Panel):
         QTimer.singleShot(0, self, self._replace_reduced_legend)
 
     def _replace_reduced_legend(self) -> None:
-        if self._shown_view is not None:
+        if self.view is not None:
             self.reduced_plot.getPlotItem().layout.activate()  # the view box at its new size
-            self._place_reduced_legend(self._shown_view)
+            self._place_reduced_legend(self.view)
 
     def _place_reduced_legend(self, v: SoftmaxView) -> None:
         """Put the 2.3 legend in the corner where it covers the least bar area.
@@ -1050,10 +840,10 @@ class SoftmaxPanel(Panel):
         for matrix, side, labels in ((v.jac, v.row_sums, self.jac_labels),
                                      (v.jac_fd, diff.max(axis=1), self.fd_labels)):
             cells = matrix.ravel()
-            texts = [_cell(float(value), k) for value in cells]
-            texts += [_number(float(value), 1) for value in side]
+            texts = [cell_text(float(value), k) for value in cells]
+            texts += [number_label(float(value), 1) for value in side]
             # Narrow cells (a small window, many classes) fall back to two decimals.
-            short = [_compact(float(value)) for value in cells] + texts[k * k:]
+            short = [compact(float(value)) for value in cells] + texts[k * k:]
             # White text on the strongest colours, the theme's text colour elsewhere (the weak
             # colours are near the plot background).
             theme = current_theme()
@@ -1063,105 +853,25 @@ class SoftmaxPanel(Panel):
             labels.set_labels(self._label_x, self._label_y, texts, colors, short=short)
         # Painted over the frame: a new number every change must not redraw the plot's frame.
         self.fd_plot.set_live_title(
-            f"Finite diff.: max |Δ| = {_number(float(np.max(diff)), 2)}")
+            f"Finite diff.: max |Δ| = {number_label(float(np.max(diff)), 2)}")
 
     def _update_readout(self, v: SoftmaxView) -> None:
         self.readout.setText(
             # 12 digits: the sum is 1 up to rounding; 0.9999999999999999 would only show rounding.
-            f"K = {v.k}, Σ p = {_number(float(np.sum(v.p)), 12)}, "
-            f"largest p = {_number(float(np.max(v.p)), 4)} (class {int(np.argmax(v.p)) + 1})")
+            f"K = {v.k}, Σ p = {number_label(float(np.sum(v.p)), 12)}, "
+            f"largest p = {number_label(float(np.max(v.p)), 4)} (class {int(np.argmax(v.p)) + 1})")
 
     # -- Panel contract ------------------------------------------------------------------
     def bench_change(self, i: int) -> None:
         """Slide the shift, drag a logit or move T, in turn, as a student would."""
         kind = i % 3
         if kind == 0:
-            value = round(900.0 * np.sin(0.05 * i), 1)
-            self.shift_input.set_value(value)
-            self._shift_changed(self.shift_input.value())
+            self.edit(self.shift_input, shift=round(900.0 * np.sin(0.05 * i), 1))
         elif kind == 1:
             self.handles[1].setValue(round(1.0 + 1.5 * np.sin(0.07 * i), 2))
         else:
-            self.temperature_input.set_value(round(1.0 + 0.5 * np.sin(0.03 * i), 2))
-            self._temperature_changed(self.temperature_input.value())
-
-    def reset(self) -> None:
-        """Back to the default logits [2, 1, 0.1, −1], T = 1 and c = 0."""
-        self.state = SoftmaxState()
-        self._view = compute(self.state)
-        self.logits_input.set_value(np.array(self.state.logits))
-        self.temperature_input.set_value(self.state.temperature)
-        self.shift_input.set_value(self.state.shift)
-        self._refit_ranges()
-        self.update_view()
-
-    def state_dict(self) -> dict:
-        """The logits, the temperature T and the shift c."""
-        s = self.state
-        return {"logits": [float(v) for v in s.logits], "temperature": float(s.temperature),
-                "shift": float(s.shift)}
-
-    def load_state_dict(self, state: dict) -> None:
-        """Show a saved :meth:`state_dict`; ValueError (nothing changes) if it is not valid."""
-        data = saved_state.section(state)
-        candidate = SoftmaxState(
-            logits=saved_state.vector(data, "logits", K_MIN, K_MAX),
-            temperature=saved_state.number(data, "temperature", _positive_temperature),
-            shift=saved_state.number(data, "shift", _shift_in_range))
-        self._set_state(candidate, refit=True)  # the model is asked before anything changes
-        self.logits_input.set_value(np.array(candidate.logits))
-        self.temperature_input.set_value(candidate.temperature)
-        self.shift_input.set_value(candidate.shift)
+            self.edit(self.temperature_input, temperature=round(1.0 + 0.5 * np.sin(0.03 * i), 2))
 
     def quiz(self, seed: int = 0) -> list[Question]:
         """Check-yourself questions on the logits shown: p_i, a Jacobian entry, and z."""
-        return softmax_questions(self._view.x, self.state.temperature, seed)
-
-    def checks(self) -> list[Check]:
-        """The four facts of question 2 on the logits shown, plus the zero row sums of J."""
-        v = self._view
-        if v.k == 2:
-            sigmoid_check = Check.compare("p = [σ(z), 1−σ(z)]", v.p, v.sigma,
-                                          rounding_tolerance(v.u))
-        else:
-            sigmoid_check = Check.compare("p₁ = σ(z)", v.p[:1], v.sigma[:1],
-                                          rounding_tolerance(v.u))
-        return [
-            Check.compare("S(x+c) = S(x)", v.p_shifted, v.p,
-                          rounding_tolerance(v.u, v.shifted)),
-            sigmoid_check,
-            Check.compare("S([0,y]) = S(x)", v.p_reduced, v.p,
-                          rounding_tolerance(v.u, v.reduced)),
-            Check.compare("J = finite diff.", v.jac, v.jac_fd, 1e-8),
-            Check.compare("J·1 = 0", v.row_sums, np.zeros(v.k), 1e-14),
-        ]
-
-    # -- data for File ▸ Export data as CSV ----------------------------------------------------
-    def tables(self) -> dict[str, tuple[list[str], list[list]]]:
-        """Logits, probabilities, the shift table, the reduced logits and both Jacobians."""
-        v, s = self._view, self.state
-        k = v.k
-        classes = np.column_stack([np.arange(1, k + 1), v.x, v.u, v.p, v.reduced, v.p_reduced,
-                                   v.row_sums])
-        shift = np.column_stack([np.arange(1, k + 1), v.shifted, v.naive_exp, v.stable_exp,
-                                 v.naive_p, v.p_shifted])
-
-        def matrix(values: np.ndarray) -> tuple[list[str], list[list]]:
-            return (["row i \\ column j", *(str(j + 1) for j in range(k))],
-                    [[i + 1, *row] for i, row in enumerate(values.tolist())])
-
-        return {
-            "classes": (["class i", "logit x_i", "x_i / T", "p_i = S(x/T)_i",
-                         "reduced logit (K-1 form)", "S(reduced)_i", "row sum of J"],
-                        [[int(row[0]), *row[1:]] for row in classes.tolist()]),
-            f"shift by c = {s.shift:g} (naive vs stable)": (
-                ["class i", "v_i = x_i/T + c", "e^v_i (naive)", "e^(v_i - max v)",
-                 "naive S(v)_i", "stable S(v)_i"],
-                [[int(row[0]), *row[1:]] for row in shift.tolist()]),
-            "Jacobian J = Diag(p) - p p^T": matrix(v.jac),
-            "Jacobian by finite differences": matrix(v.jac_fd),
-            "settings": (["setting", "value"], [
-                ["K", k], ["temperature T", s.temperature], ["shift c", s.shift],
-                ["z (S(x/T)_1 = σ(z))", v.z], ["σ(z)", float(v.sigma[0])],
-                ["1 − σ(z)", float(v.sigma[1])]]),
-        }
+        return softmax_questions(self.view.x, self.state.temperature, seed)
