@@ -83,30 +83,6 @@ def lay_out(widget: QWidget, size: tuple[int, int]) -> None:
             widget.layout().activate()
 
 
-def thicken_lines(widget: QWidget, width: float = 2.0) -> None:
-    """Draw the curves of a panel that is only being exported with ``width``-pixel lines.
-
-    On screen the panels use 1-pixel pens, which Qt repaints about four times faster; a picture
-    for a slide or a handout is drawn once and reads better with bolder lines.
-    """
-    import pyqtgraph as pg
-
-    for view in widget.findChildren(pg.PlotWidget):
-        for item in view.getPlotItem().listDataItems():
-            pen = item.opts.get("pen")
-            if pen is None:
-                continue
-            pen = pg.mkPen(pen)
-            if pen.style() != Qt.PenStyle.NoPen and pen.widthF() <= 1.0:
-                pen.setWidthF(width)
-                item.setPen(pen)
-    from explorer.widgets.painted_plot import PaintedPlot
-
-    for plot in widget.findChildren(PaintedPlot):
-        plot.thicken_curves(width)
-    QApplication.processEvents()
-
-
 def write_widget(widget: QWidget, path: Path, fmt: str) -> Path:
     """Render a laid-out ``widget`` to ``path`` atomically (temporary file, then rename).
 
@@ -174,7 +150,8 @@ def export_panels(directory: Path, ids: Iterable[str] | None = None,
         panel = PANELS[panel_id]()
         try:
             lay_out(panel, size)
-            thicken_lines(panel)
+            panel.thicken_lines()
+            QApplication.processEvents()
             written.append(write_widget(panel, directory / f"{panel_id}.{fmt}", fmt))
             if panel_id in animated:
                 written.append(write_gif(panel, directory / f"{panel_id}.gif", size))

@@ -171,13 +171,12 @@ def test_window_opens_and_paints_at_requested_panel(tmp_path):
 
 
 def test_exported_panels_draw_bolder_lines(qtbot):
-    from explorer.export import thicken_lines
     from explorer.panels.loss import LossPanel
 
     panel = LossPanel()
     qtbot.addWidget(panel)
     assert panel.ce_curve.opts["pen"].widthF() <= 1.0
-    thicken_lines(panel)
+    panel.thicken_lines()
     assert panel.ce_curve.opts["pen"].widthF() == 2.0
     assert panel.ce_curve.opts["pen"].color().name() == "#0072b2"
 

@@ -144,7 +144,7 @@ def test_every_panel_was_exported_and_the_cnn_shows_the_photo(qtbot):
     panel = CnnPanel()
     qtbot.addWidget(panel)
     export.lay_out(panel, export.DEFAULT_SIZE)
-    export.thicken_lines(panel)
+    panel.thicken_lines()
     rect = input_rect(panel)
     assert rect.width() > 100 and rect.height() > 100
     installed = crop(as_array(WORK / "export" / "cnn.png"), rect)

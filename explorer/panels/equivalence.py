@@ -272,7 +272,7 @@ class EquivalencePanel(Panel):
         # |Δ| on a log axis, with the float64 spacing of the outputs for scale.
         self.gap_plot = PaintedPlot("|Δ| = |y(x; Θ′, tanh) − y(x; Θ, σ)|", "input x",
                                     "|Δ| (log scale)")
-        self.gap_plot.setLogMode(y=True)
+        self.gap_plot.getPlotItem().setLogMode(y=True)
         # Powers of ten on the ticks, never a "(x1e-12)" rescaling of them.
         self.gap_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.gap_plot.getPlotItem().getAxis("left").setWidth(52)
@@ -402,7 +402,7 @@ class EquivalencePanel(Panel):
             self._data_ranges.clear()
         if previous is None or view.single != previous.single:
             self.outputs_stack.setCurrentIndex(0 if view.single else 1)
-            self.gap_plot.setLabel("bottom", "input x" if view.single else
+            self.gap_plot.getPlotItem().setLabel("bottom", "input x" if view.single else
                                    "random input point n")
         self._update_identity(view)
         K = view.net.output_size

@@ -1339,6 +1339,10 @@ class PaintedPlot(QWidget):
         """``[[x0, x1], [y0, y1]]``."""
         return self._item.viewRange()
 
+    def getViewBox(self) -> pg.ViewBox:  # noqa: N802 - pyqtgraph's name
+        """The frame's view box (its range and scale)."""
+        return self._item.getViewBox()
+
     def disableAutoRange(self) -> None:  # noqa: N802 - pyqtgraph's name
         """Ranges are set by the caller (they already are)."""
         self._item.disableAutoRange()
@@ -1441,16 +1445,6 @@ class PaintedPlot(QWidget):
         """Draw this plot's thin curves ``width`` pixels wide (for an export)."""
         for layer in self._layers:
             layer.thicken(width)
-
-    def __getattr__(self, name: str):
-        # Like PlotWidget: the PlotItem's other methods (setLabel, setLogMode, getViewBox...).
-        if name.startswith("_"):
-            raise AttributeError(name)
-        item = self.__dict__.get("_item")
-        method = getattr(item, name, None) if item is not None else None
-        if callable(method):
-            return method
-        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
     # -- geometry ----------------------------------------------------------------------------
     def mapping(self) -> tuple[float, float, float, float]:
