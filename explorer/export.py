@@ -162,11 +162,6 @@ def export_panels(directory: Path, ids: Iterable[str] | None = None,
     return written
 
 
-def minimum_size() -> QSize:
-    """Smallest size the export accepts."""
-    return QSize(320, 240)
-
-
 # -- animated GIF and CSV ------------------------------------------------------------------
 #: How to get the optional GIF support (Pillow), said whenever it is missing.
 GIF_HINT = "pip install 'nn-explorer[gif]' (in a checkout: .venv/bin/pip install Pillow)"

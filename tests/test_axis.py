@@ -217,7 +217,7 @@ def test_a_plot_looks_exactly_as_with_pyqtgraphs_axes(qtbot, monkeypatch, low, h
         widget = make_plot("title", "x label", "y label", legend=True)
         qtbot.addWidget(widget)
         widget.resize(420, 300)
-        plot_module.curve(widget, plot_module.pen("blue"), "a curve").setData(
+        widget.plot(pen=plot_module.pen("blue"), name="a curve").setData(
             np.linspace(low, high, 50), np.sin(np.linspace(0.0, 6.0, 50)))
         widget.setXRange(low, high, padding=0)
         widget.setYRange(-1.2, 1.2)

@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
 from explorer.widgets import theme
-from explorer.widgets.plot import OKABE_ITO, curve, make_plot, pen
+from explorer.widgets.plot import OKABE_ITO, make_plot, pen
 from explorer.widgets.theme import DARK, LIGHT, apply_theme, contrast, current_theme
 
 
@@ -137,8 +137,8 @@ def test_plot_background_axes_texts_and_curves_follow_the_theme(qtbot):
     plot = make_plot("Title", "x", "y", legend=True)
     qtbot.addWidget(plot)
     item = plot.getPlotItem()
-    black = curve(plot, pen("black"), "black curve")
-    blue = curve(plot, pen(OKABE_ITO["vermillion"]), "vermillion curve")
+    black = plot.plot(pen=pen("black"), name="black curve")
+    blue = plot.plot(pen=pen(OKABE_ITO["vermillion"]), name="vermillion curve")
     black.setData([0, 1, 2], [0, 1, 0])
     raw = pg.PlotCurveItem(pen=pen("#555555", 1, dashed=True))  # what curve() may return later
     plot.addItem(raw)
@@ -177,7 +177,7 @@ def test_a_plot_built_while_dark_is_dark_and_becomes_light(qtbot):
     plot = make_plot("Built dark", "x", "y")
     qtbot.addWidget(plot)
     legend = plot.getPlotItem().addLegend(brush=pg.mkBrush(255, 255, 255, 200))
-    line = curve(plot, pen("black"), "k")
+    line = plot.plot(pen=pen("black"), name="k")
     marker = pg.InfiniteLine(angle=90, pen=pen("#555555", 1.5, True), hoverPen=pen("#000000"))
     plot.addItem(marker)
     assert plot.backgroundBrush().color().name() == "#1e1e1e"
@@ -194,7 +194,7 @@ def test_a_plot_built_while_dark_is_dark_and_becomes_light(qtbot):
 def test_a_plot_is_drawn_dark(qtbot):
     plot = make_plot("Pixels", "x", "y")
     qtbot.addWidget(plot)
-    curve(plot, pen("black")).setData(np.linspace(0, 1, 50), np.linspace(0, 1, 50))
+    plot.plot(pen=pen("black")).setData(np.linspace(0, 1, 50), np.linspace(0, 1, 50))
     plot.setRange(xRange=(0, 1), yRange=(0, 1))
     plot.resize(400, 300)
     plot.show()

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
 
@@ -72,10 +72,6 @@ class EquationView(QLabel):
         if self.isVisible():
             QTimer.singleShot(0, self, self._render_later)
 
-    def is_rendered(self) -> bool:
-        """Whether the typeset image for the current formula is showing."""
-        return self._rendered_key == self._key()
-
     def _key(self) -> tuple:
         color = self.palette().color(self.foregroundRole()).name()
         ratio = max(1.0, self.devicePixelRatioF())
@@ -124,7 +120,3 @@ class EquationView(QLabel):
             self._rendered_key = None
             self.update()
 
-
-def text_color(widget: QWidget) -> QColor:
-    """The colour a widget draws its text in."""
-    return widget.palette().color(widget.foregroundRole())

@@ -545,25 +545,6 @@ class PaintedLine(PaintedLayer):
         self._set_colour("pen", _pen(pen) if pen is not None else _pen((200, 200, 100)))
         self._set_colour("hoverPen", _pen(hoverPen) if hoverPen is not None
                          else _pen((255, 0, 0)))
-        self.label: PaintedText | None = None
-        self.label_position = 0.5
-
-    def set_label(self, text: str, position: float = 0.5,
-                  anchor: tuple[float, float] = (0.5, 1.0), color=None, fill=None) -> None:
-        """Write ``text`` on a horizontal line, like ``pg.InfiniteLine(label=...)``.
-
-        ``position`` is the fraction of the visible line where the label's ``anchor`` point
-        sits: (1, 1) puts its bottom right corner there.
-        """
-        if self.angle != 0:
-            raise ValueError("only a horizontal line carries a label")
-        self.label = PaintedText(text, color=color, anchor=anchor, fill=fill)
-        self.label_position = position
-        self._changed()
-
-    def _theme_changed(self, theme: Theme) -> None:
-        if self.label is not None:
-            self.label.apply_theme(theme)
 
     @property
     def pen(self) -> QPen:
@@ -630,10 +611,6 @@ class PaintedLine(PaintedLayer):
             # Upwards: the way that lays a dashed pen's dashes as pyqtgraph's turned line does.
             painter.drawLine(QPointF(self._value, left), QPointF(self._value, right))
         painter.restore()
-        if self.label is not None:
-            # The label is the line's own: placing it must not announce a change.
-            self.label._pos = (left + (right - left) * self.label_position, self._value)
-            self.label.paint(painter, plot)
 
     def hit(self, pos: QPointF, plot: PaintedPlot) -> bool:  # noqa: D102
         a, b = self._ends(plot)

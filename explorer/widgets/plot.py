@@ -131,11 +131,6 @@ def pen(color: str, width: float = 1.0, dashed: bool = False) -> pg.QtGui.QPen:
     return p
 
 
-def curve(plot: pg.PlotWidget, line_pen, name: str | None = None) -> pg.PlotDataItem:
-    """Add a line to ``plot`` for data the model produced (always finite: no per-update check)."""
-    return plot.plot(pen=line_pen, name=name, skipFiniteCheck=True)
-
-
 # -- themes ---------------------------------------------------------------------------------
 # Plot items are built with light-theme colours. A themed plot keeps each item's light colours
 # aside the first time it re-colours the item, and shows the theme's version of them; the light
