@@ -98,3 +98,61 @@ def pytest_runtest_protocol(item, nextitem):
         for _ in range(3):
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         gc.collect()
+
+
+# -- shared helpers: a panel as a student sees it, and typing into its fields --------------------
+def show_panel(qtbot, panel_class, size=(1280, 800)):
+    """A new panel of ``panel_class``, shown at ``size`` and exposed (qtbot closes it)."""
+    panel = panel_class()
+    qtbot.addWidget(panel)
+    panel.resize(*size)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+@pytest.fixture
+def panel(request, qtbot):
+    """The panel of the test module's ``PANEL`` class, shown at 1280 × 800.
+
+    Afterwards its animation is paused and its throttled checks run, so no timer of it
+    outlives the test.
+    """
+    shown = show_panel(qtbot, request.module.PANEL)
+    yield shown
+    if shown.playback is not None:
+        shown.playback.pause()
+    shown.run_checks()
+
+
+def type_into(qtbot, field, text):
+    """Type ``text`` into a field (a panel's input, or a line edit) and press Return."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    edit = field if isinstance(field, QLineEdit) else field.line_edit()
+    edit.setFocus()
+    edit.selectAll()
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Settings of their own for one test (an INI file in its temporary folder)."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    """The main window with the test's own settings, shown."""
+    from explorer.main_window import MainWindow
+
+    shown = MainWindow(settings=settings)
+    qtbot.addWidget(shown)
+    shown.show()
+    qtbot.waitExposed(shown)
+    return shown

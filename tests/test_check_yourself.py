@@ -2,7 +2,7 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from explorer.main_window import MainWindow
 from explorer.model import cnn
@@ -311,20 +311,6 @@ def test_every_control_has_a_tooltip(bar):
 
 
 # -- in the main window ------------------------------------------------------------------------
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
 def test_ctrl_k_toggles_the_bar_and_is_remembered(window, qtbot, settings):
     bar = window.check_yourself
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)

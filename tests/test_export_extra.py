@@ -7,11 +7,10 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QRect, QSettings
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from explorer import export
-from explorer.main_window import MainWindow
 from explorer.panels import PANELS
 from explorer.panels.backprop import BackpropPanel
 from explorer.panels.convolution import ConvolutionPanel
@@ -296,11 +295,8 @@ def test_softmax_loss_cnn_and_equivalence_csv(qtbot, tmp_path):
 
 # -- the window's menu entries -----------------------------------------------------------------
 @pytest.fixture
-def window(qtbot, tmp_path):
-    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+def window(window):
+    w = window
     yield w
     for panel_id in ("convolution", "loss", "backprop"):
         if w.panels.is_built(panel_id):

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSettings, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from explorer.main_window import MainWindow, default_placement, fit_inside
@@ -22,11 +22,6 @@ from tests.layout import MAX_MINIMUM, problems, visible_rect
 #: Work areas of the laptops most students own: 1366 x 768 and 1280 x 720 under a task bar.
 LAPTOPS = [(1366, 728), (1280, 680)]
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
 def _window(qtbot, settings, size, theme="light"):

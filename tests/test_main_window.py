@@ -6,20 +6,6 @@ from explorer.main_window import MainWindow
 from explorer.panels import PANELS, Panel
 
 
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
 def test_the_application_and_window_carry_the_apps_identity(qtbot, settings):
     from PySide6.QtGui import QImage
 

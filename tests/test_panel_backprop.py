@@ -9,7 +9,10 @@ from explorer.views.backprop import BackpropState
 from explorer.widgets.cell_matrix import NEGATIVE_COLOR, POSITIVE_COLOR
 from explorer.widgets.cell_style import OUTPUT_FILL, STEP_COLOR
 from explorer.widgets.index_plot import IndexPlot, SeriesStyle, nice_ticks
+from tests.conftest import type_into
 from tests.pixels import image_array
+
+PANEL = BackpropPanel
 
 # --- independent oracles: numpy and loops, never explorer.model -------------------------------
 
@@ -52,26 +55,6 @@ def grad_w2_by_loops(h1, g, k2, kind):
 def arrays(state):
     return (np.array(state.x), np.array(state.w1), np.array(state.w2), np.array(state.g),
             np.array(state.t))
-
-
-@pytest.fixture
-def panel(qtbot):
-    p = BackpropPanel()
-    qtbot.addWidget(p)
-    p.resize(1280, 800)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.playback.pause()
-    p.run_checks()  # settles the throttled check timer so no timer outlives the test
-
-
-def type_into(qtbot, field, text):
-    edit = field.line_edit()
-    edit.setFocus()
-    edit.clear()
-    qtbot.keyClicks(edit, text)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
 def pixel(widget, point: QPointF) -> tuple[int, int, int]:

@@ -6,19 +6,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
 from explorer import assets
-from explorer.main_window import MainWindow
 from explorer.model import cnn
 from explorer.model.cnn import Conv2d, MaxPool2d, ReLU
 from explorer.panels import PANELS
 from explorer.panels.cnn import SAMPLE_IMAGE, CnnPanel
 from explorer.views.cnn import MAPS_SHOWN, ForwardJob, layer_values, run_forward
+from tests.conftest import type_into
 
 from .pixels import count_bluish, count_orangeish, count_purplish, image_array
+
+PANEL = CnnPanel
 
 HOMEWORK = [(32, 64, 64), (32, 32, 32), (64, 32, 32)]
 #: The sample photo as the checkout has it, read without the app's lookup.
@@ -26,22 +28,9 @@ PHOTO = Path(__file__).resolve().parents[1] / "resources" / SAMPLE_IMAGE
 
 
 @pytest.fixture
-def panel(qtbot):
-    p = CnnPanel()
-    qtbot.addWidget(p)
-    p.resize(1280, 800)
-    p.show()
-    qtbot.waitExposed(p)
-    p.finish_forward()  # the maps of the first pass: tests that read the maps widget need them
-    return p
-
-
-def type_into(qtbot, edit, text):
-    edit.setFocus()
-    edit.selectAll()
-    edit.clear()
-    qtbot.keyClicks(edit, text)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
+def panel(panel):
+    panel.finish_forward()  # the maps of the first pass: tests that read the maps widget need them
+    return panel
 
 
 def edit_layer(qtbot, panel, index, field, text):
@@ -812,15 +801,10 @@ def count_badge_green(array):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"),
-                                      QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    qtbot.waitExposed(w)
-    w.show_panel("cnn")
-    return w
+def window(window):
+    window.resize(1366, 768)
+    window.show_panel("cnn")
+    return window
 
 
 def test_a_big_stack_shows_its_shapes_at_once_and_its_maps_when_they_arrive(window, qtbot):

@@ -17,31 +17,14 @@ from explorer.panels.convolution import (
 from explorer.views.scenes import RowScene
 from explorer.widgets.cell_style import GHOST_FILL, OUTPUT_FILL, STEP_COLOR, short_number
 from explorer.widgets.matrix_input import format_matrix, parse_matrix
+from tests.conftest import type_into
+
+PANEL = ConvolutionPanel
 
 SEED_GRID = np.array(conv.SEED_GRID)
 #: The sample photo as the checkout has it, read without the app's lookup.
 PHOTO = Path(__file__).resolve().parents[1] / "resources" / SAMPLE_PHOTO
 SEED_KERNEL2D = np.array(conv.SEED_KERNEL2D)
-
-
-@pytest.fixture
-def panel(qtbot):
-    p = ConvolutionPanel()
-    qtbot.addWidget(p)
-    p.resize(1280, 800)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.playback.pause()
-    p.run_checks()  # settles the throttled check timer so no timer outlives the test
-
-
-def type_into(qtbot, vector_input, text):
-    edit = vector_input.line_edit()
-    edit.setFocus()
-    edit.clear()
-    qtbot.keyClicks(edit, text)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
 def type_matrix(qtbot, matrix_input, text):

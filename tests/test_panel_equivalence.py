@@ -17,26 +17,11 @@ from explorer.panels.equivalence import (
     EquivalencePanel,
 )
 from explorer.views.equivalence import GAP_FLOOR, GRID_POINTS
+from tests.conftest import type_into
+
+PANEL = EquivalencePanel
 
 SCALE = 2.0  # the example's weights are uniform in [-2, 2)
-
-
-@pytest.fixture
-def panel(qtbot):
-    p = EquivalencePanel()
-    qtbot.addWidget(p)
-    p.resize(1280, 800)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
-
-
-def type_into(qtbot, number_input, text):
-    edit = number_input.line_edit()
-    edit.setFocus()
-    edit.clear()
-    qtbot.keyClicks(edit, text)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
 # Independent oracles: plain numpy, written from the homework's formulas.

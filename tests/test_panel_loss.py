@@ -7,26 +7,11 @@ from explorer.model import losses
 from explorer.model.activations import sigmoid
 from explorer.panels.loss import LossPanel
 from explorer.views.loss import GRID_POINTS
+from tests.conftest import type_into
 
 from .pixels import count_bluish, count_orangeish, image_array
 
-
-@pytest.fixture
-def panel(qtbot):
-    p = LossPanel()
-    qtbot.addWidget(p)
-    p.resize(1280, 800)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
-
-
-def type_into(qtbot, number_input, text):
-    edit = number_input.line_edit()
-    edit.setFocus()
-    edit.clear()
-    qtbot.keyClicks(edit, text)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
+PANEL = LossPanel
 
 
 def test_default_is_the_confidently_wrong_example(panel):

@@ -6,7 +6,10 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from explorer.panels.softmax import K_MAX, SoftmaxPanel, SoftmaxState
+from tests.conftest import type_into
 from tests.pixels import image_array
+
+PANEL = SoftmaxPanel
 
 SEED = np.array([2.0, 1.0, 0.1, -1.0])
 
@@ -25,24 +28,6 @@ def np_jacobian(x):
 
 def np_sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
-
-
-@pytest.fixture
-def panel(qtbot):
-    p = SoftmaxPanel()
-    qtbot.addWidget(p)
-    p.resize(1280, 800)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
-
-
-def type_into(qtbot, field, text):
-    edit = field.line_edit()
-    edit.setFocus()
-    edit.clear()
-    qtbot.keyClicks(edit, text)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
 def bar_heights(bars):

@@ -21,6 +21,7 @@ from explorer.panels import PANELS
 from explorer.panels.equivalence import SIGMOID_VALUE
 from explorer.widgets.number_input import parse_vector
 from tests.budget import examples
+from tests.conftest import show_panel
 from tests.test_monkey import act, controls_of, quiet_dialogs  # noqa: F401 - a fixture
 
 # --- driving the real controls -----------------------------------------------------------------
@@ -205,12 +206,7 @@ def assert_same(a, b, where="shown"):
 
 
 def make(qtbot, panel_id):
-    panel = PANELS[panel_id]()
-    qtbot.addWidget(panel)
-    panel.resize(1280, 800)
-    panel.show()
-    qtbot.waitExposed(panel)
-    return panel
+    return show_panel(qtbot, PANELS[panel_id])
 
 
 @pytest.fixture(params=list(PANELS))

@@ -5,6 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from explorer.panels import PANELS
+from tests.conftest import show_panel
 
 #: Tall enough that no scroll area of any panel scrolls: positions on screen are then the
 #: reading positions, and the test can judge the order from them alone.
@@ -53,11 +54,7 @@ def _assert_reading_order(panel):
 
 
 def _show(qtbot, panel_id, size=TALL):
-    panel = PANELS[panel_id]()
-    qtbot.addWidget(panel)
-    panel.resize(*size)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = show_panel(qtbot, PANELS[panel_id], size)
     QApplication.processEvents()
     return panel
 
