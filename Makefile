@@ -7,7 +7,7 @@ XCB_PACKAGES := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 \
 	libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 \
 	libxcb-xinerama0 libxcb-xfixes0 libegl1 libfontconfig1 libdbus-1-3
 
-.PHONY: run test lint export bench fuzz icons wheel-check xcb-libs clean
+.PHONY: run test lint export bench fuzz soak icons wheel-check xcb-libs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,11 @@ bench: $(VENV)/.test-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m explorer.bench --json bench.json
 
 fuzz: $(VENV)/.test-installed
-	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests -k model -q
+	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests -k "model or views" -q
+
+# The long soak: 20,000 frames of every animated panel (make test runs 1,500).
+soak: $(VENV)/.test-installed
+	NN_SOAK_FRAMES=20000 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/test_soak.py -q
 
 # The icon's PNGs, rendered from resources/nn-explorer.svg (commit them with the SVG).
 icons: $(VENV)/.app-installed

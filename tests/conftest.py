@@ -111,14 +111,31 @@ def show_panel(qtbot, panel_class, size=(1280, 800)):
     return panel
 
 
-@pytest.fixture
-def panel(request, qtbot):
-    """The panel of the test module's ``PANEL`` class, shown at 1280 × 800.
+@pytest.fixture(scope="module")
+def _module_panel(request, qapp):
+    """One panel of the module's ``PANEL`` class for all of the module's tests (see ``panel``)."""
+    shown = request.module.PANEL()
+    shown.resize(1280, 800)
+    shown.show()
+    yield shown
+    shown.close()
+    shown.deleteLater()
 
+
+@pytest.fixture
+def panel(_module_panel, qtbot):
+    """The panel of the test module's ``PANEL`` class, at 1280 × 800, on the homework's example.
+
+    Built once per module (building is most of a short test's time) and reset before each
+    test: reset puts back the state, draws every view afresh and clears every message. A test
+    that needs what reset does not restore (a panel never touched) builds its own.
     Afterwards its animation is paused and its throttled checks run, so no timer of it
     outlives the test.
     """
-    shown = show_panel(qtbot, request.module.PANEL)
+    shown = _module_panel
+    shown.resize(1280, 800)
+    shown.reset()
+    qtbot.waitExposed(shown)
     yield shown
     if shown.playback is not None:
         shown.playback.pause()

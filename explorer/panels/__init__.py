@@ -12,7 +12,6 @@ import importlib
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-from explorer.model.checks import Check
 from explorer.panels.base import Panel
 
 
@@ -65,4 +64,4 @@ PANELS = PanelRegistry({
                            "Backprop through convolution", "5.1–5.6"),
 })
 
-__all__ = ["PANELS", "Check", "Panel", "PanelEntry", "PanelRegistry"]
+__all__ = ["PANELS", "Panel", "PanelEntry", "PanelRegistry"]

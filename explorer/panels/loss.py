@@ -419,12 +419,6 @@ class LossPanel(Panel):
         else:
             self.markers[0].setValue(8.0 * np.sin(0.05 * i))
 
-    def reset(self) -> None:
-        """Back to y = 1, the range −10…10, a = −6 and the lab's confidently wrong start."""
-        super().reset()
-        self._step = 0
-        self._update_lab_cursor()
-
     def quiz(self, seed: int = 0) -> list[Question]:
         """Check-yourself questions at the marker: both slopes, and the loss or their ratio."""
         return loss_questions(self.state.marker, self.state.y, seed)
