@@ -6,13 +6,11 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +41,7 @@ from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.index_plot import IndexPlot, SeriesStyle
 from explorer.widgets.number_input import NumberInput, VectorInput
-from explorer.widgets.page import Page, WrappedLabel
+from explorer.widgets.page import Page, WrappedLabel, fixed_text
 from explorer.widgets.playback import PlaybackBar
 from explorer.widgets.plot import OKABE_ITO
 from explorer.widgets.theme import set_rich_text, set_style_sheet
@@ -122,17 +120,6 @@ KIND_FORMULAS = {
 }
 
 
-def _fixed_text(parent: QWidget, height: int) -> QTextBrowser:
-    """A frameless read-only text box whose size never depends on its text (no relayout)."""
-    box = QTextBrowser(parent)
-    box.setFrameShape(QFrame.Shape.NoFrame)
-    box.setFixedHeight(height)
-    box.setOpenLinks(False)
-    box.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return box
-
-
 class BackpropPanel(Panel):
     """The chain's Jacobian, the gradient three ways and the flipped kernel sliding backwards."""
 
@@ -186,7 +173,7 @@ class BackpropPanel(Panel):
         self.shape_two = EquationView("", "", points=10.5, parent=self)
         for view in (self.shape_one, self.shape_two):
             view.setFixedSize(330, 24)
-        self.shape_note = _fixed_text(self, 64)
+        self.shape_note = fixed_text(self, 64)
         note_font = self.shape_note.font()
         note_font.setPixelSize(12)
         self.shape_note.setFont(note_font)

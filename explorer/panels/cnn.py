@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -88,7 +87,7 @@ from explorer.widgets.equation import EquationView
 from explorer.widgets.feature_maps import FeatureMapGrid
 from explorer.widgets.layer_row import LayerRow
 from explorer.widgets.number_input import NumberInput
-from explorer.widgets.page import Page, WrappedLabel
+from explorer.widgets.page import Page, WrappedLabel, fixed_text
 from explorer.widgets.plot import OKABE_ITO, make_plot
 from explorer.widgets.tensor_diagram import Arrow, Block, TensorDiagram
 from explorer.widgets.theme import qcolor, set_html, set_rich_text, set_style_sheet, theme_signals
@@ -350,17 +349,6 @@ class _Pending:
 _SUBMIT_EVENT = QEvent.Type(QEvent.registerEventType())
 
 
-def _fixed_text(parent: QWidget, height: int) -> QTextBrowser:
-    """A frameless read-only text box whose size never depends on its text (no relayout)."""
-    box = QTextBrowser(parent)
-    box.setFrameShape(QFrame.Shape.NoFrame)
-    box.setFixedHeight(height)
-    box.setOpenLinks(False)
-    box.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-    box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return box
-
-
 class LayerList(QScrollArea):
     """The layer rows, scrolling on their own so the buttons under them stay in reach.
 
@@ -566,7 +554,7 @@ class CnnPanel(Panel):
         self.copy_markdown_button.setToolTip("Copy the table to the clipboard as a Markdown table")
         self.copy_csv_button = QPushButton("Copy as CSV", self)
         self.copy_csv_button.setToolTip("Copy the table to the clipboard as comma-separated values")
-        self.formulas = _fixed_text(self, 66)
+        self.formulas = fixed_text(self, 66)
         self.formulas.setToolTip("Output size of every layer with its numbers, and the input "
                                  "rows or columns the floor leaves out")
         table_box = QWidget(self)
@@ -606,7 +594,7 @@ class CnnPanel(Panel):
                              "range; click a pixel to see its receptive field on the input")
         # Not a QLabel: a word-wrapped label asks for a relayout at every new text, and that
         # repaints the whole panel at every click and edit.
-        self.readout = _fixed_text(self, 40)
+        self.readout = fixed_text(self, 40)
         self.readout.setToolTip("The clicked feature-map pixel, its value and its receptive field")
         forward_box = QWidget(self)
         forward_layout = QVBoxLayout(forward_box)

@@ -11,7 +11,6 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStackedWidget,
     QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -58,7 +56,7 @@ from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.matrix_input import MatrixInput
 from explorer.widgets.number_input import NumberInput, VectorInput, format_vector
-from explorer.widgets.page import Page, WrappedLabel
+from explorer.widgets.page import Page, WrappedLabel, fixed_text
 from explorer.widgets.playback import PlaybackBar
 from explorer.widgets.theme import set_html
 
@@ -122,19 +120,6 @@ def _filled(state: ConvolutionState, source: str) -> ConvolutionState:
             raise ValueError(f"The sample photo {exc}.") from None
     x = tuple(tuple(float(v) for v in row) for row in np.asarray(grid))
     return replace(state, two=replace(state.two, source=source, x=x))
-
-
-def _fixed_text(parent: QWidget, height: int) -> QTextBrowser:
-    """A frameless read-only rich-text box of fixed height for text that changes with the state.
-
-    Unlike a word-wrapped QLabel, its size never depends on its text, so new text costs no
-    relayout of the panel; it is opaque white, like the views above it, so it repaints alone.
-    """
-    box = QTextBrowser(parent)
-    box.setFrameShape(QFrame.Shape.NoFrame)
-    box.setFixedHeight(height)
-    box.setOpenLinks(False)
-    return box
 
 
 def _zeros(n: int) -> str:
@@ -328,7 +313,7 @@ class ConvolutionPanel(Panel):
         self.row_view = CellRowView(page)
         # A text browser, not a label: its size never depends on its text, so a new text costs
         # no relayout of the panel (a word-wrapped rich-text label costs about 10 ms each time).
-        self.comparison = _fixed_text(page, 118)
+        self.comparison = fixed_text(page, 118)
         self.comparison.setToolTip("The current input and kernel in the current mode, computed "
                                    "both ways by explorer.model.conv; where the zeros go")
         layout.addWidget(self.row_view, 1)
@@ -340,7 +325,7 @@ class ConvolutionPanel(Panel):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(6, 6, 6, 6)
         self.grid_view = CellGridView(page)
-        self.preset_table = _fixed_text(page, 138)
+        self.preset_table = fixed_text(page, 138)
         self.preset_table.setToolTip("Each preset's output size for the current input and "
                                      "kernel (explorer.model.conv.output_shape2d)")
         layout.addWidget(self.grid_view, 1)

@@ -116,6 +116,21 @@ class ContentScroll(FittedScroll):
         return self.widget().sizeHint()
 
 
+def fixed_text(parent: QWidget, height: int) -> QTextBrowser:
+    """A frameless read-only rich-text box of fixed height, for text that changes with the state.
+
+    Unlike a word-wrapped QLabel, its size never depends on its text, so a new text costs no
+    relayout of the panel (about 10 ms for a word-wrapped rich-text label). Text longer than
+    the box scrolls.
+    """
+    box = QTextBrowser(parent)
+    box.setFrameShape(QFrame.Shape.NoFrame)
+    box.setFixedHeight(height)
+    box.setOpenLinks(False)
+    box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return box
+
+
 class WrappedLabel(QLabel):
     """A word-wrapped label that asks for the height its text needs at its present width.
 
