@@ -183,7 +183,7 @@ class CellGridView(QWidget):
             self._background = self._paint_background()
         # Repaint only the old and new windows, the outputs between them and the caption.
         low, high = sorted((self._frame, frame))
-        area = self.window_rect(self._frame).united(self.window_rect(frame))
+        area = self._window_area(self._frame).united(self._window_area(frame))
         area = area.united(self.output_rect(self._frame)).united(self.output_rect(frame))
         if divmod(low, self._scene.outputs.shape[1])[0] != divmod(high,
                                                                   self._scene.outputs.shape[1])[0]:
@@ -240,6 +240,28 @@ class CellGridView(QWidget):
         bottom_right = self.input_rect(int(s.rows[i][-1]), int(s.cols[i][-1]))
         return top_left.united(bottom_right)
 
+    def _window_area(self, i: int) -> QRectF:
+        """What the window of output ``i`` paints on the input: its cells and weight tabs.
+
+        A tab wider than a small cell sticks out to the left of the window.
+        """
+        s = self._scene
+        area = self.window_rect(i)
+        for a, r in enumerate(s.rows[i]):
+            for b, c in enumerate(s.cols[i]):
+                area = area.united(self._tab_rect(self.input_rect(int(r), int(c)),
+                                                  self._weight_label(a, b)))
+        return area
+
+    def _weight_label(self, a: int, b: int) -> str:
+        return f"×{short_number(self._scene.kernel[a, b])}"
+
+    def _tab_rect(self, cell: QRectF, label: str) -> QRectF:
+        """The tab carrying a tap's weight, at the top right of ``cell``."""
+        width = self._corner_metrics.horizontalAdvance(label)
+        return QRectF(cell.right() - width - 4, cell.top() + 1, width + 3,
+                      self._corner_metrics.height())
+
     def output_at(self, point: QPointF) -> int:
         """The output cell under ``point``, or -1."""
         if self._scene is None:
@@ -287,6 +309,7 @@ class CellGridView(QWidget):
         g.caption_top = top + used_height + 6
         self._cell_font = pixel_font(0.36 * size)
         self._corner_font = pixel_font(max(9, 0.24 * size), bold=True)
+        self._corner_metrics = QFontMetrics(self._corner_font)
         self._title_font = pixel_font(13)
         self._caption_font = pixel_font(17)
 
@@ -358,16 +381,14 @@ class CellGridView(QWidget):
         corner = cell_pen(color)
         rows, cols = s.rows[i], s.cols[i]
         painter.setFont(self._corner_font)
-        metrics = QFontMetrics(self._corner_font)
         # A pale tab under each tap's weight keeps it readable on dark (photo) cells.
         backing = tint(BACKGROUND, 215)
         for a, r in enumerate(rows):
             for b, c in enumerate(cols):
                 rect = self.input_rect(int(r), int(c))
                 painter.fillRect(rect, fill)
-                label = f"×{short_number(s.kernel[a, b])}"
-                tab = QRectF(rect.right() - metrics.horizontalAdvance(label) - 4, rect.top() + 1,
-                             metrics.horizontalAdvance(label) + 3, metrics.height())
+                label = self._weight_label(a, b)
+                tab = self._tab_rect(rect, label)
                 painter.fillRect(tab, backing)
                 painter.setPen(corner)
                 painter.drawText(tab, Qt.AlignmentFlag.AlignCenter, label)
