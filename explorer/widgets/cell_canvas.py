@@ -87,14 +87,15 @@ class CachedCanvas(QWidget):
         raise NotImplementedError
 
     def _paint_live(self, painter: QPainter) -> None:
-        """Draw what changes, over the background."""
+        """Draw what changes, over the background; called on every paint, picture or not."""
         raise NotImplementedError
 
     def _cached(self) -> bool:
-        """Whether the static part is copied from the cached pixmap in this paint.
+        """Whether this paint copies the static part from the cached pixmap.
 
-        Not right after a change: then it is drawn straight onto the widget, and the cached copy
-        is made when the picture first moves, so an edit costs one drawing, not two.
+        Not right after a change: then the static part is drawn straight onto the widget, and
+        the cached copy is made when the picture first moves, so an edit costs one drawing, not
+        two.
         """
         return cached_background(self, self._background)
 
@@ -117,15 +118,13 @@ class CachedCanvas(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
         painter = QPainter(self)
-        picture = self._has_picture()
         if self._cached():
             raster.blit(painter, event.rect(), self._background)  # in bands: see raster
         else:
             painter.fillRect(self.rect(), ink(BACKGROUND))
-            if picture:
+            if self._has_picture():
                 self._paint_static(painter)
-        if picture:
-            self._paint_live(painter)
+        self._paint_live(painter)
         painter.end()
 
     def sizeHint(self) -> QSize:  # noqa: D102 - Qt override
@@ -279,7 +278,8 @@ class CellCanvas(CachedCanvas, Generic[SceneT]):
         return self._scene is not None
 
     def _paint_live(self, painter: QPainter) -> None:
-        self._paint_progress(painter)
+        if self._scene is None:
+            return
         if self._picked >= 0:
             self._paint_item(painter, self._picked, STEP_COLOR)
         color = STEP_COLOR
@@ -293,9 +293,6 @@ class CellCanvas(CachedCanvas, Generic[SceneT]):
         text = self._caption_metrics.elidedText(self.caption(), self.CAPTION_ELIDE,
                                                 int(rect.width()))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-
-    def _paint_progress(self, painter: QPainter) -> None:
-        """Draw what the items before the picked one left (filled outputs); nothing here."""
 
     def _paint_item(self, painter: QPainter, item: int, color: str) -> None:
         """Draw ``item`` lit in ``color`` (the step's or the hover's)."""
@@ -394,7 +391,12 @@ class SlidingWindowCanvas(CellCanvas[SceneT]):
         return sum_caption(s.output_labels[item], self._window_values(item), s.kernel,
                            s.outputs.flat[item])
 
-    def _paint_progress(self, painter: QPainter) -> None:
+    def _paint_live(self, painter: QPainter) -> None:
+        if self._scene is not None:
+            self._paint_filled(painter)
+        super()._paint_live(painter)
+
+    def _paint_filled(self, painter: QPainter) -> None:
         """The outputs before the window's, filled in."""
         s = self._scene
         plain = (QBrush(ink(OUTPUT_FILL)), self._pens["text"])
