@@ -87,6 +87,9 @@ class GridScene:
 class _GridGeometry(CellGeometry):
     output_origin: QPointF = field(default_factory=QPointF)
     kernel_origin: QPointF = field(default_factory=QPointF)
+    #: How far the weight tabs of a window stick out of it, to the left and below (small cells).
+    tab_left: float = 0.0
+    tab_below: float = 0.0
 
 
 class CellGridView(SlidingWindowCanvas[GridScene]):
@@ -159,17 +162,9 @@ class CellGridView(SlidingWindowCanvas[GridScene]):
         return top_left.united(bottom_right)
 
     def _window_area(self, i: int) -> QRectF:
-        """What the window of output ``i`` paints on the input: its cells and weight tabs.
-
-        A tab wider than a small cell sticks out to the left of the window.
-        """
-        s = self._scene
-        area = self.window_rect(i)
-        for a, r in enumerate(s.rows[i]):
-            for b, c in enumerate(s.cols[i]):
-                area = area.united(self._tab_rect(self.input_rect(int(r), int(c)),
-                                                  self._weight_label(a, b)))
-        return area
+        """What the window of output ``i`` paints on the input: its cells and weight tabs."""
+        g = self._geometry
+        return self.window_rect(i).adjusted(-g.tab_left, 0, 0, g.tab_below)
 
     def _weight_label(self, a: int, b: int) -> str:
         return f"×{short_number(self._scene.kernel[a, b])}"
@@ -210,6 +205,12 @@ class CellGridView(SlidingWindowCanvas[GridScene]):
         self._cell_font = pixel_font(0.36 * size)
         self._corner_font = pixel_font(max(9, 0.24 * size), bold=True)
         self._corner_metrics = QFontMetrics(self._corner_font)
+        # A tab is right-aligned in its cell (see _tab_rect): one wider or taller than the cell
+        # sticks out of the window's left column or bottom row.
+        widest = max(self._corner_metrics.horizontalAdvance(self._weight_label(a, b))
+                     for a in range(kh) for b in range(kw))
+        g.tab_left = max(0.0, widest + 4 - size)
+        g.tab_below = max(0.0, 1 + self._corner_metrics.height() - size)
         self._title_font = pixel_font(13)
 
     # -- painting ---------------------------------------------------------------------------
