@@ -10,36 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QFontMetrics, QPainter, QPixmap
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QFontMetrics, QPainter
+from PySide6.QtWidgets import QWidget
 
-from explorer.widgets import raster
+from explorer.widgets.cell_canvas import CellGeometry, SlidingWindowCanvas
 from explorer.widgets.cell_style import (
     BACKGROUND,
     CELL_BORDER,
-    GHOST_BORDER,
     GHOST_FILL,
-    GHOST_TEXT,
-    HOVER_COLOR,
     KERNEL_FILL,
-    LABEL_TEXT,
-    OUTPUT_FILL,
-    PENDING_BORDER,
-    STEP_COLOR,
-    TEXT,
-    blank_pixmap,
-    cached_background,
     cell_pen,
     draw_cell,
     grey_shades,
     ink,
     pixel_font,
     short_number,
-    sum_caption,
     tint,
 )
-from explorer.widgets.theme import theme_signals
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,128 +84,61 @@ class GridScene:
 
 
 @dataclass
-class _GridGeometry:
-    size: float = 0.0
-    input_origin: QPointF = field(default_factory=QPointF)
+class _GridGeometry(CellGeometry):
     output_origin: QPointF = field(default_factory=QPointF)
     kernel_origin: QPointF = field(default_factory=QPointF)
-    caption_top: float = 0.0
+    #: How far the weight tabs of a window stick out of it, to the left and below (small cells).
+    tab_left: float = 0.0
+    tab_below: float = 0.0
 
 
-class CellGridView(QWidget):
+class CellGridView(SlidingWindowCanvas[GridScene]):
     """A padded input grid, the kernel window on it, and the output grid filling cell by cell.
 
     Frame ``i`` (row-major over the outputs) shows the window of output ``i`` and outputs
-    ``0 … i`` filled. Hovering an output cell shows its window in another colour.
+    ``0 … i`` filled. Hovering an output cell shows its window in another colour; the index
+    :attr:`hoverChanged` gives is the output's row-major one.
     """
 
-    #: Flat output index under the mouse, or -1.
-    hoverChanged = Signal(int)
-
-    MARGIN = 10
     TITLE = 22
-    CAPTION = 30
+    CAPTION_TEXT = 26
     MAX_CELL = 64
     MIN_CELL = 14
+    PENS = {**SlidingWindowCanvas.PENS, "frame": (CELL_BORDER, 2.0)}
+    SIZE_HINT = (760, 420)
+    MINIMUM_SIZE_HINT = (420, 260)
+    GEOMETRY = _GridGeometry
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._scene: GridScene | None = None
-        self._frame = 0
-        self._hover = -1
-        self._geometry = _GridGeometry()
-        self._background: QPixmap | None = None
         self._input_shades: list = []
-        self._output_shades: list = []
-        self.setMouseTracking(True)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        self.setToolTip("Rest the mouse on an output cell to see the window that produced it")
-        self._make_pens()
-        theme_signals().changed.connect(self._theme_changed)
-
-    def _make_pens(self) -> None:
-        self._pens = {
-            "cell": cell_pen(CELL_BORDER, 1.0),
-            "ghost": cell_pen(GHOST_BORDER, 1.0, Qt.PenStyle.DashLine),
-            "pending": cell_pen(PENDING_BORDER, 1.0, Qt.PenStyle.DotLine),
-            "text": cell_pen(TEXT),
-            "ghost_text": cell_pen(GHOST_TEXT),
-            "label": cell_pen(LABEL_TEXT),
-            "frame": cell_pen(CELL_BORDER, 2.0),
-        }
-
-    def _theme_changed(self, _theme: object) -> None:
-        self._make_pens()
-        self._background = None
-        self.update()
 
     # -- what is shown ----------------------------------------------------------------------
     def set_scene(self, scene: GridScene, frame: int | None = None) -> None:
         """Show ``scene`` at ``frame`` (default: keep the frame, clamped to the new outputs)."""
-        self._scene = scene
-        self._background = None
-        self._hover = -1
-        count = scene.outputs.size
-        self._frame = min(max(self._frame if frame is None else frame, 0), count - 1)
         inside = scene.cells[~scene.ghost]
         self._input_shades = grey_shades(scene.cells.clip(inside.min(), inside.max())
                                          if scene.shade and inside.size else np.zeros(0))
         self._output_shades = grey_shades(scene.outputs if scene.shade else np.zeros(0))
-        self._relayout()
-        self.update()
+        super().set_scene(scene, frame)
 
-    def scene(self) -> GridScene | None:
-        """The scene shown."""
-        return self._scene
+    def _window_values(self, i: int) -> np.ndarray:
+        return self._scene.cells[np.ix_(self._scene.rows[i], self._scene.cols[i])]
 
-    def set_frame(self, frame: int) -> None:
-        """Put the window on output ``frame`` (row-major; outputs up to it are filled)."""
-        if self._scene is None:
-            return
-        frame = min(max(int(frame), 0), self._scene.outputs.size - 1)
-        if frame == self._frame:
-            return
-        if not cached_background(self, self._background):
-            self._background = self._paint_background()
-        # Repaint only the old and new windows, the outputs between them and the caption.
-        low, high = sorted((self._frame, frame))
-        area = self.window_rect(self._frame).united(self.window_rect(frame))
-        area = area.united(self.output_rect(self._frame)).united(self.output_rect(frame))
-        if divmod(low, self._scene.outputs.shape[1])[0] != divmod(high,
-                                                                  self._scene.outputs.shape[1])[0]:
-            first = self.output_rect(0)
-            last = self.output_rect(self._scene.outputs.size - 1)
-            area = area.united(first.united(last))
-        self._frame = frame
-        self.update(area.adjusted(-3, -3, 3, 3).toAlignedRect())
-        self.update(QRectF(0, self._geometry.caption_top, self.width(),
-                           self.CAPTION).toAlignedRect())
-
-    def frame(self) -> int:
-        """The output (row-major index) the window is on."""
-        return self._frame
-
-    def hovered(self) -> int:
-        """The output under the mouse, or -1."""
-        return self._hover
-
-    def caption(self) -> str:
-        """The sum of products for the window shown (the hovered one while hovering)."""
-        if self._scene is None:
-            return ""
-        s = self._scene
-        i = self._hover if self._hover >= 0 else self._frame
-        values = s.cells[np.ix_(s.rows[i], s.cols[i])]
-        return sum_caption(s.output_labels[i], values, s.kernel, s.outputs.flat[i])
+    def _item_areas(self, old: int, new: int) -> list[QRectF]:
+        # The old and new windows and outputs; all outputs when the step changes output rows.
+        area = self._window_area(old).united(self._window_area(new))
+        area = area.united(self.output_rect(old)).united(self.output_rect(new))
+        width = self._scene.outputs.shape[1]
+        if old // width != new // width:
+            area = area.united(self.output_rect(0).united(self.output_rect(self._items - 1)))
+        return [area.adjusted(-3, -3, 3, 3)]
 
     # -- geometry ---------------------------------------------------------------------------
     def input_rect(self, r: int, c: int) -> QRectF:
         """Cell ``(r, c)`` of the padded input."""
         g = self._geometry
-        return QRectF(g.input_origin.x() + c * g.size, g.input_origin.y() + r * g.size,
-                      g.size, g.size)
+        return QRectF(g.x0 + c * g.size, g.y0 + r * g.size, g.size, g.size)
 
     def output_rect(self, n: int) -> QRectF:
         """Output cell ``n`` (row-major)."""
@@ -235,31 +156,27 @@ class CellGridView(QWidget):
     def window_rect(self, i: int | None = None) -> QRectF:
         """Bounding box of the window of output ``i`` (default: the current one)."""
         s = self._scene
-        i = self._frame if i is None else i
+        i = self._picked if i is None else i
         top_left = self.input_rect(int(s.rows[i][0]), int(s.cols[i][0]))
         bottom_right = self.input_rect(int(s.rows[i][-1]), int(s.cols[i][-1]))
         return top_left.united(bottom_right)
 
-    def output_at(self, point: QPointF) -> int:
-        """The output cell under ``point``, or -1."""
-        if self._scene is None:
-            return -1
-        for n in range(self._scene.outputs.size):
-            if self.output_rect(n).contains(point):
-                return n
-        return -1
+    def _window_area(self, i: int) -> QRectF:
+        """What the window of output ``i`` paints on the input: its cells and weight tabs."""
+        g = self._geometry
+        return self.window_rect(i).adjusted(-g.tab_left, 0, 0, g.tab_below)
 
-    def sizeHint(self) -> QSize:  # noqa: D102 - Qt override
-        return QSize(760, 420)
+    def _weight_label(self, a: int, b: int) -> str:
+        return f"×{short_number(self._scene.kernel[a, b])}"
 
-    def minimumSizeHint(self) -> QSize:  # noqa: D102 - Qt override
-        return QSize(420, 260)
+    def _tab_rect(self, cell: QRectF, label: str) -> QRectF:
+        """The tab carrying a tap's weight, at the top right of ``cell``."""
+        width = self._corner_metrics.horizontalAdvance(label)
+        return QRectF(cell.right() - width - 4, cell.top() + 1, width + 3,
+                      self._corner_metrics.height())
 
     def _relayout(self) -> None:
-        s = self._scene
-        if s is None:
-            return
-        g = self._geometry
+        s, g = self._scene, self._geometry
         rows, cols = s.cells.shape
         oh, ow = s.outputs.shape
         kh, kw = s.kernel.shape
@@ -279,7 +196,7 @@ class CellGridView(QWidget):
         left = self.MARGIN + max(0.0, (width - used_width) / 2)
         used_height = max(rows * size + self.TITLE, (oh + kh) * size + 2 * self.TITLE + 16)
         top = self.MARGIN + max(0.0, (height - used_height) / 2)
-        g.input_origin = QPointF(left, top + self.TITLE)
+        g.x0, g.y0 = left, top + self.TITLE
         right = left + cols * size + gap
         g.output_origin = QPointF(right + (right_width - ow * size) / 2, top + self.TITLE)
         g.kernel_origin = QPointF(right + (right_width - kw * size) / 2,
@@ -287,26 +204,19 @@ class CellGridView(QWidget):
         g.caption_top = top + used_height + 6
         self._cell_font = pixel_font(0.36 * size)
         self._corner_font = pixel_font(max(9, 0.24 * size), bold=True)
+        self._corner_metrics = QFontMetrics(self._corner_font)
+        # A tab is right-aligned in its cell (see _tab_rect): one wider or taller than the cell
+        # sticks out of the window's left column or bottom row.
+        widest = max(self._corner_metrics.horizontalAdvance(self._weight_label(a, b))
+                     for a in range(kh) for b in range(kw))
+        g.tab_left = max(0.0, widest + 4 - size)
+        g.tab_below = max(0.0, 1 + self._corner_metrics.height() - size)
         self._title_font = pixel_font(13)
-        self._caption_font = pixel_font(17)
-
-    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self._background = None
-        self._relayout()
-        super().resizeEvent(event)
 
     # -- painting ---------------------------------------------------------------------------
     def _title(self, painter: QPainter, x: float, y: float, width: float, text: str) -> None:
         rect = QRectF(x - 60, y - self.TITLE, width + 120, self.TITLE - 3)
         painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, text)
-
-    def _paint_background(self) -> QPixmap:
-        pixmap = blank_pixmap(self)
-        if self._scene is not None:
-            painter = QPainter(pixmap)
-            self._paint_static(painter)
-            painter.end()
-        return pixmap
 
     def _paint_static(self, painter: QPainter) -> None:
         """Titles, the padded input, the kernel and the empty output cells."""
@@ -316,7 +226,7 @@ class CellGridView(QWidget):
         kh, kw = s.kernel.shape
         painter.setFont(self._title_font)
         painter.setPen(self._pens["label"])
-        self._title(painter, g.input_origin.x(), g.input_origin.y(), cols * g.size, s.input_name)
+        self._title(painter, g.x0, g.y0, cols * g.size, s.input_name)
         self._title(painter, g.output_origin.x(), g.output_origin.y(), ow * g.size,
                     s.output_name)
         self._title(painter, g.kernel_origin.x(), g.kernel_origin.y(), kw * g.size,
@@ -351,23 +261,22 @@ class CellGridView(QWidget):
         for n in range(oh * ow):
             painter.drawRect(self.output_rect(n))
 
-    def _paint_window(self, painter: QPainter, i: int, color: str) -> None:
+    def _paint_item(self, painter: QPainter, i: int, color: str) -> None:
+        """Window ``i`` with its weights, its link and its output cell, in ``color``."""
         s = self._scene
         fill = tint(color, 60)
         edge = cell_pen(color, 2.5)
         corner = cell_pen(color)
         rows, cols = s.rows[i], s.cols[i]
         painter.setFont(self._corner_font)
-        metrics = QFontMetrics(self._corner_font)
         # A pale tab under each tap's weight keeps it readable on dark (photo) cells.
         backing = tint(BACKGROUND, 215)
         for a, r in enumerate(rows):
             for b, c in enumerate(cols):
                 rect = self.input_rect(int(r), int(c))
                 painter.fillRect(rect, fill)
-                label = f"×{short_number(s.kernel[a, b])}"
-                tab = QRectF(rect.right() - metrics.horizontalAdvance(label) - 4, rect.top() + 1,
-                             metrics.horizontalAdvance(label) + 3, metrics.height())
+                label = self._weight_label(a, b)
+                tab = self._tab_rect(rect, label)
                 painter.fillRect(tab, backing)
                 painter.setPen(corner)
                 painter.drawText(tab, Qt.AlignmentFlag.AlignCenter, label)
@@ -383,51 +292,3 @@ class CellGridView(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setFont(self._cell_font)
         draw_cell(painter, out, short_number(s.outputs.flat[i]), edge, fill, self._pens["text"])
-
-    def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
-        painter = QPainter(self)
-        if cached_background(self, self._background):
-            raster.blit(painter, event.rect(), self._background)  # in bands: see raster
-        else:
-            # As in CellRowView: draw straight away after a change, cache when the window moves.
-            painter.fillRect(self.rect(), ink(BACKGROUND))
-            if self._scene is not None:
-                self._paint_static(painter)
-        s = self._scene
-        if s is None:
-            painter.end()
-            return
-        filled = QBrush(ink(OUTPUT_FILL))
-        painter.setFont(self._cell_font)
-        for n in range(self._frame):
-            fill, pen = self._output_shades[n] if s.shade else (filled, self._pens["text"])
-            draw_cell(painter, self.output_rect(n), short_number(s.outputs.flat[n]),
-                      self._pens["cell"], fill, pen)
-        self._paint_window(painter, self._frame, STEP_COLOR)
-        color = STEP_COLOR
-        if self._hover >= 0:
-            self._paint_window(painter, self._hover, HOVER_COLOR)
-            color = HOVER_COLOR
-        painter.setFont(self._caption_font)
-        painter.setPen(cell_pen(color))
-        rect = QRectF(self.MARGIN, self._geometry.caption_top, self.width() - 2 * self.MARGIN,
-                      self.CAPTION - 4)
-        text = QFontMetrics(self._caption_font).elidedText(
-            self.caption(), Qt.TextElideMode.ElideMiddle, int(rect.width()))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.end()
-
-    # -- mouse ------------------------------------------------------------------------------
-    def _set_hover(self, n: int) -> None:
-        if n != self._hover:
-            self._hover = n
-            self.update()
-            self.hoverChanged.emit(n)
-
-    def mouseMoveEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self._set_hover(self.output_at(event.position()))
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self._set_hover(-1)
-        super().leaveEvent(event)

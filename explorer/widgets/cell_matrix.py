@@ -11,17 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFontMetrics,
-    QImage,
-    QPainter,
-    QPixmap,
-)
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
+from PySide6.QtWidgets import QWidget
 
-from explorer.widgets import raster
+from explorer.widgets.cell_canvas import CellCanvas, CellGeometry, PointTooltips
 from explorer.widgets.cell_style import (
     BACKGROUND,
     CELL_BORDER,
@@ -29,8 +23,6 @@ from explorer.widgets.cell_style import (
     LABEL_TEXT,
     STEP_COLOR,
     TEXT,
-    blank_pixmap,
-    cached_background,
     cell_pen,
     fixed_pen,
     ink,
@@ -38,7 +30,6 @@ from explorer.widgets.cell_style import (
     short_number,
 )
 from explorer.widgets.static_text import prepared
-from explorer.widgets.theme import theme_signals
 
 #: Diverging colours: negative entries blue, positive vermillion (Okabe–Ito), zero the
 #: background (white in the light theme).
@@ -90,12 +81,8 @@ class MatrixScene:
 
 
 @dataclass
-class _MatrixGeometry:
-    size: float = 0.0
-    x0: float = 0.0
-    y0: float = 0.0
+class _MatrixGeometry(CellGeometry):
     label_width: float = 0.0
-    caption_top: float = 0.0
     levels: float = 1.0
     #: One pixel per cell, its colour; drawn scaled up so the fills cost one call.
     image: QImage | None = None
@@ -109,127 +96,92 @@ class _MatrixGeometry:
     label_every: int = 1
 
 
-class CellMatrixView(QWidget):
+class CellMatrixView(PointTooltips, CellCanvas[MatrixScene]):
     """Cells coloured by value (values written in when the cells are large enough).
 
     One column may be lit (the animation's step) and another shown in the hover colour.
-    Resting the mouse on a cell shows the scene's tooltip for it.
+    Resting the mouse on a cell shows the scene's tooltip for it; :attr:`hoverChanged` gives
+    the column under the mouse.
     """
-
-    #: Column under the mouse, or -1.
-    hoverChanged = Signal(int)
 
     MARGIN = 8
     TITLE = 20
     COL_LABELS = 18
     CAPTION = 26
+    CAPTION_TEXT = 26
+    CAPTION_PIXELS = 14
+    CAPTION_ELIDE = Qt.TextElideMode.ElideRight
     MAX_CELL = 56
     MIN_CELL = 6
     #: Below this cell size the values are left out and only the colours remain.
     MIN_TEXT_CELL = 19
+    FIRST = -1
+    PENS = {
+        "cell": (CELL_BORDER, 1.0),
+        "ghost": (GRID_COLOR, 1.0),
+        "text": (TEXT,),
+        "label": (LABEL_TEXT,),
+    }
+    SIZE_HINT = (320, 300)
+    MINIMUM_SIZE_HINT = (160, 160)
+    GEOMETRY = _MatrixGeometry
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._scene: MatrixScene | None = None
-        self._column = -1
-        self._hover_column = -1
-        self._geometry = _MatrixGeometry()
-        self._background: QPixmap | None = None
-        self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        self._make_pens()
         self._label_font = pixel_font(12)
         self._label_key = self._label_font.toString()
         self._bold_font = pixel_font(12, bold=True)
         self._cell_font = pixel_font(12)
         self._cell_key = self._cell_font.toString()
         self._title_font = pixel_font(13)
-        self._caption_font = pixel_font(14)
-        self._caption_metrics = QFontMetrics(self._caption_font)
         self._title_metrics = QFontMetrics(self._title_font)
         self._bold_metrics = QFontMetrics(self._bold_font)
         self._label_metrics = QFontMetrics(self._label_font)
-        theme_signals().changed.connect(self._theme_changed)
 
     def _make_pens(self) -> None:
-        self._pens = {
-            "cell": cell_pen(CELL_BORDER, 1.0),
-            "ghost": cell_pen(GRID_COLOR, 1.0),
-            "text": cell_pen(TEXT),
-            # On the strongest colours in every theme.
-            "light_text": fixed_pen("#FFFFFF"),
-            "label": cell_pen(LABEL_TEXT),
-        }
-        # Pens of a lit column (its frame, its label), one pair per colour.
-        self._lit = {color: (cell_pen(color, 3.0), cell_pen(color))
-                     for color in (STEP_COLOR, HOVER_COLOR)}
-
-    def _theme_changed(self, _theme: object) -> None:
-        self._make_pens()
-        self._background = None
-        if self._scene is not None:
-            self._relayout()
-        self.update()
+        super()._make_pens()
+        self._pens["light_text"] = fixed_pen("#FFFFFF")  # on the strongest colours in every theme
+        #: The frame of a lit column, per colour.
+        self._edges = {color: cell_pen(color, 3.0) for color in (STEP_COLOR, HOVER_COLOR)}
 
     # -- what is shown ----------------------------------------------------------------------
     def set_scene(self, scene: MatrixScene, column: int | None = None) -> None:
         """Show ``scene`` with ``column`` lit (default: keep the column, clamped)."""
-        self._scene = scene
-        self._background = None
-        self._hover_column = -1
-        count = scene.values.shape[1]
-        self._column = min(max(self._column if column is None else column, -1), count - 1)
-        self._relayout()
-        self.update()
-
-    def scene(self) -> MatrixScene | None:
-        """The scene shown."""
-        return self._scene
-
-    def set_column(self, column: int) -> None:
-        """Light column ``column`` (-1: none), repainting only what changes."""
-        if self._scene is None:
-            return
-        column = min(max(int(column), -1), self._scene.values.shape[1] - 1)
-        if column == self._column:
-            return
-        if not cached_background(self, self._background):
-            self._background = self._paint_background()
-        old, self._column = self._column, column
-        for n in (old, column):
-            if n >= 0:
-                self.update(self.column_rect(n).adjusted(-4, -4, 4, 4).toAlignedRect())
-        self.update(self._caption_rect().toAlignedRect())
+        self._show(scene, column)
 
     def column(self) -> int:
         """The lit column, or -1."""
-        return self._column
+        return self._picked
 
-    def set_hover_column(self, column: int) -> None:
-        """Show ``column`` in the hover colour (-1: none), e.g. while another view is hovered."""
-        if self._scene is None or column == self._hover_column:
-            return
-        old, self._hover_column = self._hover_column, column
-        for n in (old, column):
-            if n >= 0:
-                self.update(self.column_rect(n).adjusted(-4, -4, 4, 4).toAlignedRect())
-        self.update(self._caption_rect().toAlignedRect())
+    def set_column(self, column: int) -> None:
+        """Light column ``column`` (-1: none), repainting only what changes."""
+        self._pick(column)
 
     def hover_column(self) -> int:
         """The column shown in the hover colour, or -1."""
-        return self._hover_column
+        return self._hover
 
-    def caption(self) -> str:
-        """The caption of the hovered column, else of the lit one ("" for none)."""
-        if self._scene is None:
-            return ""
-        n = self._hover_column if self._hover_column >= 0 else self._column
-        return self._scene.captions[n] if n >= 0 else ""
+    def set_hover_column(self, column: int) -> None:
+        """Show ``column`` in the hover colour (-1: none), e.g. while another view is hovered."""
+        if self._scene is not None and column != self._hover:
+            self._show_hover(column)
 
     def shows_values(self) -> bool:
         """Whether the cells are large enough to carry their values."""
         return self._geometry.size >= self.MIN_TEXT_CELL
+
+    def _item_count(self, scene: MatrixScene) -> int:
+        return scene.values.shape[1]
+
+    def _caption_of(self, item: int) -> str:
+        return self._scene.captions[item]
+
+    def _item_areas(self, old: int, new: int) -> list[QRectF]:
+        return [self.column_rect(n).adjusted(-4, -4, 4, 4) for n in (old, new) if n >= 0]
+
+    def _show_hover(self, item: int) -> None:
+        old, self._hover = self._hover, item
+        self._repaint(old, item)
 
     # -- geometry ---------------------------------------------------------------------------
     def cell_rect(self, i: int, n: int) -> QRectF:
@@ -239,9 +191,12 @@ class CellMatrixView(QWidget):
 
     def column_rect(self, n: int) -> QRectF:
         """Column ``n`` with its label."""
-        rows = self._scene.values.shape[0]
-        rect = self.cell_rect(0, n).united(self.cell_rect(rows - 1, n))
-        return rect.united(self._label_rect(n))
+        return self._column_cells(n).united(self._label_rect(n))
+
+    def _column_cells(self, n: int) -> QRectF:
+        """The cells of column ``n``."""
+        g = self._geometry
+        return QRectF(g.x0 + n * g.size, g.y0, g.size, self._scene.values.shape[0] * g.size)
 
     def _label_rect(self, n: int) -> QRectF:
         """Where column ``n``'s label is drawn: over the cell, or wider if the text is wider."""
@@ -262,25 +217,16 @@ class CellMatrixView(QWidget):
             return i, n
         return -1, -1
 
+    def _item_at(self, point: QPointF) -> int:
+        return self.cell_at(point)[1]
+
     def tooltip_at(self, point: QPointF) -> str:
         """The tooltip of the cell under ``point`` ("" outside the cells)."""
         i, n = self.cell_at(point)
         return self._scene.tooltip(i, n) if i >= 0 else ""
 
-    def sizeHint(self) -> QSize:  # noqa: D102 - Qt override
-        return QSize(320, 300)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: D102 - Qt override
-        return QSize(160, 160)
-
-    def _caption_rect(self) -> QRectF:
-        return QRectF(0, self._geometry.caption_top, self.width(), self.CAPTION)
-
     def _relayout(self) -> None:
-        s = self._scene
-        if s is None:
-            return
-        g = self._geometry
+        s, g = self._scene, self._geometry
         rows, cols = s.values.shape
         metrics = self._label_metrics
         g.label_width = max(metrics.horizontalAdvance(t) for t in s.row_labels) + 8
@@ -366,20 +312,7 @@ class CellMatrixView(QWidget):
         image = QImage(pixels.data, cols, rows, 4 * cols, QImage.Format.Format_RGB32).copy()
         return image, alpha > 170 / 255
 
-    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self._background = None
-        self._relayout()
-        super().resizeEvent(event)
-
     # -- painting ---------------------------------------------------------------------------
-    def _paint_background(self) -> QPixmap:
-        pixmap = blank_pixmap(self)
-        if self._scene is not None:
-            painter = QPainter(pixmap)
-            self._paint_static(painter)
-            painter.end()
-        return pixmap
-
     def _paint_static(self, painter: QPainter) -> None:
         s, g = self._scene, self._geometry
         rows, cols = s.values.shape
@@ -408,10 +341,10 @@ class CellMatrixView(QWidget):
                 painter.setPen(self._pens[pen])
             painter.drawStaticText(corner, static)
 
-    def _paint_column(self, painter: QPainter, n: int, color: str) -> None:
-        edge, text = self._lit[color]
-        rows = self._scene.values.shape[0]
-        cells = self.cell_rect(0, n).united(self.cell_rect(rows - 1, n))
+    def _paint_item(self, painter: QPainter, n: int, color: str) -> None:
+        """Column ``n`` lit in ``color``: a frame round it and its label in bold."""
+        edge, text = self._edges[color], self._lit_text[color]
+        cells = self._column_cells(n)
         # A frame, no tint: an orange wash would read as positive entries on this
         # blue / orange map, and would turn a blue cell grey.
         painter.setPen(edge)
@@ -425,52 +358,3 @@ class CellMatrixView(QWidget):
         painter.setPen(text)
         painter.drawText(label, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
                          self._scene.col_labels[n])
-
-    def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
-        painter = QPainter(self)
-        if cached_background(self, self._background):
-            raster.blit(painter, event.rect(), self._background)  # in bands: see raster
-        else:
-            # As in the cell row: draw straight away after a change, cache when a column moves.
-            painter.fillRect(self.rect(), ink(BACKGROUND))
-            if self._scene is not None:
-                self._paint_static(painter)
-        if self._scene is None:
-            painter.end()
-            return
-        color = STEP_COLOR
-        if self._column >= 0:
-            self._paint_column(painter, self._column, STEP_COLOR)
-        if self._hover_column >= 0:
-            self._paint_column(painter, self._hover_column, HOVER_COLOR)
-            color = HOVER_COLOR
-        painter.setFont(self._caption_font)
-        painter.setPen(self._lit[color][1])
-        rect = self._caption_rect().adjusted(self.MARGIN, 0, -self.MARGIN, 0)
-        text = self._caption_metrics.elidedText(self.caption(), Qt.TextElideMode.ElideRight,
-                                                int(rect.width()))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.end()
-
-    # -- mouse ------------------------------------------------------------------------------
-    def event(self, event) -> bool:  # noqa: D102 - Qt override
-        if event.type() == QEvent.Type.ToolTip and self._scene is not None:
-            text = self.tooltip_at(QPointF(event.pos()))
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-                return True
-        # Outside the cells the widget's own tooltip (if any) describes the matrix.
-        return super().event(event)
-
-    def mouseMoveEvent(self, event) -> None:  # noqa: D102 - Qt override
-        _, n = self.cell_at(event.position())
-        if n != self._hover_column:
-            self.set_hover_column(n)
-            self.hoverChanged.emit(n)
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event) -> None:  # noqa: D102 - Qt override
-        if self._hover_column >= 0:
-            self.set_hover_column(-1)
-            self.hoverChanged.emit(-1)
-        super().leaveEvent(event)

@@ -11,35 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QFontMetrics, QPainter, QPixmap
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QPainter
 
-from explorer.widgets import raster
+from explorer.widgets.cell_canvas import CellGeometry, SlidingWindowCanvas
 from explorer.widgets.cell_style import (
     BACKGROUND,
-    CELL_BORDER,
-    GHOST_BORDER,
     GHOST_FILL,
-    GHOST_TEXT,
-    HOVER_COLOR,
     KERNEL_FILL,
-    LABEL_TEXT,
-    OUTPUT_FILL,
-    PENDING_BORDER,
-    STEP_COLOR,
-    TEXT,
-    blank_pixmap,
-    cached_background,
     cell_pen,
     draw_cell,
     ink,
     pixel_font,
     short_number,
-    sum_caption,
     tint,
 )
-from explorer.widgets.theme import theme_signals
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,20 +80,16 @@ class RowScene:
 
 
 @dataclass
-class _RowGeometry:
-    size: float = 0.0
-    x0: float = 0.0
+class _RowGeometry(CellGeometry):
     label_right: float = 0.0
     y_kernel: float = 0.0
-    y_input: float = 0.0
     y_products: float = 0.0
     y_output: float = 0.0
-    y_caption: float = 0.0
     index_height: float = 0.0
     output_x: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
-class CellRowView(QWidget):
+class CellRowView(SlidingWindowCanvas[RowScene]):
     """Input cells (padding as ghost cells), a kernel window over them and the outputs filling.
 
     Frame ``i`` shows the window of output ``i``, its products, colour links from the window to
@@ -115,76 +97,20 @@ class CellRowView(QWidget):
     in another colour and emits :attr:`hoverChanged`.
     """
 
-    #: Output index under the mouse, or -1 when it leaves the output cells.
-    hoverChanged = Signal(int)
-
     LABEL_WIDTH = 118
-    MARGIN = 10
     MAX_CELL = 66
     MIN_CELL = 16
+    SIZE_HINT = (760, 330)
+    MINIMUM_SIZE_HINT = (420, 250)
+    GEOMETRY = _RowGeometry
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._scene: RowScene | None = None
-        self._frame = 0
-        self._hover = -1
-        self._geometry = _RowGeometry()
-        self._background: QPixmap | None = None
-        self.setMouseTracking(True)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        self.setToolTip("Rest the mouse on an output cell to see the window that produced it")
-        self._make_pens()
-        theme_signals().changed.connect(self._theme_changed)
+    def _window_values(self, i: int) -> np.ndarray:
+        return self._scene.cells[self._scene.windows[i]]
 
-    def _make_pens(self) -> None:
-        self._pens = {
-            "cell": cell_pen(CELL_BORDER, 1.0),
-            "ghost": cell_pen(GHOST_BORDER, 1.0, Qt.PenStyle.DashLine),
-            "pending": cell_pen(PENDING_BORDER, 1.0, Qt.PenStyle.DotLine),
-            "text": cell_pen(TEXT),
-            "ghost_text": cell_pen(GHOST_TEXT),
-            "label": cell_pen(LABEL_TEXT),
-        }
-
-    def _theme_changed(self, _theme: object) -> None:
-        self._make_pens()
-        self._background = None
-        self.update()
-
-    # -- what is shown ----------------------------------------------------------------------
-    def set_scene(self, scene: RowScene, frame: int | None = None) -> None:
-        """Show ``scene`` at ``frame`` (default: keep the frame, clamped to the new outputs)."""
-        self._scene = scene
-        self._background = None
-        self._hover = -1
-        count = len(scene.outputs)
-        self._frame = min(max(self._frame if frame is None else frame, 0), count - 1)
-        self._relayout()
-        self.update()
-
-    def scene(self) -> RowScene | None:
-        """The scene shown."""
-        return self._scene
-
-    def set_frame(self, frame: int) -> None:
-        """Put the window on output ``frame`` (outputs up to it are filled)."""
-        if self._scene is None:
-            return
-        frame = min(max(int(frame), 0), len(self._scene.outputs) - 1)
-        if frame == self._frame:
-            return
-        if not cached_background(self, self._background):
-            self._background = self._paint_background()
-        # Repaint only the band the old and new windows span, their outputs and the caption.
-        low, high = sorted((self._frame, frame))
-        band = self._window_band(self._frame).united(self._window_band(frame))
-        band = band.united(self.output_rect(low)).united(self.output_rect(high))
-        self._frame = frame
-        g = self._geometry
-        self.update(band.adjusted(-3, -3, 3, 3).toAlignedRect())
-        self.update(QRectF(0, g.y_caption, self.width(), 30).toAlignedRect())
+    def _item_areas(self, old: int, new: int) -> list[QRectF]:
+        # The band the old and new windows span, from the kernel row down to their outputs,
+        # with the outputs filled in between.
+        return [self._window_band(old).united(self._window_band(new)).adjusted(-3, -3, 3, 3)]
 
     def _window_band(self, i: int) -> QRectF:
         """From the kernel row down to the output cell of window ``i``."""
@@ -193,33 +119,16 @@ class CellRowView(QWidget):
             self.kernel_rect(int(np.argmax(window)), i))
         return top.united(self.output_rect(i))
 
-    def frame(self) -> int:
-        """The output the window is on."""
-        return self._frame
-
-    def hovered(self) -> int:
-        """The output under the mouse, or -1."""
-        return self._hover
-
-    def caption(self) -> str:
-        """The sum of products for the window shown (the hovered one while hovering)."""
-        if self._scene is None:
-            return ""
-        s = self._scene
-        i = self._hover if self._hover >= 0 else self._frame
-        window = s.windows[i]
-        return sum_caption(s.output_labels[i], s.cells[window], s.kernel, s.outputs[i])
-
     # -- geometry (public so tests and callers can find cells) --------------------------------
     def cell_rect(self, j: int) -> QRectF:
         """Input cell ``j`` (padding included) in widget coordinates."""
         g = self._geometry
-        return QRectF(g.x0 + j * g.size, g.y_input, g.size, g.size)
+        return QRectF(g.x0 + j * g.size, g.y0, g.size, g.size)
 
     def kernel_rect(self, i: int, frame: int | None = None) -> QRectF:
         """Kernel tap ``i`` when the window is on output ``frame`` (default: the current one)."""
         g = self._geometry
-        j = int(self._scene.windows[self._frame if frame is None else frame][i])
+        j = int(self._scene.windows[self._picked if frame is None else frame][i])
         return QRectF(g.x0 + j * g.size, g.y_kernel, g.size, g.size)
 
     def product_rect(self, i: int, frame: int | None = None) -> QRectF:
@@ -233,55 +142,31 @@ class CellRowView(QWidget):
         g = self._geometry
         return QRectF(g.output_x[n] - g.size / 2, g.y_output, g.size, g.size)
 
-    def output_at(self, point: QPointF) -> int:
-        """The output cell under ``point``, or -1."""
-        if self._scene is None:
-            return -1
-        for n in range(len(self._scene.outputs)):
-            if self.output_rect(n).contains(point):
-                return n
-        return -1
-
-    def sizeHint(self) -> QSize:  # noqa: D102 - Qt override
-        return QSize(760, 330)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: D102 - Qt override
-        return QSize(420, 250)
-
     def _relayout(self) -> None:
-        s = self._scene
-        if s is None:
-            return
-        g = self._geometry
+        s, g = self._scene, self._geometry
         m = len(s.cells)
         width, height = self.width(), self.height()
         across = (width - self.LABEL_WIDTH - 2 * self.MARGIN) / m
         # Four rows of cells, two rows of index labels (0.45 cell), the links (0.9 cell) and the
-        # caption (30 px) must fit the height.
-        down = (height - 2 * self.MARGIN - 30 - 3 * 6) / (4 + 2 * 0.45 + 0.9)
+        # caption must fit the height.
+        down = (height - 2 * self.MARGIN - self.CAPTION - 3 * 6) / (4 + 2 * 0.45 + 0.9)
         size = max(self.MIN_CELL, min(self.MAX_CELL, across, down))
         g.size = size
         g.index_height = 0.45 * size
-        used = 4 * size + 2 * g.index_height + 0.9 * size + 30 + 3 * 6
+        used = 4 * size + 2 * g.index_height + 0.9 * size + self.CAPTION + 3 * 6
         top = self.MARGIN + max(0.0, (height - 2 * self.MARGIN - used) / 2)
         g.label_right = self.LABEL_WIDTH
         g.x0 = self.LABEL_WIDTH + self.MARGIN + max(
             0.0, (width - self.LABEL_WIDTH - 2 * self.MARGIN - m * size) / 2)
         g.y_kernel = top
-        g.y_input = g.y_kernel + size + 6
-        g.y_products = g.y_input + size + g.index_height + 6
+        g.y0 = g.y_kernel + size + 6
+        g.y_products = g.y0 + size + g.index_height + 6
         g.y_output = g.y_products + size + 0.9 * size
-        g.y_caption = g.y_output + size + g.index_height + 6
+        g.caption_top = g.y_output + size + g.index_height + 6
         g.output_x = g.x0 + (np.asarray(s.windows, dtype=float).mean(axis=1) + 0.5) * size
         self._cell_font = pixel_font(0.36 * size)
         self._small_font = pixel_font(max(10, 0.26 * size))
         self._label_font = pixel_font(13)
-        self._caption_font = pixel_font(17)
-
-    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self._background = None
-        self._relayout()
-        super().resizeEvent(event)
 
     # -- painting ---------------------------------------------------------------------------
     def _row_label(self, painter: QPainter, y: float, text: str) -> None:
@@ -290,14 +175,6 @@ class CellRowView(QWidget):
         painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                          | Qt.TextFlag.TextWordWrap, text)
 
-    def _paint_background(self) -> QPixmap:
-        pixmap = blank_pixmap(self)
-        if self._scene is not None:
-            painter = QPainter(pixmap)
-            self._paint_static(painter)
-            painter.end()
-        return pixmap
-
     def _paint_static(self, painter: QPainter) -> None:
         """Row titles, input cells, index labels and empty output cells."""
         s, g = self._scene, self._geometry
@@ -305,7 +182,7 @@ class CellRowView(QWidget):
         painter.setPen(self._pens["label"])
         painter.setFont(self._label_font)
         self._row_label(painter, g.y_kernel, s.kernel_name)
-        self._row_label(painter, g.y_input, s.input_name)
+        self._row_label(painter, g.y0, s.input_name)
         self._row_label(painter, g.y_products, s.products_name)
         self._row_label(painter, g.y_output, s.output_name)
         painter.setFont(self._cell_font)
@@ -334,7 +211,8 @@ class CellRowView(QWidget):
             rect.setHeight(g.index_height)
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
 
-    def _paint_window(self, painter: QPainter, i: int, color: str) -> None:
+    def _paint_item(self, painter: QPainter, i: int, color: str) -> None:
+        """Window ``i``, its kernel, products and links, and its output cell, in ``color``."""
         s = self._scene
         fill = tint(color, 55)
         edge = cell_pen(color, 2.5)
@@ -363,51 +241,3 @@ class CellRowView(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(first.united(last))
         draw_cell(painter, out, short_number(s.outputs[i]), edge, fill, self._pens["text"])
-
-    def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
-        painter = QPainter(self)
-        if cached_background(self, self._background):
-            raster.blit(painter, event.rect(), self._background)  # in bands: see raster
-        else:
-            # Right after a change the static part is drawn straight onto the widget; the cached
-            # copy is made when the window first moves, so an edit costs one drawing, not two.
-            painter.fillRect(self.rect(), ink(BACKGROUND))
-            if self._scene is not None:
-                self._paint_static(painter)
-        s = self._scene
-        if s is None:
-            painter.end()
-            return
-        filled = QBrush(ink(OUTPUT_FILL))
-        painter.setFont(self._cell_font)
-        for n in range(self._frame):
-            draw_cell(painter, self.output_rect(n), short_number(s.outputs[n]),
-                       self._pens["cell"], filled, self._pens["text"])
-        self._paint_window(painter, self._frame, STEP_COLOR)
-        color = STEP_COLOR
-        if self._hover >= 0:
-            self._paint_window(painter, self._hover, HOVER_COLOR)
-            color = HOVER_COLOR
-        g = self._geometry
-        painter.setFont(self._caption_font)
-        painter.setPen(cell_pen(color))
-        rect = QRectF(self.MARGIN, g.y_caption, self.width() - 2 * self.MARGIN, 28)
-        text = QFontMetrics(self._caption_font).elidedText(
-            self.caption(), Qt.TextElideMode.ElideMiddle, int(rect.width()))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.end()
-
-    # -- mouse ------------------------------------------------------------------------------
-    def _set_hover(self, n: int) -> None:
-        if n != self._hover:
-            self._hover = n
-            self.update()
-            self.hoverChanged.emit(n)
-
-    def mouseMoveEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self._set_hover(self.output_at(event.position()))
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self._set_hover(-1)
-        super().leaveEvent(event)

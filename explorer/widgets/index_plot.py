@@ -12,24 +12,21 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QFontMetrics, QPainter, QPixmap
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QFontMetrics, QPainter
+from PySide6.QtWidgets import QWidget
 
-from explorer.widgets import raster
+from explorer.widgets.cell_canvas import CachedCanvas, PointTooltips
 from explorer.widgets.cell_style import (
     BACKGROUND,
     LABEL_TEXT,
     TEXT,
-    blank_pixmap,
-    cached_background,
     cell_pen,
     ink,
     pixel_font,
     short_number,
 )
 from explorer.widgets.plot import MIN_PLOT_SIZE
-from explorer.widgets.theme import theme_signals
 
 AXIS_COLOR = "#444444"
 ZERO_COLOR = "#BBBBBB"
@@ -74,7 +71,7 @@ def nice_ticks(low: float, high: float, target: int = 5) -> np.ndarray:
     return np.round(ticks, max(0, -math.floor(math.log10(step)))) + 0.0
 
 
-class IndexPlot(QWidget):
+class IndexPlot(PointTooltips, CachedCanvas):
     """Series over the indices 1 … n with stable axes, a title and a hover readout.
 
     Ranges follow the data without jumping: they grow when a value leaves them and shrink only
@@ -92,32 +89,26 @@ class IndexPlot(QWidget):
     TITLE = 24
     LEFT = 64
     BOTTOM = 40
+    SIZE_HINT = (420, 260)
+    MINIMUM_SIZE_HINT = MIN_PLOT_SIZE
 
     def __init__(self, title: str, x_label: str, y_label: str, styles: dict[str, SeriesStyle],
                  parent: QWidget | None = None) -> None:
+        self._styles = dict(styles)  # before the canvas starts: its pens are the series'
         super().__init__(parent)
         self._title = title
         self._short_title: str | None = None
         self._x_label = x_label
         self._y_label = y_label
-        self._styles = dict(styles)
         self._series: dict[str, np.ndarray] = {}
         self._count = 1
         self._y = (-1.0, 1.0)
-        self._background: QPixmap | None = None
-        self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self._title_font = pixel_font(14)
         self._tick_font = pixel_font(11)
         self._label_font = pixel_font(12)
-        self._pens = {key: cell_pen(style.color, 1.6) for key, style in self._styles.items()}
-        theme_signals().changed.connect(self._theme_changed)
 
-    def _theme_changed(self, _theme: object) -> None:
+    def _make_pens(self) -> None:
         self._pens = {key: cell_pen(style.color, 1.6) for key, style in self._styles.items()}
-        self._background = None
-        self.update()
 
     # -- data ---------------------------------------------------------------------------
     def set_data(self, series: dict[str, np.ndarray], refit: bool = False) -> None:
@@ -232,25 +223,9 @@ class IndexPlot(QWidget):
                 lines.append(f"{style.name}: {values[n]:.15g}")
         return "\n".join(lines)
 
-    def sizeHint(self) -> QSize:  # noqa: D102 - Qt override
-        return QSize(420, 260)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: D102 - Qt override
-        return QSize(*MIN_PLOT_SIZE)
-
-    def resizeEvent(self, event) -> None:  # noqa: D102 - Qt override
-        self._background = None
-        super().resizeEvent(event)
-
     # -- painting ---------------------------------------------------------------------------
-    def _paint_background(self) -> QPixmap:
-        pixmap = blank_pixmap(self)
-        painter = QPainter(pixmap)
-        self._paint_axes(painter)
-        painter.end()
-        return pixmap
-
-    def _paint_axes(self, painter: QPainter) -> None:
+    def _paint_static(self, painter: QPainter) -> None:
+        """Axes, ticks and their labels."""
         rect = self.plot_rect()
         axis = cell_pen(AXIS_COLOR)
         painter.setFont(self._tick_font)
@@ -287,6 +262,15 @@ class IndexPlot(QWidget):
                          Qt.AlignmentFlag.AlignCenter, self._y_label)
         painter.restore()
 
+    def _paint_live(self, painter: QPainter) -> None:
+        """The title and the series."""
+        painter.setFont(self._title_font)
+        painter.setPen(cell_pen(TEXT))
+        painter.fillRect(QRectF(0, 0, self.width(), self.MARGIN + self.TITLE), ink(BACKGROUND))
+        title = QRectF(self.MARGIN, self.MARGIN, self.width() - 2 * self.MARGIN, self.TITLE)
+        painter.drawText(title, Qt.AlignmentFlag.AlignCenter, self.title_shown())
+        self._paint_series(painter)
+
     def _paint_series(self, painter: QPainter) -> None:
         rect = self.plot_rect()
         x0, x1 = self.x_range()
@@ -318,25 +302,7 @@ class IndexPlot(QWidget):
                                for x, y in zip(xs, ys, strict=True) for a, b, c, d in ends])
         painter.setClipping(False)
 
-    def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
-        if not cached_background(self, self._background):
-            self._background = self._paint_background()
-        painter = QPainter(self)
-        raster.blit(painter, event.rect(), self._background)  # in bands: see raster
-        painter.setFont(self._title_font)
-        painter.setPen(cell_pen(TEXT))
-        painter.fillRect(QRectF(0, 0, self.width(), self.MARGIN + self.TITLE), ink(BACKGROUND))
-        title = QRectF(self.MARGIN, self.MARGIN, self.width() - 2 * self.MARGIN, self.TITLE)
-        painter.drawText(title, Qt.AlignmentFlag.AlignCenter, self.title_shown())
-        self._paint_series(painter)
-        painter.end()
-
-    # -- mouse ------------------------------------------------------------------------------
-    def event(self, event) -> bool:  # noqa: D102 - Qt override
-        if event.type() == QEvent.Type.ToolTip:
-            text = self.tooltip_at(QPointF(event.pos()))
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-                return True
-        # Elsewhere (axes, title) the widget's own tooltip describes the plot.
-        return super().event(event)
+    def _cached(self) -> bool:
+        # The axes change only with a range or the size: cached even for the first paint.
+        self._cache_background()
+        return True
