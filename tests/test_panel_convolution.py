@@ -15,7 +15,8 @@ from explorer.panels.convolution import (
     photo_crop,
 )
 from explorer.views.scenes import RowScene
-from explorer.widgets.cell_style import GHOST_FILL, OUTPUT_FILL, STEP_COLOR, short_number
+from explorer.views.text import short_number
+from explorer.widgets.cell_style import GHOST_FILL, OUTPUT_FILL, STEP_COLOR
 from explorer.widgets.matrix_input import format_matrix, parse_matrix
 from tests.conftest import type_into
 

@@ -49,13 +49,14 @@ from explorer.views.convolution import (
     numpy_names,
     numpy_same_differs,
 )
+from explorer.views.text import format_vector
 from explorer.widgets.cell_grid import CellGridView
 from explorer.widgets.cell_row import CellRowView
 from explorer.widgets.cell_style import STEP_COLOR
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.matrix_input import MatrixInput
-from explorer.widgets.number_input import NumberInput, VectorInput, format_vector
+from explorer.widgets.number_input import NumberInput, VectorInput
 from explorer.widgets.page import Page, WrappedLabel, fixed_text
 from explorer.widgets.playback import PlaybackBar
 from explorer.widgets.theme import set_html

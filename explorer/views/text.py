@@ -17,6 +17,22 @@ def short_number(value: float) -> str:
     return text.replace("-", "−", 1) if text.startswith("-") else text
 
 
+def product_term(value: float, weight: float) -> str:
+    """One term of a sum of products, ``"4·2"``; negative factors get parentheses."""
+    def factor(v: float) -> str:
+        text = short_number(v)
+        return f"({text})" if text.startswith("−") else text
+
+    return f"{factor(value)}·{factor(weight)}"
+
+
+def sum_caption(label: str, values: np.ndarray, kernel: np.ndarray, total: float) -> str:
+    """``"y₄ = 2·1 + 3·0 + 4·2 = 10"``: a window's values, the kernel as applied, the total."""
+    terms = " + ".join(product_term(v, w) for v, w in zip(values.ravel(), kernel.ravel(),
+                                                          strict=True))
+    return f"{label} = {terms} = {short_number(total)}"
+
+
 def subscript(number: int) -> str:
     """``12`` -> ``"₁₂"``."""
     return str(number).translate(str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋"))

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QFontMetrics, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from explorer.views.text import short_number, sum_caption
 from explorer.widgets import raster
 from explorer.widgets.cell_style import (
     BACKGROUND,
@@ -34,8 +35,6 @@ from explorer.widgets.cell_style import (
     draw_cell,
     ink,
     pixel_font,
-    short_number,
-    sum_caption,
 )
 from explorer.widgets.theme import theme_signals
 

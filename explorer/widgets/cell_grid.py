@@ -14,6 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFontMetrics, QPainter
 from PySide6.QtWidgets import QWidget
 
+from explorer.views.scenes import GridScene
+from explorer.views.text import short_number
 from explorer.widgets.cell_canvas import CellGeometry, SlidingWindowCanvas
 from explorer.widgets.cell_style import (
     BACKGROUND,
@@ -25,62 +27,8 @@ from explorer.widgets.cell_style import (
     grey_shades,
     ink,
     pixel_font,
-    short_number,
     tint,
 )
-
-
-@dataclass(frozen=True, eq=False)
-class GridScene:
-    """What a :class:`CellGridView` draws; every number comes from the caller's model.
-
-    Attributes
-    ----------
-    cells : (R, C) array
-        The input as the kernel sees it, padding included.
-    ghost : (R, C) bool array
-        True for padding cells.
-    kernel : (kh, kw) array
-        The kernel as applied.
-    rows : (n, kh) int array
-        Rows of ``cells`` under the kernel for output ``i`` (outputs in row-major order).
-    cols : (n, kw) int array
-        Columns of ``cells`` under the kernel for output ``i``.
-    outputs : (oh, ow) array
-        The outputs; ``n == oh * ow``.
-    output_labels : tuple of str, length n
-        Name of each output in the caption (``"y₁,₂"``).
-    input_name, kernel_name, output_name : str
-        Titles drawn above the three grids.
-    shade : bool
-        Fill the input cells and the filled outputs with grey levels of their values, so an
-        image crop looks like an image.
-    """
-
-    cells: np.ndarray
-    ghost: np.ndarray
-    kernel: np.ndarray
-    rows: np.ndarray
-    cols: np.ndarray
-    outputs: np.ndarray
-    output_labels: tuple[str, ...]
-    input_name: str = "input"
-    kernel_name: str = "kernel"
-    output_name: str = "output"
-    shade: bool = False
-
-    def __post_init__(self) -> None:
-        n = np.size(self.outputs)
-        kh, kw = np.shape(self.kernel)
-        if not (np.shape(self.ghost) == np.shape(self.cells) and np.ndim(self.cells) == 2
-                and np.shape(self.rows) == (n, kh) and np.shape(self.cols) == (n, kw)
-                and len(self.output_labels) == n and n >= 1):
-            raise ValueError("GridScene: cells, ghost, kernel, rows, cols and outputs must "
-                             "have matching shapes")
-        r, c = np.shape(self.cells)
-        if (np.min(self.rows) < 0 or np.max(self.rows) >= r or np.min(self.cols) < 0
-                or np.max(self.cols) >= c):
-            raise ValueError("GridScene: a window points outside the cells")
 
 
 @dataclass

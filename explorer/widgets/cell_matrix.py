@@ -7,7 +7,6 @@ another column (one animation frame) repaints only the two columns and the capti
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +14,8 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
+from explorer.views.scenes import MatrixScene
+from explorer.views.text import short_number
 from explorer.widgets.cell_canvas import CellCanvas, CellGeometry, PointTooltips
 from explorer.widgets.cell_style import (
     BACKGROUND,
@@ -27,7 +28,6 @@ from explorer.widgets.cell_style import (
     fixed_pen,
     ink,
     pixel_font,
-    short_number,
 )
 from explorer.widgets.static_text import prepared
 
@@ -37,47 +37,6 @@ NEGATIVE_COLOR = "#0072B2"
 POSITIVE_COLOR = "#D55E00"
 #: Lines between the cells outside the band.
 GRID_COLOR = "#DDDDDD"
-
-
-@dataclass(frozen=True, eq=False)
-class MatrixScene:
-    """What a :class:`CellMatrixView` draws.
-
-    Attributes
-    ----------
-    values : (r, c) array
-        The matrix.
-    band : (r, c) bool array
-        True for entries that are structurally non-zero (drawn solid); the others are drawn
-        as faint zeros.
-    row_labels, col_labels : tuple of str
-        A short name per row (left of the cells) and per column (above them).
-    tooltip : callable
-        ``tooltip(i, n)`` is the text shown while the mouse rests on cell ``(i, n)``; asked
-        only then, so a scene costs nothing for the cells nobody points at.
-    captions : tuple of str, length c
-        Line shown under the matrix while column ``n`` is lit.
-    title : str
-        Line above the matrix.
-    """
-
-    values: np.ndarray
-    band: np.ndarray
-    row_labels: tuple[str, ...]
-    col_labels: tuple[str, ...]
-    tooltip: Callable[[int, int], str]
-    captions: tuple[str, ...]
-    title: str = ""
-    #: Every how many columns a label is written (1: all of them).
-    label_every: int = 1
-
-    def __post_init__(self) -> None:
-        shape = np.shape(self.values)
-        if (len(shape) != 2 or shape[0] < 1 or shape[1] < 1 or np.shape(self.band) != shape
-                or len(self.row_labels) != shape[0] or len(self.col_labels) != shape[1]
-                or len(self.captions) != shape[1]):
-            raise ValueError("MatrixScene: values, band, labels and captions must have "
-                             "matching shapes")
 
 
 @dataclass

@@ -14,6 +14,8 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter
 
+from explorer.views.scenes import RowScene
+from explorer.views.text import short_number
 from explorer.widgets.cell_canvas import CellGeometry, SlidingWindowCanvas
 from explorer.widgets.cell_style import (
     BACKGROUND,
@@ -23,60 +25,8 @@ from explorer.widgets.cell_style import (
     draw_cell,
     ink,
     pixel_font,
-    short_number,
     tint,
 )
-
-
-@dataclass(frozen=True, eq=False)
-class RowScene:
-    """What a :class:`CellRowView` draws; every number comes from the caller's model.
-
-    Attributes
-    ----------
-    cells : (m,) array
-        The input as the kernel sees it, padding included.
-    ghost : (m,) bool array
-        True for padding cells (drawn as dashed "ghost" zeros).
-    cell_labels : tuple of str, length m
-        Index label under each cell ("" for none).
-    kernel : (k,) array
-        The kernel as applied (already flipped if the caller flips it).
-    windows : (n, k) int array
-        ``windows[i]`` are the cells under the kernel for output ``i``, in kernel order.
-    products : (n, k) array
-        ``products[i, t] == cells[windows[i, t]] * kernel[t]``, from the model's trace.
-    outputs : (n,) array
-        The outputs (``outputs[i] == products[i].sum()``, computed by the model).
-    output_labels : tuple of str, length n
-        Name of each output cell, also used in the caption (``"y₄"``).
-    input_name, kernel_name, products_name, output_name : str
-        Row titles drawn on the left.
-    """
-
-    cells: np.ndarray
-    ghost: np.ndarray
-    cell_labels: tuple[str, ...]
-    kernel: np.ndarray
-    windows: np.ndarray
-    products: np.ndarray
-    outputs: np.ndarray
-    output_labels: tuple[str, ...]
-    input_name: str = "input"
-    kernel_name: str = "kernel"
-    products_name: str = "products"
-    output_name: str = "output"
-
-    def __post_init__(self) -> None:
-        m, (n, k) = len(self.cells), np.shape(self.windows)
-        if not (len(self.ghost) == len(self.cell_labels) == m and len(self.kernel) == k
-                and np.shape(self.products) == (n, k)
-                and len(self.outputs) == len(self.output_labels) == n and n >= 1):
-            raise ValueError("RowScene: cells, ghost, labels, kernel, windows, products and "
-                             "outputs must have matching lengths")
-        windows = np.asarray(self.windows)
-        if windows.size and (windows.min() < 0 or windows.max() >= m):
-            raise ValueError("RowScene: a window points outside the cells")
 
 
 @dataclass

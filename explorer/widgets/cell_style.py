@@ -30,39 +30,6 @@ LABEL_TEXT = "#555555"
 BACKGROUND = "#FFFFFF"
 
 
-def short_number(value: float) -> str:
-    """A number as short as a cell needs, with a true minus sign: ``3``, ``−0.5``, ``1.23e+04``."""
-    value = float(value)
-    if value == 0:
-        return "0"  # never "-0"
-    if value.is_integer() and abs(value) < 1e5:
-        text = str(int(value))
-    else:
-        text = f"{value:.3g}"
-    return text.replace("-", "−", 1) if text.startswith("-") else text
-
-
-def product_term(value: float, weight: float) -> str:
-    """One term of a sum of products, ``"4·2"``; negative factors get parentheses."""
-    def factor(v: float) -> str:
-        text = short_number(v)
-        return f"({text})" if text.startswith("−") else text
-
-    return f"{factor(value)}·{factor(weight)}"
-
-
-def sum_caption(label: str, values: np.ndarray, kernel: np.ndarray, total: float) -> str:
-    """``"y₄ = 2·1 + 3·0 + 4·2 = 10"``: a window's values, the kernel as applied, the total."""
-    terms = " + ".join(product_term(v, w) for v, w in zip(values.ravel(), kernel.ravel(),
-                                                          strict=True))
-    return f"{label} = {terms} = {short_number(total)}"
-
-
-def subscript(number: int) -> str:
-    """``12`` -> ``"₁₂"``."""
-    return str(number).translate(str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋"))
-
-
 def ink(color: str) -> QColor:
     """The current theme's colour for the light-theme colour ``color`` (a new QColor)."""
     return current_theme().qcolor(color)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import QWidget
 
+from explorer.views.text import short_number
 from explorer.widgets.cell_canvas import CachedCanvas, PointTooltips
 from explorer.widgets.cell_style import (
     BACKGROUND,
@@ -24,7 +25,6 @@ from explorer.widgets.cell_style import (
     cell_pen,
     ink,
     pixel_font,
-    short_number,
 )
 from explorer.widgets.plot import MIN_PLOT_SIZE
 

@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSlider, QWidget
 
+from explorer.views.text import format_vector
 from explorer.widgets.callout import ErrorCallout
 from explorer.widgets.theme import set_style_sheet
 
@@ -52,11 +53,6 @@ def parse_vector(text: str) -> np.ndarray:
         except ValueError as exc:
             raise ValueError(f"entry {i}: {exc}") from None
     return np.array(values, dtype=np.float64)
-
-
-def format_vector(values: np.ndarray) -> str:
-    """Format a vector the way :func:`parse_vector` reads it back."""
-    return ", ".join(f"{v:g}" for v in np.asarray(values, dtype=np.float64))
 
 
 class InlineError:
