@@ -488,13 +488,20 @@ def test_ab_figures_compare_pooled_and_block_p95():
     assert s["block_p95_change_percent"] == pytest.approx([20.0, 50.0])
     assert s["median_change_percent"] == pytest.approx(35.0)
     assert s["block_median_change_percent"] == pytest.approx([20.0, 50.0])
-    lines, figures = bench.ab_table("banding", {"loss": {"marker": blocks}}, 2, 20,
-                                    {"loss": ["marker"]}, {"loss": {"marker": 7.0}})
-    assert figures["loss"]["marker"]["role"] == "worst"
-    assert figures["loss"]["marker"]["calls_per_change"] == 7.0
-    row = next(line for line in lines if line.startswith("loss "))
-    assert row.split()[2:6] == ["7", "10.0", "15.0", "+50%"] and "2/2" in row
-    assert lines[-1].startswith("banding: ≥ 10% at p95 on the worst control of loss")
+    kept = {**blocks, "cpu_on": [[2.0] * 20, [2.0] * 20], "cpu_off": [[3.0] * 20, [2.0] * 20]}
+    lines, figures = bench.ab_table("banding", {"loss": {"marker": kept, "slider": kept}}, 2,
+                                    20, {"loss": ["marker", "slider"]},
+                                    {"loss": {"marker": 7.0, "slider": 0.0}})
+    marker = figures["loss"]["marker"]
+    assert (marker["role"], marker["calls_per_change"]) == ("worst", 7.0)
+    assert marker["clock"]["p95_change_percent"] == pytest.approx(50.0)
+    assert marker["cpu"]["median_change_percent"] == pytest.approx(25.0)
+    assert marker["cpu"]["block_median_change_percent"] == pytest.approx([50.0, 0.0])
+    row = next(line for line in lines if line.startswith("loss         marker"))
+    assert row.split()[2:6] == ["7", "10.0", "15.0", "+50%"] and row.count("2/2") == 1
+    assert "noise: where it was never called, clock p95 moved by +50% … +50%" in lines
+    assert lines[-1].startswith("banding: clock p95 ≥ 10% better with it on the worst control "
+                                "of loss (+50%)")
     survey = {"p": {"controls": [
         {"name": "a", "p95_ms": 15.0, "budget_ms": 16.7, "served": {}},
         {"name": "b", "p95_ms": 50.0, "budget_ms": 100.0, "served": {"banding": 3}},
