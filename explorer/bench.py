@@ -1647,9 +1647,10 @@ def _run_ab(args, ids: list[str], tmp: str) -> dict:
                     survey[panel_id] = {"controls": [
                         measure_control(app, panel, c, args.survey_changes) for c in controls]}
         targets = ab_targets(survey, args.ab)
+        # A piece with no entry points to count (the collector) may have a part in anything.
         calls = {panel_id: {row["name"]: row["served"].get(args.ab, 0)
                             / max(1, len(row["times_ms"])) for row in result["controls"]}
-                 for panel_id, result in survey.items()}
+                 for panel_id, result in survey.items()} if MACHINERY[args.ab].counted() else {}
         results = bench_ab(app, window, args.ab, targets, args.blocks, args.changes)
     finally:
         window.close()
