@@ -127,9 +127,10 @@ def test_default_is_the_seeded_valid_chain(panel):
     # 5.1: |a1| = d - k1 + 1 = 6 and |a2| = d - k1 - k2 + 2 = 4.
     assert a1.size == 6 and a2.size == 4
     assert panel.matrix_view.scene().values.shape == (4, 6)
-    assert "8 - 3 + 1 = 6" in panel.shape_one.tex()
-    assert "8 - 3 - 3 + 2 = 4" in panel.shape_two.tex()
-    assert "d - k_1 - k_2 + 2" in panel.shape_two.tex()
+    assert "8 − 3 + 1 = 6" in panel.shape_one.toolTip()
+    assert "8 − 3 − 3 + 2 = 4" in panel.shape_two.toolTip()
+    assert panel.shape_two.toolTip() == "|a²| = d − k₁ − k₂ + 2 = 8 − 3 − 3 + 2 = 4"
+    assert "<i>k</i><sub>2</sub>" in panel.shape_two.text()
     assert "k₁ + k₂ ≤ d + 1" in panel.shape_note.toPlainText()
     # The ReLU has something to do in the default example.
     assert np.any(a1 < 0) and np.any(h1 == 0)
@@ -196,7 +197,7 @@ def test_changing_k2_reshapes_the_heatmap(panel, qtbot):
     assert state.x == BackpropState().x and state.w1 == BackpropState().w1
     assert panel.matrix_view.scene().values.shape == (3, 6)
     assert_shows(panel, state)
-    assert "8 - 3 - 4 + 2 = 3" in panel.shape_two.tex()
+    assert "8 − 3 − 4 + 2 = 3" in panel.shape_two.toolTip()
     assert panel.w2_input.value().size == 4 and panel.g_input.value().size == 3
     type_into(qtbot, panel.k2_input, "1")
     assert panel.matrix_view.scene().values.shape == (6, 6)
@@ -211,7 +212,7 @@ def test_full_chain(panel):
     a1, h1, a2, g = assert_shows(panel, state)
     # 5.4: |a1| = d + k1 - 1 = 10 and |a2| = d + k1 + k2 - 2 = 12 (not the text's 13).
     assert a1.size == 10 and a2.size == 12
-    assert "8 + 3 + 3 - 2 = 12" in panel.shape_two.tex()
+    assert "8 + 3 + 3 − 2 = 12" in panel.shape_two.toolTip()
     note = panel.shape_note.toPlainText()
     assert "5.4 says d + k₁ + k₂ − 1" in note and "one more than the 12 entries" in note
     assert not panel.row_view.scene().ghost.any()

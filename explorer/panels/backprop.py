@@ -169,8 +169,7 @@ class BackpropPanel(Panel):
         self.legend.setToolTip("Where all three agree the markers sit on top of each other")
 
         # Fixed sizes: a new formula or note then costs no relayout of the panel.
-        self.shape_one = EquationView("", "", points=10.5, parent=self)
-        self.shape_two = EquationView("", "", points=10.5, parent=self)
+        self.shape_one, self.shape_two = QLabel(self), QLabel(self)
         for view in (self.shape_one, self.shape_two):
             view.setFixedSize(330, 24)
         self.shape_note = fixed_text(self, 64)
@@ -397,10 +396,11 @@ class BackpropPanel(Panel):
             if views[0].isHidden() == (kind == s.kind):
                 for equation in views:
                     equation.setVisible(kind == s.kind)
-        one, two = shape_formulas(s, view.shapes, tex=True)
-        plain_one, plain_two = shape_formulas(s, view.shapes, tex=False)
-        self.shape_one.set_tex(one, plain_one)
-        self.shape_two.set_tex(two, plain_two)
+        for label, html, plain in zip((self.shape_one, self.shape_two),
+                                      shape_formulas(s, view.shapes, html=True),
+                                      shape_formulas(s, view.shapes, html=False), strict=True):
+            label.setText(html)
+            label.setToolTip(plain)
         if view.note() != self.shape_note.toPlainText():
             self.shape_note.setPlainText(view.note())
         if view.forward_text() != self.forward_text.text():

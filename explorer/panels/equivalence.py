@@ -452,16 +452,20 @@ class EquivalencePanel(Panel):
         self._set_range("identity x", self.identity_plot, "x", grid[0], grid[-1])
 
     def _update_legends(self, K: int) -> None:
-        self.curves_legend.clear()
-        self.scatter_legend.clear()
+        """Show outputs 1 … K and their legend entries (only the entries that change)."""
         for k in range(MAX_OUTPUTS):
-            visible = k < K
             for item in (self.sigmoid_curves[k], self.tanh_curves[k], self.scatter_points[k]):
-                item.setVisible(visible)
-            if visible:
+                item.setVisible(k < K)
+        listed = len(self.curves_legend.items)
+        for k in range(K, listed):
+            self.curves_legend.removeItem(self.sigmoid_curves[k])
+            self.scatter_legend.removeItem(self.scatter_points[k])
+        if K > listed:
+            self.scatter_legend.removeItem(self.identity_line)  # it stays the last entry
+            for k in range(listed, K):
                 self.curves_legend.addItem(self.sigmoid_curves[k], f"output y{k + 1}")
                 self.scatter_legend.addItem(self.scatter_points[k], f"output y{k + 1}")
-        self.scatter_legend.addItem(self.identity_line, "tanh-net = σ-net")
+            self.scatter_legend.addItem(self.identity_line, "tanh-net = σ-net")
 
     def _update_curves(self, shown: EquivalenceView, gap: np.ndarray, K: int) -> None:
         grid = shown.grid

@@ -16,7 +16,7 @@ from explorer.model import backprop as bp
 from explorer.model import conv
 from explorer.model.checks import Check
 from explorer.model.validation import positive_int
-from explorer.views.fields import FieldError
+from explorer.views.fields import FieldError, as_tuple
 from explorer.views.scenes import MatrixScene, RowScene
 from explorer.views.text import format_vector, short_number, subscript
 
@@ -30,8 +30,6 @@ UPSTREAMS = ("random", "target")
 TOLERANCE = 1e-8
 
 
-def _tuple(values: np.ndarray) -> tuple[float, ...]:
-    return tuple(float(v) for v in np.asarray(values, dtype=np.float64))
 
 
 _SEEDED = bp.seeded_chain(bp.SEED_D, bp.SEED_K1, bp.SEED_K2, bp.SEED_KIND, bp.SEED)
@@ -48,12 +46,12 @@ class BackpropState:
 
     kind: str = bp.SEED_KIND
     seed: int = bp.SEED
-    x: tuple[float, ...] = _tuple(_SEEDED["x"])
-    w1: tuple[float, ...] = _tuple(_SEEDED["w1"])
-    w2: tuple[float, ...] = _tuple(_SEEDED["w2"])
+    x: tuple[float, ...] = as_tuple(_SEEDED["x"])
+    w1: tuple[float, ...] = as_tuple(_SEEDED["w1"])
+    w2: tuple[float, ...] = as_tuple(_SEEDED["w2"])
     upstream: str = "random"
-    g: tuple[float, ...] = _tuple(_SEEDED["grad_a2"])
-    t: tuple[float, ...] = _tuple(_SEEDED["t"])
+    g: tuple[float, ...] = as_tuple(_SEEDED["grad_a2"])
+    t: tuple[float, ...] = as_tuple(_SEEDED["t"])
 
     @property
     def d(self) -> int:
@@ -91,7 +89,7 @@ def resized(state: BackpropState, d: int, k1: int, k2: int, kind: str,
 
 
 def _seeded(seed: int, role: str, length: int) -> tuple[float, ...]:
-    return _tuple(bp.seeded_vector(seed, role, length))
+    return as_tuple(bp.seeded_vector(seed, role, length))
 
 
 def _limits(d: int, k1: int, k2: int) -> None:
@@ -387,23 +385,28 @@ def _sub(text: str) -> str:
 
 
 
-def shape_formulas(s: BackpropState, shapes: dict, tex: bool) -> tuple[str, str]:
-    """``|a¹|`` and ``|a²|`` with the formula and the sizes written in; lengths from the model."""
+def shape_formulas(s: BackpropState, shapes: dict, html: bool) -> tuple[str, str]:
+    """``|a¹|`` and ``|a²|`` with the formula and the sizes written in; lengths from the model.
+
+    ``html``: with italic letters and sub- and superscripts; else plain text.
+    """
     d, k1, k2 = s.d, s.k1, s.k2
-    if s.kind == "valid":
-        one = ("d - k_1 + 1", f"{d} - {k1} + 1")
-        two = ("d - k_1 - k_2 + 2", f"{d} - {k1} - {k2} + 2")
-    else:
-        one = ("d + k_1 - 1", f"{d} + {k1} - 1")
-        two = ("d + k_1 + k_2 - 2", f"{d} + {k1} + {k2} - 2")
+    sign, back = ("+", "−") if s.kind == "full" else ("−", "+")
+    one = (f"d {sign} k_1 {back} 1", f"{d} {sign} {k1} {back} 1")
+    two = (f"d {sign} k_1 {sign} k_2 {back} 2", f"{d} {sign} {k1} {sign} {k2} {back} 2")
     lines = []
     for name, (formula, filled), value in (("a^1", one, shapes["len_a1"]),
                                            ("a^2", two, shapes["len_a2"])):
-        if tex:
-            lines.append(f"$|{name}| = {formula} = {filled} = {value}$")
+        text = f"|{name}| = {formula} = {filled} = {value}"
+        if html:
+            for letter in ("a", "d", "k"):
+                text = text.replace(letter, f"<i>{letter}</i>")
+            for mark, tag in (("^", "sup"), ("_", "sub")):
+                for digit in "12":
+                    text = text.replace(f"{mark}{digit}", f"<{tag}>{digit}</{tag}>")
         else:
-            plain = f"|{name}| = {formula} = {filled} = {value}"
-            lines.append(plain.replace("-", "−").replace("^", "").replace("_", ""))
+            text = text.replace("^1", "¹").replace("^2", "²").replace("_1", "₁").replace("_2", "₂")
+        lines.append(text)
     return lines[0], lines[1]
 
 
