@@ -623,7 +623,7 @@ X2, W2 = np.ones((2, 3, 3)), np.ones((2, 1, 2, 2))
         (
             {"output_padding": 1},
             r"output_padding \(1\) must be smaller than max\(stride, dilation\) = 1 for the "
-            r"height: use output_padding 0 ",
+            r"height: use output_padding 0$",
         ),
         (
             {"stride": 2, "output_padding": 2},
@@ -632,7 +632,7 @@ X2, W2 = np.ones((2, 3, 3)), np.ones((2, 1, 2, 2))
         ),
         (
             {"stride": (2, 1), "output_padding": (1, 1)},
-            r"= 1 for the width: use output_padding 0 ",
+            r"= 1 for the width: use output_padding 0$",
         ),
         (
             {"padding": 3},

@@ -124,12 +124,25 @@ def change_convolution(p):
     enter_matrix(p.kernel_input, "1 0\n0 -1")
     enter(p.stride_input, "2")
     enter(p.padding_input, "1")
+    enter_matrix(p.upstream_input, "1 2\n3 4")
+    enter(p.transposed_numbers["stride"], "2")
+    enter(p.transposed_numbers["output_padding"], "1")
+    p.picture_box.setCurrentIndex(p.picture_box.findData("gather"))
     p.tabs.setCurrentIndex(1)
+
+
+def picture_values(scene):
+    """The numbers a transposed-tab picture shows (a matrix's entries, else its outputs)."""
+    return None if scene is None else getattr(scene, "outputs", getattr(scene, "values", None))
 
 
 def shown_convolution(p):
     row, grid = p.row_view.scene(), p.grid_view.scene()
     return {
+        "picture": p.pictures.currentIndex(),
+        "picture_values": picture_values(p.pictures.currentWidget().scene()),
+        "transposed_texts": (p.upstream_input.text_edit().toPlainText(),
+                             p.transposed_formula.toolTip(), p.transposed_text.toPlainText()),
         "row_cells": row.cells, "row_kernel": row.kernel, "row_out": row.outputs,
         "grid_cells": grid.cells, "grid_kernel": grid.kernel, "grid_out": grid.outputs,
         "comparison": p.comparison.toPlainText(), "presets": p.preset_table.toPlainText(),
@@ -303,6 +316,12 @@ INVALID = {
                     {"one": {"x": [], "w": [1.0], "mode": "full", "flip": True}},
                     {"one": {"x": [1.0] * 17, "w": [1.0], "mode": "full", "flip": True}},
                     {"one": {"x": [1.0], "w": [1.0], "mode": "wide", "flip": True}},
+                    {"three": {"g": [[1.0]], "w": [[1.0]], "stride": 1, "padding": 0,
+                               "dilation": 1, "output_padding": 1, "picture": "scatter"}},
+                    {"three": {"g": [[1.0]], "w": [[1.0]], "stride": 1, "padding": 1,
+                               "dilation": 1, "output_padding": 0, "picture": "scatter"}},
+                    {"three": {"g": [[1.0]], "w": [[1.0]], "stride": 1, "padding": 0,
+                               "dilation": 1, "output_padding": 0, "picture": "sideways"}},
                     {"view": "3d"}],
     "cnn": [{"input_shape": [3, -5, 128]}, {"input_shape": [0, 128, 128]},
             {"input_shape": [3, 128]}, {"input_shape": [65, 128, 128]},
@@ -481,8 +500,19 @@ def convolution_states(draw):
                             two["dilation"])
     except ValueError:
         assume(False)
-    return {"view": draw(st.sampled_from(["1d", "2d"])),
-            "one": {"x": x, "w": w, "mode": mode, "flip": draw(st.booleans())}, "two": two}
+    g_rows, g_cols = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    k_rows, k_cols = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride, dilation = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    three = {"g": [draw(st.lists(finite, min_size=g_cols, max_size=g_cols))
+                   for _ in range(g_rows)],
+             "w": [draw(st.lists(finite, min_size=k_cols, max_size=k_cols))
+                   for _ in range(k_rows)],
+             "stride": stride, "padding": 0, "dilation": dilation,
+             "output_padding": draw(st.integers(0, max(stride, dilation) - 1)),
+             "picture": draw(st.sampled_from(["scatter", "gather", "counts", "matrix"]))}
+    return {"view": draw(st.sampled_from(["1d", "2d", "transposed"])),
+            "one": {"x": x, "w": w, "mode": mode, "flip": draw(st.booleans())}, "two": two,
+            "three": three}
 
 
 @st.composite

@@ -35,6 +35,7 @@ __all__ = [
     "SEED_KERNEL",
     "SEED_KERNEL2D",
     "SEED_SIGNAL",
+    "SEED_UPSTREAM2D",
     "Step",
     "Step2d",
     "TransposeStep2d",
@@ -85,6 +86,10 @@ SEED_GRID: Final = np.array(
 SEED_GRID.flags.writeable = False
 SEED_KERNEL2D: Final = np.array([[0.0, 1.0, 2.0], [2.0, 2.0, 0.0], [0.0, 1.0, 2.0]])
 SEED_KERNEL2D.flags.writeable = False
+#: An upstream gradient of the shape of that grid's 3 x 3 output, for the transposed
+#: convolution that carries it back to a 5 x 5 gradient of the input.
+SEED_UPSTREAM2D: Final = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0], [-1.0, 0.0, 2.0]])
+SEED_UPSTREAM2D.flags.writeable = False
 
 #: The classic 2-D cases, each changing one thing from "no padding, unit stride".
 PRESETS_2D: Final = (
@@ -722,8 +727,7 @@ def _transpose_size(
         allowed = "0" if widest == 1 else f"0 to {widest - 1}"
         raise ValueError(
             f"output_padding ({output_padding}) must be smaller than max(stride, dilation) = "
-            f"{widest}{on}: use output_padding {allowed} (it only chooses among the input "
-            f"sizes that a strided convolution maps to the same output size)"
+            f"{widest}{on}: use output_padding {allowed}"
         )
     out = (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
     if out <= 0:

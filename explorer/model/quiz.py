@@ -736,6 +736,70 @@ def convolution2d_questions(x: object, w: object, stride: int = 1, padding: int 
     return questions
 
 
+
+def transposed_questions(g: object, w: object, stride: int = 1, padding: int = 0,
+                         dilation: int = 1, output_padding: int = 0,
+                         seed: int = 0) -> list[Question]:
+    """An entry and the shape of a 2-D transposed convolution (one channel).
+
+    Parameters
+    ----------
+    g : (H, W) array_like
+        Input (the upstream gradient of a forward convolution).
+    w : (kh, kw) array_like
+        Kernel.
+    stride, padding, dilation, output_padding : int
+        As in ``conv.conv_transpose2d``.
+    seed : int
+        Chooses the output entry.
+
+    Returns
+    -------
+    list of Question
+    """
+    from explorer.model import conv
+
+    g, w = np.asarray(g, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    settings = (stride, padding, dilation, output_padding)
+    out = conv.conv_transpose2d(g, w, *settings)
+    y, z = divmod(_pick(seed, out.size, 3), out.shape[1])
+    tol, rounding = _rounded(out[y, z], exact=_whole(g, w))
+    # The stamps landing on (y, z): i·s + a·d − p = y and j·s + b·d − p = z.
+    terms = [(g[i, j], w[a, b], i, j, a, b)
+             for i in range(g.shape[0]) for a in range(w.shape[0])
+             if i * stride + a * dilation - padding == y
+             for j in range(g.shape[1]) for b in range(w.shape[1])
+             if j * stride + b * dilation - padding == z]
+    shown = [t for t in terms if t[0] != 0 and t[1] != 0] or terms[:1]
+    listed = " + ".join(f"{_f(v)}·{_f(k)}" for v, k, *_ in shown) if shown else "no stamp"
+    named = ", ".join(f"g({i + 1},{j + 1}) with w({a + 1},{b + 1})" for _, _, i, j, a, b in shown)
+    described = f"Stamps landing there: {named}.<br>" if shown else ""
+    text = (f"stride {stride}, padding {padding}, dilation {dilation}, "
+            f"output_padding {output_padding}")
+    questions = [Question(
+        f"What is output entry ({y + 1}, {z + 1}) of the transposed convolution shown "
+        f"({text})? {rounding}", float(out[y, z]),
+        f"Entry g(i, j) stamps g(i, j)·w with its top-left corner on output row "
+        f"(i − 1)·{stride} + 1 − {padding} and column (j − 1)·{stride} + 1 − {padding} "
+        f"(taps {dilation} apart). {described}"
+        f"Adding them (terms with a 0 left out): {listed} = <b>{_n(out[y, z], 6)}</b>",
+        tol, "transposed_entry")]
+    shape = out.shape
+    lines = [f"{axis}: ({size} − 1)·{stride} − 2·{padding} + {dilation}·({k} − 1) + "
+             f"{output_padding} + 1 = {o}"
+             for axis, size, k, o in (("rows", g.shape[0], w.shape[0], shape[0]),
+                                      ("columns", g.shape[1], w.shape[1], shape[1]))]
+    questions.append(Question(
+        f"What is the shape (rows, columns) of the transposed convolution's output for a "
+        f"{g.shape[0]} × {g.shape[1]} input and a {w.shape[0]} × {w.shape[1]} kernel ({text})? "
+        "Type e.g. 5x5",
+        tuple(float(v) for v in shape),
+        "The stamps start stride cells apart, a dilated kernel spans d·(k − 1) + 1 cells, "
+        "padding cuts p from each side and output_padding adds cells at the end.<br>"
+        + "<br>".join(lines) + f"<br>Output: <b>{shape[0]} × {shape[1]}</b>",
+        EXACT, "transposed_shape"))
+    return questions
+
 # -- CNN (questions 4.1 and 4.2) ------------------------------------------------------------
 def cnn_questions(input_shape: tuple[int, int, int], layers: Sequence[object],
                   seed: int = 0) -> list[Question]:

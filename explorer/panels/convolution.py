@@ -25,8 +25,14 @@ from PySide6.QtWidgets import (
 
 from explorer import assets
 from explorer.model import conv
-from explorer.model.quiz import Question, convolution2d_questions, convolution_questions
+from explorer.model.quiz import (
+    Question,
+    convolution2d_questions,
+    convolution_questions,
+    transposed_questions,
+)
 from explorer.panels.base import Panel
+from explorer.views import transposed
 from explorer.views.convolution import (
     MAX_DILATION,
     MAX_GRID,
@@ -51,7 +57,9 @@ from explorer.views.convolution import (
 )
 from explorer.views.text import format_vector
 from explorer.widgets.cell_grid import CellGridView
+from explorer.widgets.cell_matrix import CellMatrixView
 from explorer.widgets.cell_row import CellRowView
+from explorer.widgets.cell_stamp import CellStampView
 from explorer.widgets.cell_style import STEP_COLOR
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
@@ -65,6 +73,10 @@ SAMPLE_PHOTO = assets.SAMPLE_PHOTO
 #: Where the photo crop sits: 8 x 8 pixels across the edge between the astronaut's hair and face.
 PHOTO_CROP = (22, 62, 8)
 SOURCES = {"integers": "small integers (5 × 5)", "photo": "photo crop (8 × 8 grey levels)"}
+PICTURES = {"scatter": "scatter: each entry stamps the kernel",
+            "gather": "gather: zeros in, then convolve",
+            "counts": "overlap counts (checkerboard)",
+            "matrix": "matrix Cᵀ"}
 
 EXPLANATION = """
 <h3>Questions 4.3 and 5 — sliding a kernel along an input</h3>
@@ -83,10 +95,23 @@ untick “flip” to see exactly those.</p>
 <p><b>2-D.</b> The window now moves along rows and columns. Stride skips positions, padding puts a
 border of zeros around the input, dilation spreads the kernel's taps apart. Each axis ends up with
 ⌊(<i>i</i> + 2<i>p</i> − <i>d</i>(<i>k</i> − 1) − 1) / <i>s</i>⌋ + 1 outputs.</p>
+<p><b>Transposed: the gradient.</b> Going backwards through a 2-D convolution, the gradient
+g = ∂L/∂Y has the output's shape and ∂L/∂X the input's. Every entry of g sends its value back
+to the inputs its window covered, weighted by the kernel: the kernel, scaled by that entry,
+<i>stamped</i> onto ∂L/∂X, stamps <i>s</i> cells apart and overlapping stamps adding up. That
+operation is the transposed convolution (ConvTranspose2d, the upsampling layer of decoders).
+The same numbers come from a plain convolution: spread g out with <i>s</i> − 1 zeros between its
+entries, add a border of <i>d</i>(<i>k</i> − 1) − <i>p</i> zeros, and slide the flipped kernel
+over it. Written as matrices, the forward convolution is <i>Y</i> = <i>C X</i> and the gradient is
+<i>C</i><sup>T</sup><i>g</i>, hence the name. Along each axis the output has
+(<i>i</i> − 1)<i>s</i> − 2<i>p</i> + <i>d</i>(<i>k</i> − 1) + output_padding + 1 cells.
+When the stride does not divide the kernel size, some cells get more stamps than their
+neighbours: the checkerboard pattern of generated images.</p>
 <p><b>Try:</b> press ▶ (or Space) and watch the sum build up; rest the mouse on an output cell;
 untick “flip” and compare with the homework's answer; give “same” an even kernel such as
 1, 2, 3, 4; pick the 2-D presets one after another; fill the grid from the photo and give it
-the edge kernel 1 0 −1 / 2 0 −2 / 1 0 −1.</p>
+the edge kernel 1 0 −1 / 2 0 −2 / 1 0 −1; in the transposed tab, compare the
+“checkerboard” and “even” presets in the overlap counts.</p>
 """
 
 
@@ -139,7 +164,7 @@ class ConvolutionPanel(Panel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._frames = {"1d": 0, "2d": 0}
+        self._frames = dict.fromkeys(VIEWS, 0)
         self._build()
         self.set_state(self.state)
         self.run_checks()
@@ -150,6 +175,7 @@ class ConvolutionPanel(Panel):
         self.controls_stack = QStackedWidget(self)
         self.controls_stack.addWidget(self._build_1d_controls(self.controls_stack))
         self.controls_stack.addWidget(self._build_2d_controls(self.controls_stack))
+        self.controls_stack.addWidget(self._build_transposed_controls(self.controls_stack))
         self._show_controls(0)
 
         self.tabs = QTabWidget(self)
@@ -158,8 +184,11 @@ class ConvolutionPanel(Panel):
             "A kernel sliding along a vector (1-D, question 4.3), or over a grid (2-D)")
         self.tabs.addTab(self._build_1d_page(), "1-D: question 4.3")
         self.tabs.addTab(self._build_2d_page(), "2-D: stride, padding, dilation")
+        self.tabs.addTab(self._build_transposed_page(), "Transposed: the gradient")
         self.tabs.setTabToolTip(0, "A kernel sliding along a vector (questions 4.3 and 5)")
         self.tabs.setTabToolTip(1, "A kernel sliding over a grid, as in a CNN layer")
+        self.tabs.setTabToolTip(2, "The gradient of a 2-D convolution with respect to its "
+                                   "input: a transposed convolution (question 5 in 2-D)")
         self.playback = PlaybackBar(self, speed="2 steps/s", fixed_label=True)
         self.playback.setToolTip("Slide the window one output per step (Space, ←, →, Home, End)")
         self.checks_strip = CheckStrip(self)
@@ -307,6 +336,88 @@ class ConvolutionPanel(Panel):
             self.bind(field, control)
         return page
 
+    def _build_transposed_controls(self, parent: QWidget) -> QWidget:
+        t = self.state.three
+        page = QWidget(parent)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(EquationView(
+            r"$o = (i-1)\,s - 2p + d\,(k-1) + \mathrm{op} + 1$",
+            "o = (i-1)s - 2p + d(k-1) + op + 1", points=11, parent=page))
+        column.addWidget(WrappedLabel(
+            "<i>i</i> size of g, op output_padding (0 ≤ op &lt; max(<i>s</i>, <i>d</i>)); "
+            "the forward convolution has the same <i>k</i>, <i>s</i>, <i>p</i>, <i>d</i>", page))
+        self.transposed_formula = EquationView("", "", points=11, parent=page)
+        self.transposed_formula.setToolTip("The output size for the current settings")
+        self.transposed_formula_w = EquationView("", "", points=11, parent=page)
+        column.addWidget(self.transposed_formula)
+        column.addWidget(self.transposed_formula_w)
+
+        group = QGroupBox("g, kernel and layer", page)
+        grid = QGridLayout(group)
+        most, most_k = transposed.MAX_UPSTREAM, transposed.MAX_KERNEL
+        self.upstream_input = MatrixInput(
+            "g = ∂L/∂Y", np.array(t.g), lines=5, validate=transposed.check_upstream,
+            parent=group, tooltip=f"The upstream gradient: the forward output's shape, one row "
+                                  f"per line (at most {most} × {most})")
+        self.transposed_kernel = MatrixInput(
+            "kernel w", np.array(t.w), lines=4, validate=transposed.check_kernel, parent=group,
+            tooltip=f"The forward convolution's kernel (at most {most_k} × {most_k})")
+        self.transposed_numbers = {}
+        for n, (name, rule, tip) in enumerate((
+                ("stride", transposed.check_stride,
+                 f"Cells between stamps (the forward step), 1 to {transposed.MAX_STRIDE}"),
+                ("padding", transposed.check_padding,
+                 f"Cells cut from every side (the forward padding), 0 to "
+                 f"{transposed.MAX_PADDING}"),
+                ("dilation", transposed.check_dilation,
+                 f"Spacing of the kernel's taps, 1 to {transposed.MAX_DILATION}"),
+                ("output_padding", transposed.check_output_padding,
+                 "Cells added at the bottom and right, 0 to max(stride, dilation) − 1: which "
+                 "of the input sizes a strided convolution sends to g's size"))):
+            control = NumberInput(name, getattr(t, name), decimals=0, validate=rule,
+                                  tooltip=tip, parent=group)
+            self.transposed_numbers[name] = control
+            grid.addWidget(control, 1 + n // 2, 3 * (n % 2), 1, 3)
+        self.picture_box = QComboBox(group)
+        for key, label in PICTURES.items():
+            self.picture_box.addItem(label, key)
+        self.picture_box.setToolTip("Four ways to see the same transposed convolution")
+        picture_label = QLabel("&picture", group)
+        picture_label.setBuddy(self.picture_box)
+        picture_label.setToolTip(self.picture_box.toolTip())
+        picture_row = QHBoxLayout()
+        picture_row.addWidget(picture_label)
+        picture_row.addWidget(self.picture_box, 1)
+        grid.addWidget(self.upstream_input, 0, 0, 1, 3)
+        grid.addWidget(self.transposed_kernel, 0, 3, 1, 3)
+        grid.addLayout(picture_row, 3, 0, 1, 6)
+        column.addWidget(group)
+
+        presets = QGroupBox("Presets", page)
+        preset_grid = QGridLayout(presets)
+        self.transposed_presets: dict[str, QPushButton] = {}
+        for n, name in enumerate(transposed.PRESETS):
+            button = QPushButton(name, presets)
+            button.setProperty("preset", name)
+            fields = transposed.preset(name)
+            button.setToolTip(f"g {len(fields['g'])} × {len(fields['g'])}, kernel "
+                              f"{len(fields['w'])} × {len(fields['w'])}, stride "
+                              f"{fields['stride']}, padding {fields['padding']}, "
+                              f"output_padding {fields['output_padding']}")
+            button.clicked.connect(self._transposed_preset_clicked)
+            preset_grid.addWidget(button, n // 2, n % 2)
+            self.transposed_presets[name] = button
+        column.addWidget(presets)
+        column.addStretch(1)
+
+        self.bind("three.g", self.upstream_input)
+        self.bind("three.w", self.transposed_kernel)
+        for name, control in self.transposed_numbers.items():
+            self.bind(f"three.{name}", control)
+        self.bind("three.picture", self.picture_box)
+        return page
+
     def _build_1d_page(self) -> QWidget:
         page = QWidget(self)
         layout = QVBoxLayout(page)
@@ -333,12 +444,33 @@ class ConvolutionPanel(Panel):
         layout.addWidget(self.preset_table)
         return page
 
+    def _build_transposed_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.pictures = QStackedWidget(page)
+        self.stamp_view = CellStampView(self.pictures)
+        self.gather_view = CellGridView(self.pictures)
+        self.transpose_view = CellMatrixView(self.pictures)
+        for widget in (self.stamp_view, self.gather_view, self.transpose_view):
+            self.pictures.addWidget(widget)
+        self.transposed_text = fixed_text(page, 118)
+        self.transposed_text.setToolTip("The forward convolution and its gradient, side by side "
+                                        "(explorer.model.conv)")
+        layout.addWidget(self.pictures, 1)
+        layout.addWidget(self.transposed_text)
+        return page
+
     # -- control -> state ----------------------------------------------------------------
     def _preset_clicked(self) -> None:
         button = self.sender()
         stride, padding, dilation = conv.preset2d(button.property("preset"),
                                                   np.shape(self.state.two.w))
         self.edit(button, two__stride=stride, two__padding=padding, two__dilation=dilation)
+
+    def _transposed_preset_clicked(self) -> None:
+        fields = transposed.preset(self.sender().property("preset"))
+        self.edit(self.sender(), **{f"three__{name}": value for name, value in fields.items()})
 
     def _tab_changed(self, index: int) -> None:
         self.edit(self.tabs, view=VIEWS[index])
@@ -368,6 +500,10 @@ class ConvolutionPanel(Panel):
             self._frames["2d"] = view.two.outputs.size - 1
             self.grid_view.set_scene(view.two.scene, self._frames["2d"])
             self._update_formulas(view)
+        if previous is None or previous.state.three != view.state.three:
+            self._frames["transposed"] = view.three.frames() - 1
+            self._show_picture(view.three, self._frames["transposed"])
+            self._update_transposed_text(view.three)
         index = VIEWS.index(view.state.view)
         if self.tabs.currentIndex() != index:
             with QSignalBlocker(self.tabs):
@@ -440,14 +576,75 @@ class ConvolutionPanel(Panel):
         set_html(self.preset_table, "<table cellspacing=0 cellpadding=2>" + "".join(rows)
                                   + "</table>")
 
+    def _show_picture(self, view: transposed.TransposedView, frame: int) -> None:
+        picture = view.state.picture
+        if picture == "matrix":
+            self.transpose_view.set_scene(view.transpose, frame)
+        elif picture == "gather":
+            self.gather_view.set_scene(view.gather, frame)
+        else:
+            self.stamp_view.set_scene(view.scatter if picture == "scatter" else view.ones, frame)
+        self.pictures.setCurrentWidget(self._picture_widget())
+
+    def _picture_widget(self) -> QWidget:
+        picture = self.state.three.picture
+        return {"matrix": self.transpose_view, "gather": self.gather_view}.get(
+            picture, self.stamp_view)
+
+    def _update_transposed_text(self, view: transposed.TransposedView) -> None:
+        t = view.state
+        (gh, gw), (kh, kw), (oh, ow) = np.shape(t.g), np.shape(t.w), view.outputs.shape
+        tex, plain = view.formulas(tex=True), view.formulas(tex=False)
+        self.transposed_formula.set_tex(tex[0], plain[0])
+        self.transposed_formula_w.setVisible(len(tex) == 2)
+        if len(tex) == 2:
+            self.transposed_formula_w.set_tex(tex[1], plain[1])
+        layer = (f"{kh} × {kw} kernel, stride {t.stride}, padding {t.padding}, dilation "
+                 f"{t.dilation}")
+        lines = [f"<b>Forward:</b> X ({oh} × {ow}) → convolution ({layer}) → Y "
+                 f"({view.forward[0]} × {view.forward[1]}).",
+                 f"<b>Backward:</b> g = ∂L/∂Y ({gh} × {gw}) → transposed convolution (the same "
+                 f"kernel and settings, output_padding {t.output_padding}) → ∂L/∂X "
+                 f"({oh} × {ow})."]
+        if view.forward != (gh, gw):
+            lines.append(f"output_padding {t.output_padding} reaches the stride, so Y would be "
+                         f"{view.forward[0]} × {view.forward[1]}: g fills its top left and the "
+                         "rest of ∂L/∂Y is 0.")
+        if t.picture == "scatter":
+            lines.append("Each entry of g adds itself times the kernel, as written, onto the "
+                         f"output; the stamps start {t.stride} apart and overlaps add up.")
+        elif t.picture == "gather":
+            lines.append("The same output from a plain convolution: the flipped kernel slides, "
+                         "stride 1, over g spread out with zeros (dashed cells).")
+        elif t.picture == "counts":
+            counts = view.counts
+            even = "divides" if kh % t.stride == 0 and kw % t.stride == 0 else "does not divide"
+            lines.append(f"Stamps per cell go from {counts.min()} to {counts.max()}; the stride "
+                         f"{t.stride} {even} the kernel size. Uneven counts inside the output "
+                         "are the checkerboard pattern.")
+        else:
+            rows, cols = view.transpose.values.shape
+            lines.append(f"C turns X into Y as a {cols} × {rows} matrix; Cᵀ ({rows} × {cols}) "
+                         "turns g into ∂L/∂X. Column n of Cᵀ is the stamp of g's entry n.")
+        set_html(self.transposed_text, "<br>".join(lines))
+
     def _frame_count(self) -> int:
+        if self.state.view == "transposed":
+            return self.view.three.frames()
         result = self.view.one if self.state.view == "1d" else self.view.two
         return int(result.outputs.size)
 
     def _show_frame(self, frame: int) -> None:
         view = self.state.view
         self._frames[view] = frame
-        (self.row_view if view == "1d" else self.grid_view).set_frame(frame)
+        if view == "transposed":
+            widget = self._picture_widget()
+            if widget is self.transpose_view:
+                widget.set_column(frame)
+            else:
+                widget.set_frame(frame)
+        else:
+            (self.row_view if view == "1d" else self.grid_view).set_frame(frame)
         self.playback.set_position(frame)
 
     def _scrubbed(self, position: int) -> None:
@@ -477,7 +674,10 @@ class ConvolutionPanel(Panel):
 
     def quiz(self, seed: int = 0) -> list[Question]:
         """Check-yourself questions on the view shown: an output entry, the output size."""
-        one, two = self.state.one, self.state.two
+        one, two, three = self.state.one, self.state.two, self.state.three
+        if self.state.view == "transposed":
+            return transposed_questions(three.g, three.w, three.stride, three.padding,
+                                        three.dilation, three.output_padding, seed)
         if self.state.view == "1d":
             return convolution_questions(one.x, one.w, one.mode, one.flip, seed)
         return convolution2d_questions(two.x, two.w, two.stride, two.padding, two.dilation,

@@ -14,9 +14,10 @@ import numpy as np
 from explorer.model import conv
 from explorer.model.checks import Check
 from explorer.model.validation import positive_int
-from explorer.views.fields import FieldError
+from explorer.views import transposed
+from explorer.views.fields import FieldError, as_tuple
 from explorer.views.scenes import GridScene, RowScene
-from explorer.views.text import subscript
+from explorer.views.text import matrix_table, subscript
 
 # Beyond these sizes the cells get too small to read at 1280 x 800: the panel says so instead.
 MAX_SIGNAL = 16
@@ -27,24 +28,19 @@ MAX_STRIDE = 5
 MAX_PADDING = 4
 MAX_DILATION = 4
 
-VIEWS = ("1d", "2d")
+VIEWS = ("1d", "2d", "transposed")
 #: What the 2-D input grid can be filled with.
 SOURCES = ("integers", "photo")
 
 
-def _tuple(values: np.ndarray) -> tuple:
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim == 1:
-        return tuple(float(v) for v in array)
-    return tuple(tuple(float(v) for v in row) for row in array)
 
 
 @dataclass(frozen=True)
 class Row1d:
     """The 1-D animation: input, kernel, mode and whether the kernel is flipped."""
 
-    x: tuple[float, ...] = _tuple(conv.SEED_SIGNAL)
-    w: tuple[float, ...] = _tuple(conv.SEED_KERNEL)
+    x: tuple[float, ...] = as_tuple(conv.SEED_SIGNAL)
+    w: tuple[float, ...] = as_tuple(conv.SEED_KERNEL)
     mode: str = "full"
     flip: bool = True
 
@@ -53,8 +49,8 @@ class Row1d:
 class Grid2d:
     """The 2-D animation: input grid, kernel and the layer's hyperparameters."""
 
-    x: tuple[tuple[float, ...], ...] = _tuple(conv.SEED_GRID)
-    w: tuple[tuple[float, ...], ...] = _tuple(conv.SEED_KERNEL2D)
+    x: tuple[tuple[float, ...], ...] = as_tuple(conv.SEED_GRID)
+    w: tuple[tuple[float, ...], ...] = as_tuple(conv.SEED_KERNEL2D)
     stride: int = 1
     padding: int = 0
     dilation: int = 1
@@ -70,6 +66,7 @@ class ConvolutionState:
 
     one: Row1d = Row1d()
     two: Grid2d = Grid2d()
+    three: transposed.Transposed = transposed.Transposed()
     #: The animation shown: one of :data:`VIEWS`.
     view: str = "1d"
 
@@ -228,14 +225,21 @@ class TwoView:
 
 @dataclass(frozen=True, eq=False)
 class ConvolutionView:
-    """Both animations' views (only the one shown is drawn; the other keeps its place)."""
+    """The three tabs' views (only the one shown is drawn; the others keep their place)."""
 
     state: ConvolutionState
     one: OneView
     two: TwoView
+    three: transposed.TransposedView
 
     def checks(self) -> list[Check]:
-        """Both results against independent sums; every traced step adds up to its output."""
+        """The checks of the tab shown (the 1-D and 2-D tabs share theirs).
+
+        The transposed tab: the gradient link and its pictures. The others: both results
+        against independent sums, and every traced step adding up to its output.
+        """
+        if self.state.view == "transposed":
+            return self.three.checks()
         one, two = self.state.one, self.state.two
         r1, r2 = self.one, self.two
         x, w = np.array(one.x), np.array(one.w)
@@ -269,7 +273,7 @@ class ConvolutionView:
         ]
 
     def tables(self) -> dict[str, tuple[list[str], list[list]]]:
-        """The 1-D vectors and steps, and the 2-D grid, kernel and output, as on screen."""
+        """Every tab's arrays and settings, as on screen."""
         one, two = self.state.one, self.state.two
         r1, r2 = self.one, self.two
         flipped = "flipped" if one.flip else "not flipped"
@@ -283,12 +287,7 @@ class ConvolutionView:
         k = len(one.w)
         steps = [[step.index + 1, int(step.positions[0]) + 1, *step.values, *step.products,
                   step.total] for step in r1.steps]
-
-        def matrix(values) -> tuple[list[str], list[list]]:
-            array = np.asarray(values, dtype=np.float64)
-            return (["row", *(f"col {j + 1}" for j in range(array.shape[1]))],
-                    [[i + 1, *row] for i, row in enumerate(array.tolist())])
-
+        matrix = matrix_table
         return {
             "1-D vectors": (["vector", *(str(i + 1) for i in range(width))],
                             [[name, *np.asarray(values, dtype=np.float64).tolist()]
@@ -305,6 +304,7 @@ class ConvolutionView:
                 ["1-D mode", one.mode], ["1-D flip", one.flip], ["2-D stride", two.stride],
                 ["2-D padding", two.padding], ["2-D dilation", two.dilation],
                 ["2-D flip", two.flip], ["view", self.state.view]]),
+            **self.three.tables(),
         }
 
 
@@ -383,4 +383,5 @@ def compute(state: ConvolutionState, previous: ConvolutionView | None = None
         compute_1d(state.one)
     two = previous.two if previous is not None and previous.state.two == state.two else \
         compute_2d(state.two)
-    return ConvolutionView(state, one, two)
+    three = transposed.compute(state.three, previous.three if previous is not None else None)
+    return ConvolutionView(state, one, two, three)

@@ -16,6 +16,8 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 
 class FieldError(ValueError):
     """A value the panel cannot use, and the state field it belongs to (a dotted path)."""
@@ -27,6 +29,14 @@ class FieldError(ValueError):
     def located(self) -> str:
         """The message with its field in front, for a reader who sees no control ("y: …")."""
         return f"{self.field}: {self}"
+
+
+def as_tuple(values: object) -> tuple:
+    """A vector as a tuple of floats, a grid as a tuple of such rows: a state field's form."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 1:
+        return tuple(float(v) for v in array)
+    return tuple(tuple(float(v) for v in row) for row in array)
 
 
 def field_value(state: Any, path: str) -> Any:

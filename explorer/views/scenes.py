@@ -155,3 +155,71 @@ class MatrixScene:
                 or len(self.captions) != shape[1]):
             raise ValueError("MatrixScene: values, band, labels and captions must have "
                              "matching shapes")
+
+
+@dataclass(frozen=True, eq=False)
+class StampScene:
+    """What a :class:`CellStampView` draws: input cells each stamping the kernel onto an output.
+
+    Attributes
+    ----------
+    inputs : (h, w) array
+        The cells that stamp, one per animation step (row-major).
+    kernel : (kh, kw) array
+        The kernel each input cell stamps, scaled by its value.
+    canvas : (int, int)
+        Rows and columns of the uncropped result the stamps land on.
+    crop : (int, int)
+        Rows and columns cut from the top and the left of the canvas (the padding); the output
+        is the ``outputs.shape`` block from there, and the canvas cells around it are cut away.
+    rows : (n, kh) int array
+        Canvas rows of step ``i``'s stamp.
+    cols : (n, kw) int array
+        Canvas columns of step ``i``'s stamp.
+    products : (n, kh, kw) array
+        ``inputs.flat[i] * kernel``: what step ``i`` adds, computed by the model.
+    partials : (n, oh, ow) array
+        The output after steps ``0 … i``.
+    reached : (n, oh, ow) bool array
+        Which output cells steps ``0 … i`` have added to.
+    outputs : (oh, ow) array
+        The output (``partials[-1]``).
+    input_labels, captions : tuple of str, length n
+        Each input cell's name, and the line shown while it is the step.
+    input_name, kernel_name, output_name : str
+        Titles drawn above the three grids.
+    shade : bool
+        Fill the output cells with grey levels of their values (a pattern reads at a glance).
+    """
+
+    inputs: np.ndarray
+    kernel: np.ndarray
+    canvas: tuple[int, int]
+    crop: tuple[int, int]
+    rows: np.ndarray
+    cols: np.ndarray
+    products: np.ndarray
+    partials: np.ndarray
+    reached: np.ndarray
+    outputs: np.ndarray
+    input_labels: tuple[str, ...]
+    captions: tuple[str, ...]
+    input_name: str = "input"
+    kernel_name: str = "kernel"
+    output_name: str = "output"
+    shade: bool = False
+
+    def __post_init__(self) -> None:
+        n, (kh, kw), shape = np.size(self.inputs), np.shape(self.kernel), np.shape(self.outputs)
+        if not (n >= 1 and np.shape(self.rows) == (n, kh) and np.shape(self.cols) == (n, kw)
+                and np.shape(self.products) == (n, kh, kw)
+                and np.shape(self.partials) == np.shape(self.reached) == (n, *shape)
+                and len(self.input_labels) == len(self.captions) == n):
+            raise ValueError("StampScene: inputs, kernel, rows, cols, products, partials and "
+                             "labels must have matching shapes")
+        (top, left), (r, c) = self.crop, self.canvas
+        if top + shape[0] > r or left + shape[1] > c or min(top, left) < 0:
+            raise ValueError("StampScene: the output does not lie on the canvas")
+        if (np.min(self.rows) < 0 or np.max(self.rows) >= r or np.min(self.cols) < 0
+                or np.max(self.cols) >= c):
+            raise ValueError("StampScene: a stamp lands outside the canvas")

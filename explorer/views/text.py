@@ -41,3 +41,10 @@ def subscript(number: int) -> str:
 def format_vector(values: np.ndarray) -> str:
     """A vector the way a field shows it (and reads it back): ``1, -2.5, 3``."""
     return ", ".join(f"{v:g}" for v in np.asarray(values, dtype=np.float64))
+
+
+def matrix_table(values: object) -> tuple[list[str], list[list]]:
+    """A grid as a table (header, rows), each row led by its 1-based number: for CSV."""
+    array = np.asarray(values, dtype=np.float64)
+    return (["row", *(f"col {j + 1}" for j in range(array.shape[1]))],
+            [[i + 1, *row] for i, row in enumerate(array.tolist())])

@@ -92,13 +92,17 @@ def blank_pixmap(widget: QWidget) -> QPixmap:
     return pixmap
 
 
-def grey_shades(values: np.ndarray) -> list[tuple[QBrush, QPen]]:
+def grey_shades(values: np.ndarray, span: tuple[float, float] | None = None
+                ) -> list[tuple[QBrush, QPen]]:
     """Fill and text pen per value: a grey level from the values' own range, like an image.
 
+    ``span`` (low, high) sets the range instead, for values that change within a known one.
     Dark cells get white text so every number stays readable.
     """
     flat = np.asarray(values, dtype=np.float64).ravel()
     low, high = (float(flat.min()), float(flat.max())) if flat.size else (0.0, 1.0)
+    if span is not None:
+        low, high = span
     span = high - low if high > low else 1.0
     shades = []
     # The shades are data (like an image): the same in every theme, and so is their text.
