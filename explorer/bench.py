@@ -1084,21 +1084,6 @@ class Machinery:
     on: Callable[[], None] = _nothing
 
 
-def _fastaxis_plain() -> list[tuple[object, str, object]]:
-    import pyqtgraph as pg
-
-    from explorer.widgets.axis import FastAxis
-
-    return [(FastAxis, name, vars(pg.AxisItem)[name])
-            for name in ("_updateLabel", "tickValues", "generateDrawSpecs")]
-
-
-def _fastaxis_counted() -> list[tuple[object, str]]:
-    from explorer.widgets.axis import FastAxis
-
-    return [(FastAxis, "generateDrawSpecs"), (FastAxis, "_updateLabel")]
-
-
 def _banding_plain() -> list[tuple[object, str, object]]:
     from explorer.widgets import raster
 
@@ -1160,8 +1145,6 @@ def _nothing_counted() -> list[tuple[object, str]]:
 
 
 MACHINERY = {m.name: m for m in (
-    Machinery("fastaxis", "widgets/axis.py FastAxis -> pyqtgraph's AxisItem methods",
-              _fastaxis_plain, _fastaxis_counted),
     Machinery("banding", "widgets/raster.py blit/fill in bands -> one drawPixmap/fillRect",
               _banding_plain, _banding_counted),
     Machinery("static_text", "widgets/static_text.py cache -> drawText (painted plots), "

@@ -5,7 +5,6 @@ import dataclasses
 import time
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QSlider, QVBoxLayout, QWidget
@@ -371,25 +370,6 @@ def test_a_control_over_its_budget_is_marked_in_the_report(qtbot):
 
 
 # -- A/B switches --------------------------------------------------------------------------------
-def test_fastaxis_off_is_pyqtgraphs_axis_and_on_is_fastaxis_again(qtbot):
-    from explorer.widgets.axis import FastAxis
-
-    axis = FastAxis("left")
-    ours = {n: vars(FastAxis)[n] for n in ("_updateLabel", "tickValues", "generateDrawSpecs")}
-    switch = Switch("fastaxis")
-    switch.off()
-    try:
-        assert switch.is_off
-        for name in ours:
-            assert getattr(FastAxis, name) is getattr(pg.AxisItem, name)
-        assert axis.generateDrawSpecs.__func__ is pg.AxisItem.generateDrawSpecs
-    finally:
-        switch.on()
-    assert not switch.is_off
-    assert {n: vars(FastAxis)[n] for n in ours} == ours
-    assert axis.generateDrawSpecs.__func__ is ours["generateDrawSpecs"]
-
-
 def test_banding_off_blits_in_one_piece_everywhere_it_was_imported_with_the_same_pixels(qtbot):
     from PySide6.QtCore import QRect
     from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
@@ -442,7 +422,7 @@ def test_static_text_and_heap_switch_off_and_back():
     static_text.if_seen_before("seen", "font")
     assert static_text.if_seen_before("seen", "font") is not None
     assert heap.pause is not bench._no_pause and not heap.managed()
-    assert set(MACHINERY) == {"fastaxis", "banding", "static_text", "backdrop", "heap"}
+    assert set(MACHINERY) == {"banding", "static_text", "backdrop", "heap"}
 
 
 def test_backdrop_off_paints_like_a_plain_container_and_on_from_its_picture(qtbot):

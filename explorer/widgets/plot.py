@@ -8,7 +8,6 @@ from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QGraphicsLineItem, QWidget
 
 from explorer.widgets import theme as themes
-from explorer.widgets.axis import FastAxis
 from explorer.widgets.theme import LIGHT, Theme, current_theme, theme_signals
 
 #: Okabe–Ito colours: distinguishable with the common forms of colour blindness. Curves are
@@ -88,13 +87,8 @@ def make_plot(title: str, x_label: str, y_label: str, parent: QWidget | None = N
     configure()
     # No context menus: building pyqtgraph's ViewBox menu costs ~30 ms a plot at start-up, and
     # its options (log axes, FFT, ...) would only confuse what the panels show.
-    # FastAxis: pyqtgraph's axes, with a range change costing a fraction of the time.
-    axes = {side: FastAxis(side) for side in ("left", "bottom", "top", "right")}
-    plot = pg.PlotWidget(parent=parent, plotItem=ThemedPlotItem(enableMenu=False, axisItems=axes))
+    plot = pg.PlotWidget(parent=parent, plotItem=ThemedPlotItem(enableMenu=False))
     item = plot.getPlotItem()
-    # PlotItem shows every axis it is given; the plots have a left and a bottom one.
-    item.hideAxis("top")
-    item.hideAxis("right")
     item.titleLabel.updateMin = _ShrinkableTitle(item.titleLabel)
     item.setTitle(title, size="11pt")
     item.setLabel("bottom", x_label)
