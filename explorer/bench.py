@@ -995,22 +995,6 @@ def _missed_frames(app, panel, frames: int = 600) -> float:
 
 
 # -- machinery, switched off and on --------------------------------------------------------------
-def _plain_blit(painter, target, pixmap, origin=None) -> None:
-    """raster.blit without bands: one ``drawPixmap``, as Qt would be asked plainly."""
-    from PySide6.QtCore import QPoint, QRectF
-
-    origin = origin if origin is not None else QPoint(0, 0)
-    ratio = pixmap.devicePixelRatio()
-    painter.drawPixmap(QRectF(target), pixmap,
-                       QRectF((target.x() - origin.x()) * ratio, (target.y() - origin.y()) * ratio,
-                              target.width() * ratio, target.height() * ratio))
-
-
-def _plain_fill(painter, rect, brush) -> None:
-    """raster.fill without bands: one ``fillRect``."""
-    painter.fillRect(rect, brush)
-
-
 def _never_seen(_text: str, _font_key: str) -> None:
     """static_text.if_seen_before that never has the text: painted plots use ``drawText``."""
     return None
@@ -1084,18 +1068,6 @@ class Machinery:
     on: Callable[[], None] = _nothing
 
 
-def _banding_plain() -> list[tuple[object, str, object]]:
-    from explorer.widgets import raster
-
-    return [(raster, "blit", _plain_blit), (raster, "fill", _plain_fill)]
-
-
-def _banding_counted() -> list[tuple[object, str]]:
-    from explorer.widgets import raster
-
-    return [(raster, "blit"), (raster, "fill")]
-
-
 def _static_text_plain() -> list[tuple[object, str, object]]:
     import inspect
 
@@ -1145,8 +1117,6 @@ def _nothing_counted() -> list[tuple[object, str]]:
 
 
 MACHINERY = {m.name: m for m in (
-    Machinery("banding", "widgets/raster.py blit/fill in bands -> one drawPixmap/fillRect",
-              _banding_plain, _banding_counted),
     Machinery("static_text", "widgets/static_text.py cache -> drawText (painted plots), "
               "an uncached layout (cell matrices)", _static_text_plain, _static_text_counted),
     Machinery("backdrop", "widgets/backdrop.py cached picture -> a plain QWidget container",

@@ -4,7 +4,6 @@ replays repaints for the floor, and switches speed machinery off and on for an A
 import dataclasses
 import time
 
-import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QSlider, QVBoxLayout, QWidget
@@ -307,8 +306,8 @@ def test_measuring_a_control_times_it_and_puts_the_panel_back(window, monkeypatc
     assert len(row["times_ms"]) == 4  # rounded up to even: toggles end where they began
     assert 0 < row["median_ms"] <= row["p95_ms"] == max(row["times_ms"][1:] + [row["p95_ms"]])
     assert row["budget_ms"] == BUDGET_MS[DRAG]
-    # The marker's readout is a Backdrop; its plots copy their frames with raster.blit.
-    assert row["served"]["backdrop"] > 0 and row["served"]["banding"] > 0
+    # The marker's readout is a Backdrop.
+    assert row["served"]["backdrop"] > 0
     assert panel.state_dict() == saved
 
 
@@ -370,36 +369,6 @@ def test_a_control_over_its_budget_is_marked_in_the_report(qtbot):
 
 
 # -- A/B switches --------------------------------------------------------------------------------
-def test_banding_off_blits_in_one_piece_everywhere_it_was_imported_with_the_same_pixels(qtbot):
-    from PySide6.QtCore import QRect
-    from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
-
-    from explorer.widgets import backdrop, painted_plot, raster
-
-    banded = raster.blit
-    source = QPixmap(120, 300)
-    source.fill(QColor(10, 120, 200, 140))
-
-    def drawn() -> np.ndarray:
-        image = QImage(120, 300, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(QColor("white"))
-        painter = QPainter(image)
-        raster.blit(painter, QRect(5, 7, 100, 280), source)
-        painter.end()
-        return np.frombuffer(image.constBits(), np.uint8).copy()
-
-    with_bands = drawn()
-    switch = Switch("banding")
-    switch.off()
-    try:
-        assert raster.blit is painted_plot.blit is backdrop.blit is bench._plain_blit
-        assert raster.fill is bench._plain_fill
-        assert np.array_equal(drawn(), with_bands)
-    finally:
-        switch.on()
-    assert raster.blit is painted_plot.blit is backdrop.blit is banded
-
-
 def test_static_text_and_heap_switch_off_and_back():
     from explorer import heap
     from explorer.widgets import cell_matrix, static_text
@@ -422,7 +391,7 @@ def test_static_text_and_heap_switch_off_and_back():
     static_text.if_seen_before("seen", "font")
     assert static_text.if_seen_before("seen", "font") is not None
     assert heap.pause is not bench._no_pause and not heap.managed()
-    assert set(MACHINERY) == {"banding", "static_text", "backdrop", "heap"}
+    assert set(MACHINERY) == {"static_text", "backdrop", "heap"}
 
 
 def test_backdrop_off_paints_like_a_plain_container_and_on_from_its_picture(qtbot):
@@ -471,7 +440,7 @@ def test_ab_figures_compare_pooled_and_block_p95():
     assert s["median_change_percent"] == pytest.approx(35.0)
     assert s["block_median_change_percent"] == pytest.approx([20.0, 50.0])
     kept = {**blocks, "cpu_on": [[2.0] * 20, [2.0] * 20], "cpu_off": [[3.0] * 20, [2.0] * 20]}
-    lines, figures = bench.ab_table("banding", {"loss": {"marker": kept, "slider": kept}}, 2,
+    lines, figures = bench.ab_table("backdrop", {"loss": {"marker": kept, "slider": kept}}, 2,
                                     20, {"loss": ["marker", "slider"]},
                                     {"loss": {"marker": 7.0, "slider": 0.0}})
     marker = figures["loss"]["marker"]
@@ -482,13 +451,13 @@ def test_ab_figures_compare_pooled_and_block_p95():
     row = next(line for line in lines if line.startswith("loss         marker"))
     assert row.split()[2:6] == ["7", "10.0", "15.0", "+50%"] and row.count("2/2") == 1
     assert "noise: where it was never called, clock p95 moved by +50% … +50%" in lines
-    assert lines[-1].startswith("banding: clock p95 ≥ 10% better with it on the worst control "
+    assert lines[-1].startswith("backdrop: clock p95 ≥ 10% better with it on the worst control "
                                 "of loss (+50%)")
     survey = {"p": {"controls": [
         {"name": "a", "p95_ms": 15.0, "budget_ms": 16.7, "served": {}},
-        {"name": "b", "p95_ms": 50.0, "budget_ms": 100.0, "served": {"banding": 3}},
-        {"name": "c", "p95_ms": 10.0, "budget_ms": 100.0, "served": {"banding": 9}}]}}
-    assert bench.ab_targets(survey, "banding") == {"p": ["a", "b"]}
+        {"name": "b", "p95_ms": 50.0, "budget_ms": 100.0, "served": {"backdrop": 3}},
+        {"name": "c", "p95_ms": 10.0, "budget_ms": 100.0, "served": {"backdrop": 9}}]}}
+    assert bench.ab_targets(survey, "backdrop") == {"p": ["a", "b"]}
     assert bench.ab_targets(survey, "heap") == {"p": ["a"]}
 
 

@@ -255,16 +255,16 @@ def matrix_album(qtbot) -> Album:
         none = album.shoot(f"{key} none")
         assert background(none) == theme_background()
         album.text(f"{key} shows values", str(view.shows_values()))
-        view.set_column(2)
+        view.set_frame(2)
         album.shoot(f"{key} lit")
         view.set_hover_column(cols - 1)
         assert view.hover_column() == cols - 1
         album.shoot(f"{key} linked")
         view.set_hover_column(-1)
-        view.set_column(-1)
+        view.set_frame(-1)
         assert np.array_equal(album.shoot(f"{key} unlit", settle=False), none), key
-        view.set_column(cols + 3)
-        assert view.column() == cols - 1
+        view.set_frame(cols + 3)
+        assert view.frame() == cols - 1
         album.shoot(f"{key} last")
         album.text(f"{key} outside", tooltip_text(view, QPointF(1, 1)))
         album.hover(key, view.cell_rect(1, 1).center(), 1, view.hover_column)

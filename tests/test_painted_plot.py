@@ -398,25 +398,23 @@ def test_vector_painting_draws_the_frame_too(plot):
     assert image.pixelColor(at).name() == "#0072b2"
 
 
-@pytest.mark.parametrize("alpha", [255, 120])
-def test_raster_fill_and_blit_match_qt_pixel_for_pixel(qtbot, alpha):
-    source = QPixmap(120, 300)
-    source.fill(QColor(30, 140, 200))
-    results = []
-    for banded in (False, True):
-        target = QImage(120, 300, QImage.Format.Format_ARGB32_Premultiplied)
-        target.fill(QColor("white"))
-        painter = QPainter(target)
-        brush = QColor(213, 94, 0, alpha)
-        if banded:
-            raster.fill(painter, QRectF(3.5, 7.25, 50, 250.5), brush)
-            raster.blit(painter, QRect(60, 10, 50, 280), source)
-        else:
-            painter.fillRect(QRectF(3.5, 7.25, 50, 250.5), brush)
-            painter.drawPixmap(QRectF(60, 10, 50, 280), source, QRectF(60, 10, 50, 280))
-        painter.end()
-        results.append(target)
-    assert results[0] == results[1]
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_blit_copies_the_same_pixels_at_any_density(qtbot, ratio):
+    source = QPixmap(int(120 * ratio), int(300 * ratio))
+    source.setDevicePixelRatio(ratio)
+    source.fill(QColor("white"))
+    painter = QPainter(source)
+    painter.fillRect(QRectF(60, 10, 20, 30), QColor(30, 140, 200))
+    painter.end()
+    target = QImage(int(120 * ratio), int(300 * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+    target.setDevicePixelRatio(ratio)
+    target.fill(QColor("black"))
+    painter = QPainter(target)
+    raster.blit(painter, QRect(50, 0, 40, 50), source)
+    painter.end()
+    assert target.pixelColor(int(70 * ratio), int(20 * ratio)).name() == "#1e8cc8"
+    assert target.pixelColor(int(55 * ratio), int(5 * ratio)).name() == "#ffffff"
+    assert target.pixelColor(int(95 * ratio), int(20 * ratio)).name() == "#000000"  # not copied
 
 
 def test_backdrop_looks_like_a_plain_container(qtbot):

@@ -135,7 +135,7 @@ def test_default_is_the_seeded_valid_chain(panel):
     # The ReLU has something to do in the default example.
     assert np.any(a1 < 0) and np.any(h1 == 0)
     # A new setting is shown finished: the window sits on the last entry, its column lit.
-    assert panel.frame() == 5 and panel.row_view.frame() == 5 and panel.matrix_view.column() == 5
+    assert panel.frame() == 5 and panel.row_view.frame() == 5 and panel.matrix_view.frame() == 5
     text = panel.forward_text.text()
     assert f"h¹ = ReLU(a¹) = [{', '.join(f'{v:g}' for v in h1)}]" in text
     assert all(v.isVisible() for v in panel.kind_formulas["valid"])
@@ -164,7 +164,7 @@ def test_jacobian_heatmap_pixels(panel):
     jac = view.scene().values
     assert view.shows_values()
     level = np.abs(jac).max()
-    lit = view.column()
+    lit = view.frame()
     # Colour = the sign's colour over white, more opaque the larger |J|: the strongest entry at
     # 30 + 200 = 230 of 255, the others in proportion; a zero stays white.
     for value in (jac.min(), jac.max()):
@@ -369,12 +369,12 @@ def test_stepping_fills_the_expected_gradient_entry(panel):
     expected = grad_h1_numpy(g, w2, "valid")
     view, matrix = panel.row_view, panel.matrix_view
     panel.advance()  # wraps from the last entry to the first
-    assert panel.frame() == 0 and matrix.column() == 0 and panel.playback.position() == 0
+    assert panel.frame() == 0 and matrix.frame() == 0 and panel.playback.position() == 0
     padded = np.pad(g, 2)
     for n in range(expected.size):
         if n:
             panel.advance()
-        assert panel.frame() == n and view.frame() == n and matrix.column() == n
+        assert panel.frame() == n and view.frame() == n and matrix.frame() == n
         window = padded[n:n + 3]
         assert view.caption().endswith(f"= {expected[n]:g}".replace("-", "−"))
         np.testing.assert_allclose(window @ w2[::-1], expected[n])
@@ -393,12 +393,12 @@ def test_stepping_fills_the_expected_gradient_entry(panel):
 def test_keys_drive_playback(panel, qtbot):
     panel.setFocus()
     qtbot.keyClick(panel, Qt.Key.Key_Home)
-    assert panel.frame() == 0 and panel.matrix_view.column() == 0
+    assert panel.frame() == 0 and panel.matrix_view.frame() == 0
     qtbot.keyClick(panel, Qt.Key.Key_Right)
     qtbot.keyClick(panel, Qt.Key.Key_Right)
     assert panel.frame() == 2 and panel.row_view.frame() == 2
     qtbot.keyClick(panel, Qt.Key.Key_Left)
-    assert panel.frame() == 1 and panel.matrix_view.column() == 1
+    assert panel.frame() == 1 and panel.matrix_view.frame() == 1
     qtbot.keyClick(panel, Qt.Key.Key_End)
     assert panel.frame() == 5
     qtbot.keyClick(panel, Qt.Key.Key_Space)
@@ -414,7 +414,7 @@ def test_timer_plays_the_animation(panel, qtbot):
     qtbot.waitUntil(lambda: panel.frame() >= 3, timeout=3000)
     panel.playback.pause()
     assert not panel.playback.timer().isActive()
-    assert panel.matrix_view.column() == panel.frame()
+    assert panel.matrix_view.frame() == panel.frame()
 
 
 def test_hovering_an_entry_lights_its_column(panel, qtbot):

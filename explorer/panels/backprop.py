@@ -426,7 +426,7 @@ class BackpropPanel(Panel):
     def _show_frame(self, frame: int) -> None:
         self._frame = frame
         self.row_view.set_frame(frame)
-        self.matrix_view.set_column(frame)
+        self.matrix_view.set_frame(frame)
         self.playback.set_position(frame)
 
     def _scrubbed(self, position: int) -> None:

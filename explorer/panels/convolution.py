@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStackedWidget,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -182,9 +183,25 @@ class ConvolutionPanel(Panel):
         self.tabs.tabBar().setAccessibleName("Convolution view")
         self.tabs.tabBar().setAccessibleDescription(
             "A kernel sliding along a vector (1-D, question 4.3), or over a grid (2-D)")
-        self.tabs.addTab(self._build_1d_page(), "1-D: question 4.3")
-        self.tabs.addTab(self._build_2d_page(), "2-D: stride, padding, dilation")
-        self.tabs.addTab(self._build_transposed_page(), "Transposed: the gradient")
+        self.row_view = CellRowView()
+        page, self.comparison = self._tab_page(
+            self.row_view, 118, "The current input and kernel in the current mode, computed "
+                                "both ways by explorer.model.conv; where the zeros go")
+        self.tabs.addTab(page, "1-D: question 4.3")
+        self.grid_view = CellGridView()
+        page, self.preset_table = self._tab_page(
+            self.grid_view, 138, "Each preset's output size for the current input and kernel "
+                                 "(explorer.model.conv.output_shape2d)")
+        self.tabs.addTab(page, "2-D: stride, padding, dilation")
+        self.pictures = QStackedWidget()
+        self.stamp_view, self.gather_view, self.transpose_view = \
+            CellStampView(), CellGridView(), CellMatrixView()
+        for widget in (self.stamp_view, self.gather_view, self.transpose_view):
+            self.pictures.addWidget(widget)
+        page, self.transposed_text = self._tab_page(
+            self.pictures, 118, "The forward convolution and its gradient, side by side "
+                                "(explorer.model.conv)")
+        self.tabs.addTab(page, "Transposed: the gradient")
         self.tabs.setTabToolTip(0, "A kernel sliding along a vector (questions 4.3 and 5)")
         self.tabs.setTabToolTip(1, "A kernel sliding over a grid, as in a CNN layer")
         self.tabs.setTabToolTip(2, "The gradient of a 2-D convolution with respect to its "
@@ -418,48 +435,19 @@ class ConvolutionPanel(Panel):
         self.bind("three.picture", self.picture_box)
         return page
 
-    def _build_1d_page(self) -> QWidget:
+    def _tab_page(self, picture: QWidget, text_height: int,
+                  tooltip: str) -> tuple[QWidget, QTextBrowser]:
+        """A tab's page: ``picture`` over a text of a fixed height; the page and the text."""
         page = QWidget(self)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(6, 6, 6, 6)
-        self.row_view = CellRowView(page)
         # A text browser, not a label: its size never depends on its text, so a new text costs
         # no relayout of the panel (a word-wrapped rich-text label costs about 10 ms each time).
-        self.comparison = fixed_text(page, 118)
-        self.comparison.setToolTip("The current input and kernel in the current mode, computed "
-                                   "both ways by explorer.model.conv; where the zeros go")
-        layout.addWidget(self.row_view, 1)
-        layout.addWidget(self.comparison)
-        return page
-
-    def _build_2d_page(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(6, 6, 6, 6)
-        self.grid_view = CellGridView(page)
-        self.preset_table = fixed_text(page, 138)
-        self.preset_table.setToolTip("Each preset's output size for the current input and "
-                                     "kernel (explorer.model.conv.output_shape2d)")
-        layout.addWidget(self.grid_view, 1)
-        layout.addWidget(self.preset_table)
-        return page
-
-    def _build_transposed_page(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(6, 6, 6, 6)
-        self.pictures = QStackedWidget(page)
-        self.stamp_view = CellStampView(self.pictures)
-        self.gather_view = CellGridView(self.pictures)
-        self.transpose_view = CellMatrixView(self.pictures)
-        for widget in (self.stamp_view, self.gather_view, self.transpose_view):
-            self.pictures.addWidget(widget)
-        self.transposed_text = fixed_text(page, 118)
-        self.transposed_text.setToolTip("The forward convolution and its gradient, side by side "
-                                        "(explorer.model.conv)")
-        layout.addWidget(self.pictures, 1)
-        layout.addWidget(self.transposed_text)
-        return page
+        text = fixed_text(page, text_height)
+        text.setToolTip(tooltip)
+        layout.addWidget(picture, 1)
+        layout.addWidget(text)
+        return page, text
 
     # -- control -> state ----------------------------------------------------------------
     def _preset_clicked(self) -> None:
@@ -637,14 +625,8 @@ class ConvolutionPanel(Panel):
     def _show_frame(self, frame: int) -> None:
         view = self.state.view
         self._frames[view] = frame
-        if view == "transposed":
-            widget = self._picture_widget()
-            if widget is self.transpose_view:
-                widget.set_column(frame)
-            else:
-                widget.set_frame(frame)
-        else:
-            (self.row_view if view == "1d" else self.grid_view).set_frame(frame)
+        widget = {"1d": self.row_view, "2d": self.grid_view}.get(view) or self._picture_widget()
+        widget.set_frame(frame)
         self.playback.set_position(frame)
 
     def _scrubbed(self, position: int) -> None:

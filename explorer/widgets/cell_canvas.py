@@ -118,7 +118,7 @@ class CachedCanvas(QWidget):
     def paintEvent(self, event) -> None:  # noqa: D102 - Qt override
         painter = QPainter(self)
         if self._cached():
-            raster.blit(painter, event.rect(), self._background)  # in bands: see raster
+            raster.blit(painter, event.rect(), self._background)
         else:
             painter.fillRect(self.rect(), ink(BACKGROUND))
             if self._has_picture():
@@ -191,6 +191,8 @@ class CellCanvas(CachedCanvas, Generic[SceneT]):
     CAPTION_TEXT: ClassVar[int] = 28
     CAPTION_PIXELS: ClassVar[int] = 17
     CAPTION_ELIDE: ClassVar[Qt.TextElideMode] = Qt.TextElideMode.ElideMiddle
+    #: Height of the band a block's title is written in (see :meth:`_title`).
+    TITLE: ClassVar[int] = 22
     #: The view's own tooltip, shown where :meth:`tooltip_at` has none.
     TOOLTIP: ClassVar[str] = ""
     #: Where the view draws: its own subclass of :class:`CellGeometry`.
@@ -218,6 +220,18 @@ class CellCanvas(CachedCanvas, Generic[SceneT]):
     def scene(self) -> SceneT | None:
         """The scene shown."""
         return self._scene
+
+    def set_scene(self, scene: SceneT, frame: int | None = None) -> None:
+        """Show ``scene`` at step ``frame`` (default: keep the step, clamped to the scene)."""
+        self._show(scene, frame)
+
+    def set_frame(self, frame: int) -> None:
+        """Show step ``frame``: pick that item, repainting only what changes."""
+        self._pick(frame)
+
+    def frame(self) -> int:
+        """The step shown: the picked item."""
+        return self._picked
 
     def hovered(self) -> int:
         """The item shown as hovered, or -1."""
@@ -297,6 +311,11 @@ class CellCanvas(CachedCanvas, Generic[SceneT]):
         """Draw ``item`` lit in ``color`` (the step's or the hover's)."""
         raise NotImplementedError
 
+    def _title(self, painter: QPainter, x: float, y: float, width: float, text: str) -> None:
+        """``text`` centred over a block of cells that starts at ``(x, y)``, ``width`` wide."""
+        rect = QRectF(x - 60, y - self.TITLE, width + 120, self.TITLE - 3)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, text)
+
     def _caption_rect(self) -> QRectF:
         return QRectF(0, self._geometry.caption_top, self.width(), self.CAPTION)
 
@@ -349,18 +368,6 @@ class SlidingWindowCanvas(CellCanvas[SceneT]):
         super().__init__(parent)
         #: Fill and text pen of each filled output cell; empty for the usual ones.
         self._output_shades: list[tuple[QBrush, QPen]] = []
-
-    def set_scene(self, scene: SceneT, frame: int | None = None) -> None:
-        """Show ``scene`` at ``frame`` (default: keep the frame, clamped to the new outputs)."""
-        self._show(scene, frame)
-
-    def set_frame(self, frame: int) -> None:
-        """Put the window on output ``frame`` (outputs up to it are filled)."""
-        self._pick(frame)
-
-    def frame(self) -> int:
-        """The output the window is on."""
-        return self._picked
 
     def output_rect(self, n: int) -> QRectF:
         """Output cell ``n``."""

@@ -48,7 +48,6 @@ class CellGridView(SlidingWindowCanvas[GridScene]):
     :attr:`hoverChanged` gives is the output's row-major one.
     """
 
-    TITLE = 22
     CAPTION_TEXT = 26
     MAX_CELL = 64
     MIN_CELL = 14
@@ -162,10 +161,6 @@ class CellGridView(SlidingWindowCanvas[GridScene]):
         self._title_font = pixel_font(13)
 
     # -- painting ---------------------------------------------------------------------------
-    def _title(self, painter: QPainter, x: float, y: float, width: float, text: str) -> None:
-        rect = QRectF(x - 60, y - self.TITLE, width + 120, self.TITLE - 3)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, text)
-
     def _paint_static(self, painter: QPainter) -> None:
         """Titles, the padded input, the kernel and the empty output cells."""
         s, g = self._scene, self._geometry

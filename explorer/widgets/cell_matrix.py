@@ -104,18 +104,6 @@ class CellMatrixView(PointTooltips, CellCanvas[MatrixScene]):
         self._edges = {color: cell_pen(color, 3.0) for color in (STEP_COLOR, HOVER_COLOR)}
 
     # -- what is shown ----------------------------------------------------------------------
-    def set_scene(self, scene: MatrixScene, column: int | None = None) -> None:
-        """Show ``scene`` with ``column`` lit (default: keep the column, clamped)."""
-        self._show(scene, column)
-
-    def column(self) -> int:
-        """The lit column, or -1."""
-        return self._picked
-
-    def set_column(self, column: int) -> None:
-        """Light column ``column`` (-1: none), repainting only what changes."""
-        self._pick(column)
-
     def hover_column(self) -> int:
         """The column shown in the hover colour, or -1."""
         return self._hover

@@ -17,16 +17,12 @@ from PySide6.QtGui import QBrush, QPainter
 from explorer.views.scenes import StampScene
 from explorer.views.text import short_number
 from explorer.widgets.cell_canvas import CellCanvas, CellGeometry
+from explorer.widgets.cell_grid import CellGridView
 from explorer.widgets.cell_style import (
     BACKGROUND,
-    CELL_BORDER,
-    GHOST_BORDER,
     GHOST_FILL,
     KERNEL_FILL,
-    LABEL_TEXT,
     OUTPUT_FILL,
-    PENDING_BORDER,
-    TEXT,
     cell_pen,
     draw_cell,
     grey_shades,
@@ -49,37 +45,17 @@ class CellStampView(CellCanvas[StampScene]):
     colour.
     """
 
-    TITLE = 22
     MAX_CELL = 56
     MIN_CELL = 14
     GAP = 44.0
-    PENS = {
-        "cell": (CELL_BORDER, 1.0),
-        "ghost": (GHOST_BORDER, 1.0, Qt.PenStyle.DashLine),
-        "pending": (PENDING_BORDER, 1.0, Qt.PenStyle.DotLine),
-        "frame": (CELL_BORDER, 2.0),
-        "text": (TEXT,),
-        "label": (LABEL_TEXT,),
-    }
-    FOCUS_POLICY = Qt.FocusPolicy.ClickFocus
-    SIZE_HINT = (760, 420)
-    MINIMUM_SIZE_HINT = (420, 260)
+    PENS = CellGridView.PENS
+    FOCUS_POLICY = CellGridView.FOCUS_POLICY
+    SIZE_HINT = CellGridView.SIZE_HINT
+    MINIMUM_SIZE_HINT = CellGridView.MINIMUM_SIZE_HINT
     TOOLTIP = "Rest the mouse on a cell of g to see where its stamp lands"
     GEOMETRY = _StampGeometry
 
     # -- what is shown ----------------------------------------------------------------------
-    def set_scene(self, scene: StampScene, frame: int | None = None) -> None:
-        """Show ``scene`` at ``frame`` (default: keep the frame, clamped to the new steps)."""
-        self._show(scene, frame)
-
-    def set_frame(self, frame: int) -> None:
-        """Show stamp ``frame`` (stamps up to it are added)."""
-        self._pick(frame)
-
-    def frame(self) -> int:
-        """The stamp shown."""
-        return self._picked
-
     def _item_count(self, scene: StampScene) -> int:
         return int(scene.inputs.size)
 
@@ -152,10 +128,6 @@ class CellStampView(CellCanvas[StampScene]):
         self._title_font = pixel_font(13)
 
     # -- painting ---------------------------------------------------------------------------
-    def _title(self, painter: QPainter, x: float, y: float, width: float, text: str) -> None:
-        rect = QRectF(x - 60, y - self.TITLE, width + 120, self.TITLE - 3)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, text)
-
     def _paint_static(self, painter: QPainter) -> None:
         """Titles, g, the kernel, the cut-away canvas cells and the empty output."""
         s, g = self._scene, self._geometry
