@@ -13,9 +13,8 @@ import numpy as np
 
 from explorer.model import conv
 from explorer.model.checks import Check
-from explorer.model.validation import positive_int
 from explorer.views import transposed
-from explorer.views.fields import FieldError, as_tuple
+from explorer.views.fields import FieldError, as_tuple, grid_rule, whole_rule
 from explorer.views.scenes import GridScene, RowScene
 from explorer.views.text import matrix_table, subscript
 
@@ -87,37 +86,11 @@ def check_kernel(w: np.ndarray) -> None:
     _limit("one.w", np.size(w), MAX_KERNEL, "the kernel w")
 
 
-def _grid_limits(field: str, x: np.ndarray, most: int, what: str) -> None:
-    if max(np.shape(x)) > most:
-        raise FieldError(field, f"{what} is {np.shape(x)[0]} × {np.shape(x)[1]}; at most "
-                                f"{most} × {most} fit on screen")
-
-
-def check_grid(x: np.ndarray) -> None:
-    """At most :data:`MAX_GRID` rows and columns."""
-    _grid_limits("two.x", x, MAX_GRID, "the input grid")
-
-
-def check_kernel_2d(w: np.ndarray) -> None:
-    """At most :data:`MAX_KERNEL_2D` rows and columns."""
-    _grid_limits("two.w", w, MAX_KERNEL_2D, "the kernel")
-
-
-def whole_rule(name: str, minimum: int, most: int):
-    """The rule of the 2-D setting ``name`` (stride, padding or dilation)."""
-    def check(value: float) -> None:
-        try:
-            value = positive_int(value, name, minimum=minimum)
-        except ValueError as exc:
-            raise FieldError(f"two.{name}", str(exc)) from None
-        if value > most:
-            raise FieldError(f"two.{name}", f"{name} must be at most {most} here, got {value}")
-    return check
-
-
-check_stride = whole_rule("stride", 1, MAX_STRIDE)
-check_padding = whole_rule("padding", 0, MAX_PADDING)
-check_dilation = whole_rule("dilation", 1, MAX_DILATION)
+check_grid = grid_rule("two.x", MAX_GRID, "the input grid")
+check_kernel_2d = grid_rule("two.w", MAX_KERNEL_2D, "the kernel")
+check_stride = whole_rule("two.stride", 1, MAX_STRIDE)
+check_padding = whole_rule("two.padding", 0, MAX_PADDING)
+check_dilation = whole_rule("two.dilation", 1, MAX_DILATION)
 
 
 def numpy_same_differs(one: Row1d) -> bool:

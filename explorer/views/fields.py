@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from explorer.model.validation import positive_int
+
 
 class FieldError(ValueError):
     """A value the panel cannot use, and the state field it belongs to (a dotted path)."""
@@ -29,6 +31,30 @@ class FieldError(ValueError):
     def located(self) -> str:
         """The message with its field in front, for a reader who sees no control ("y: …")."""
         return f"{self.field}: {self}"
+
+
+def grid_rule(field: str, most: int, what: str):
+    """The rule of a grid field: at most ``most`` rows and columns (``what`` names it)."""
+    def check(values: object) -> None:
+        rows, cols = np.shape(values)
+        if max(rows, cols) > most:
+            raise FieldError(field, f"{what} is {rows} × {cols}; at most {most} × {most} fit "
+                                    "on screen")
+    return check
+
+
+def whole_rule(field: str, minimum: int, most: int):
+    """The rule of a whole-number field from ``minimum`` to ``most`` (named by its last part)."""
+    name = field.rpartition(".")[2]
+
+    def check(value: float) -> None:
+        try:
+            value = positive_int(value, name, minimum=minimum)
+        except ValueError as exc:
+            raise FieldError(field, str(exc)) from None
+        if value > most:
+            raise FieldError(field, f"{name} must be at most {most} here, got {value}")
+    return check
 
 
 def as_tuple(values: object) -> tuple:

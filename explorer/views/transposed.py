@@ -17,8 +17,7 @@ import numpy as np
 
 from explorer.model import conv
 from explorer.model.checks import Check
-from explorer.model.validation import positive_int
-from explorer.views.fields import FieldError, as_tuple
+from explorer.views.fields import FieldError, as_tuple, grid_rule, whole_rule
 from explorer.views.scenes import GridScene, MatrixScene, StampScene
 from explorer.views.text import matrix_table, short_number, subscript
 
@@ -74,34 +73,13 @@ def preset(name: str) -> dict[str, object]:
 
 
 # -- each field's own rule -----------------------------------------------------------------------
-def _grid_rule(field: str, most: int, what: str):
-    def check(values: np.ndarray) -> None:
-        if max(np.shape(values)) > most:
-            raise FieldError(field, f"{what} is {np.shape(values)[0]} × {np.shape(values)[1]}; "
-                                    f"at most {most} × {most} fit on screen")
-    return check
-
-
-check_upstream = _grid_rule("three.g", MAX_UPSTREAM, "g")
-check_kernel = _grid_rule("three.w", MAX_KERNEL, "the kernel")
-
-
-def _whole_rule(name: str, minimum: int, most: int):
-    def check(value: float) -> None:
-        try:
-            value = positive_int(value, name, minimum=minimum)
-        except ValueError as exc:
-            raise FieldError(f"three.{name}", str(exc)) from None
-        if value > most:
-            raise FieldError(f"three.{name}", f"{name} must be at most {most} here, got {value}")
-    return check
-
-
-check_stride = _whole_rule("stride", 1, MAX_STRIDE)
-check_padding = _whole_rule("padding", 0, MAX_PADDING)
-check_dilation = _whole_rule("dilation", 1, MAX_DILATION)
+check_upstream = grid_rule("three.g", MAX_UPSTREAM, "g")
+check_kernel = grid_rule("three.w", MAX_KERNEL, "the kernel")
+check_stride = whole_rule("three.stride", 1, MAX_STRIDE)
+check_padding = whole_rule("three.padding", 0, MAX_PADDING)
+check_dilation = whole_rule("three.dilation", 1, MAX_DILATION)
 # The model says how large it may be (below max(stride, dilation)); here only its form.
-check_output_padding = _whole_rule("output_padding", 0, max(MAX_STRIDE, MAX_DILATION) - 1)
+check_output_padding = whole_rule("three.output_padding", 0, max(MAX_STRIDE, MAX_DILATION) - 1)
 
 
 def size_formula(i: int, k: int, s: int, p: int, d: int, op: int, o: int, tex: bool = False,
