@@ -14,6 +14,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from explorer.panels import PANELS, Panel
+from explorer.widgets.images import rgb_array
 
 FORMATS = ("png", "svg")
 DEFAULT_SIZE = (1280, 800)
@@ -196,19 +197,12 @@ def _finish(temporary: str, path: Path) -> None:
 
 def _frame(panel: QWidget, size: tuple[int, int]) -> np.ndarray:
     """The panel as it paints now, ``size`` pixels, as an (H, W, 3) uint8 array."""
-    from PySide6.QtGui import QImage
-
     image = panel.grab().toImage()
     if (image.width(), image.height()) != tuple(size):
         # A panel inside the window (or on a 2x screen) is grabbed as it is and scaled.
         image = image.scaled(QSize(*size), Qt.AspectRatioMode.IgnoreAspectRatio,
                              Qt.TransformationMode.SmoothTransformation)
-    image = image.convertToFormat(QImage.Format.Format_RGB888)
-    width, height = image.width(), image.height()
-    data = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * height)
-    # Copy while the QImage is alive: the buffer is its memory.
-    return data.reshape(height, image.bytesPerLine())[:, : 3 * width].reshape(
-        height, width, 3).copy()
+    return rgb_array(image)
 
 
 class _NearestColour:

@@ -8,6 +8,7 @@ from explorer.panels.backprop import BackpropPanel
 from explorer.views.backprop import BackpropState
 from explorer.widgets.cell_matrix import NEGATIVE_COLOR, POSITIVE_COLOR
 from explorer.widgets.cell_style import OUTPUT_FILL, STEP_COLOR
+from explorer.widgets.images import rgb_array
 from explorer.widgets.index_plot import IndexPlot, SeriesStyle, nice_ticks
 from tests.conftest import type_into
 from tests.pixels import image_array
@@ -434,10 +435,7 @@ def on_screen(widget) -> np.ndarray:
     top = widget.mapTo(widget.window(), widget.rect().topLeft())
     shot = widget.screen().grabWindow(widget.window().winId(), top.x(), top.y(), widget.width(),
                                       widget.height())
-    image = shot.toImage().convertToFormat(QImage.Format.Format_RGB888)
-    data = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * image.height())
-    rows = data.reshape(image.height(), image.bytesPerLine())[:, : 3 * image.width()]
-    return rows.reshape(image.height(), image.width(), 3).copy()
+    return rgb_array(shot.toImage())
 
 
 @pytest.mark.parametrize("kind", ["valid", "full"])

@@ -17,6 +17,7 @@ from explorer.panels.convolution import (
 from explorer.views.scenes import RowScene
 from explorer.views.text import short_number
 from explorer.widgets.cell_style import GHOST_FILL, OUTPUT_FILL, STEP_COLOR
+from explorer.widgets.images import rgb_array
 from explorer.widgets.matrix_input import format_matrix, parse_matrix
 from tests.conftest import type_into
 
@@ -48,20 +49,12 @@ def loops2d(x, w, stride=1, padding=0, dilation=1, flip=False):
                       for c in cols] for r in rows])
 
 
-def as_array(image: QImage) -> np.ndarray:
-    image = image.convertToFormat(QImage.Format.Format_RGB888)
-    width, height = image.width(), image.height()
-    data = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * height)
-    rows = data.reshape(height, image.bytesPerLine())[:, : 3 * width]
-    return rows.reshape(height, width, 3).copy()
-
-
 def on_screen(widget) -> np.ndarray:
     """What the window's backing store holds for ``widget`` (partial repaints included)."""
     top = widget.mapTo(widget.window(), widget.rect().topLeft())
     shot = widget.screen().grabWindow(widget.window().winId(), top.x(), top.y(), widget.width(),
                                       widget.height())
-    return as_array(shot.toImage())
+    return rgb_array(shot.toImage())
 
 
 def pixel(widget, point: QPointF) -> tuple[int, int, int]:
@@ -361,7 +354,7 @@ def test_photo_crop_as_input(panel, qtbot):
     panel.source_box.setCurrentIndex(1)
     assert panel.state.two.source == "photo"
     # The crop, read independently: Qt decodes the PNG, the luma weights are applied here.
-    rgb = as_array(QImage(str(PHOTO))).astype(float)
+    rgb = rgb_array(QImage(str(PHOTO))).astype(float)
     top, left, size = PHOTO_CROP
     expected = np.rint(rgb[top:top + size, left:left + size] @ [0.299, 0.587, 0.114])
     x = np.array(panel.state.two.x)
@@ -392,7 +385,7 @@ def test_a_missing_photo_is_named_in_red_and_the_grid_stays(panel, qtbot, tmp_pa
     message = panel.refusal.text()
     assert message == f"The sample photo {SAMPLE_PHOTO} is missing: looked in {tmp_path}."
     assert panel.refusal.isVisibleTo(panel)
-    r, g, b = (as_array(panel.refusal.grab().toImage())[..., i].astype(int) for i in range(3))
+    r, g, b = (rgb_array(panel.refusal.grab().toImage())[..., i].astype(int) for i in range(3))
     assert ((r > 120) & (r - g > 80) & (r - b > 70)).sum() > 100  # drawn in red
     # The panel keeps what it showed: the integers, and the box says so.
     assert panel.state.two.source == "integers" and panel.source_box.currentIndex() == 0
@@ -464,7 +457,7 @@ def test_partial_repaints_match_a_full_render(panel, qtbot, tab):
     view = panel.row_view if tab == 0 else panel.grid_view
 
     def stale_pixels():
-        difference = np.abs(on_screen(view).astype(int) - as_array(view.grab().toImage()))
+        difference = np.abs(on_screen(view).astype(int) - rgb_array(view.grab().toImage()))
         return int((difference.sum(axis=2) > 30).sum())
 
     # The new tab's page is laid out and painted whole first (a few event-loop turns).

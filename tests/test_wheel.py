@@ -24,6 +24,7 @@ import explorer
 from explorer import export
 from explorer.panels import PANELS
 from explorer.panels.cnn import CnnPanel
+from explorer.widgets.images import rgb_array
 
 from .pixels import image_array
 
@@ -42,14 +43,6 @@ def the_wheel() -> Path:
 def resource_files() -> dict[str, bytes]:
     """The checkout's resources/ folder, each file by name (caches left out)."""
     return {p.name: p.read_bytes() for p in (ROOT / "resources").iterdir() if p.is_file()}
-
-
-def as_array(path: Path) -> np.ndarray:
-    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB888)
-    width, height = image.width(), image.height()
-    data = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * height)
-    return data.reshape(height, image.bytesPerLine())[:, : 3 * width].reshape(
-        height, width, 3).copy()
 
 
 def test_version_is_the_one_in_explorer_init():
@@ -147,7 +140,7 @@ def test_every_panel_was_exported_and_the_cnn_shows_the_photo(qtbot):
     panel.thicken_lines()
     rect = input_rect(panel)
     assert rect.width() > 100 and rect.height() > 100
-    installed = crop(as_array(WORK / "export" / "cnn.png"), rect)
+    installed = crop(rgb_array(QImage(str(WORK / "export" / "cnn.png"))), rect)
     checkout = crop(image_array(panel), rect)
     # Not a uniform (black) square: the photo, with its dark and bright parts ...
     assert installed.std() > 40 and installed.min() < 30 and installed.max() > 220

@@ -85,6 +85,7 @@ from explorer.widgets import file_dialogs
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.feature_maps import FeatureMapGrid
+from explorer.widgets.images import rgb_array
 from explorer.widgets.layer_row import LayerRow
 from explorer.widgets.number_input import NumberInput
 from explorer.widgets.page import Page, WrappedLabel, fixed_text
@@ -222,15 +223,6 @@ def _arrow(detail: dict[str, Any], layer: Layer) -> Arrow:
         return Arrow((f"MaxPool {layer.kernel_size}×{layer.kernel_size}", f"stride {stride}"),
                      int(detail["window"]))
     return Arrow(("ReLU", "max(x, 0)"), None)
-
-
-def qimage_to_rgb(image: QImage) -> np.ndarray:
-    """A QImage as an ``(H, W, 3)`` uint8 array (a copy)."""
-    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
-    width, height = rgb.width(), rgb.height()
-    data = np.frombuffer(rgb.constBits(), np.uint8, count=rgb.bytesPerLine() * height)
-    rows = data.reshape(height, rgb.bytesPerLine())[:, : 3 * width]
-    return rows.reshape(height, width, 3).copy()
 
 
 def read_picture(path: str) -> tuple[QImage, str]:
@@ -1036,7 +1028,7 @@ class CnnPanel(Panel):
             if self._source is None:
                 rgb = np.zeros((h, w, 3), np.uint8)
             else:
-                rgb = qimage_to_rgb(fit_image(self._source, h, w))
+                rgb = rgb_array(fit_image(self._source, h, w))
             network_input = cnn.image_to_input(rgb, c)
             shown = rgb if c != 1 else np.repeat(
                 np.round(network_input[0] * 255).astype(np.uint8)[:, :, None], 3, axis=2)

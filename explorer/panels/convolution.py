@@ -64,6 +64,7 @@ from explorer.widgets.cell_stamp import CellStampView
 from explorer.widgets.cell_style import STEP_COLOR
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
+from explorer.widgets.images import rgb_array
 from explorer.widgets.matrix_input import MatrixInput
 from explorer.widgets.number_input import NumberInput, VectorInput
 from explorer.widgets.page import Page, WrappedLabel, fixed_text
@@ -128,11 +129,7 @@ def photo_crop() -> np.ndarray:
     image = QImage.fromData(assets.read_bytes(SAMPLE_PHOTO))
     if image.isNull():
         raise assets.MissingResource(SAMPLE_PHOTO, str(assets.folder()), "is not a readable image")
-    image = image.convertToFormat(QImage.Format.Format_RGB888)
-    width, height = image.width(), image.height()
-    data = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * height)
-    rgb = data.reshape(height, image.bytesPerLine())[:, : 3 * width].reshape(height, width, 3)
-    crop = conv.grey_crop(rgb, *PHOTO_CROP)
+    crop = conv.grey_crop(rgb_array(image), *PHOTO_CROP)
     crop.flags.writeable = False
     return crop
 
