@@ -36,7 +36,7 @@ def test_the_tab_opens_on_the_2d_tabs_layer_with_its_own_checks(panel, qtbot):
     # Shown finished, like the other tabs: the playback is on the last of nine stamps.
     assert panel.playback.count() == 9 and panel.frame() == 8
     names = [check.name for check in panel.checks()]
-    assert names[0].startswith("∂L/∂X") and all(c.passed for c in panel.checks())
+    assert names[0] == "∂L/∂X by finite differences" and all(c.passed for c in panel.checks())
     assert "= 5" in panel.transposed_formula.toolTip()
     text = panel.transposed_text.toPlainText()
     assert "X (5 × 5)" in text and "Y (3 × 3)" in text and "g = ∂L/∂Y (3 × 3)" in text

@@ -600,7 +600,8 @@ class ConvolutionPanel(Panel):
                          f"output; the stamps start {t.stride} apart and overlaps add up.")
         elif t.picture == "gather":
             lines.append("The same output from a plain convolution: the flipped kernel slides, "
-                         "stride 1, over g spread out with zeros (dashed cells).")
+                         "stride 1, over g spread out with zeros (dashed): "
+                         f"{transposed.zeros_described(t, kh)}.")
         elif t.picture == "counts":
             counts = view.counts
             even = "divides" if kh % t.stride == 0 and kw % t.stride == 0 else "does not divide"

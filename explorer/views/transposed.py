@@ -150,14 +150,14 @@ class TransposedView:
         ones = conv.conv_transpose2d(np.ones(g.shape), np.ones(np.shape(self.state.w)),
                                      *self._settings())
         return [
-            Check.compare("∂L/∂X = conv_transpose(g) (finite differences)", self.outputs,
+            Check.compare("∂L/∂X by finite differences", self.outputs,
                           self.differences, fd_tol),
-            Check.compare("conv_transpose(g) = Cᵀ g", self.outputs.ravel(),
+            Check.compare("output = Cᵀg", self.outputs.ravel(),
                           self.matrix.T @ self.g_forward.ravel(), tol),
-            Check.compare("Σ stamps = gather convolution = output",
+            Check.compare("Σ stamps = gather = output",
                           np.concatenate([self.stamped.ravel(), self.gathered.ravel()]),
                           np.concatenate([self.outputs.ravel(), self.outputs.ravel()]), tol),
-            Check.compare("overlap counts = stamps of ones", self.counts, ones, 0.0),
+            Check.compare("counts = stamps of ones", self.counts, ones, 0.0),
         ]
 
     def _settings(self) -> tuple[int, int, int, int]:
@@ -311,23 +311,26 @@ def _gather_scene(t: Transposed, g: np.ndarray, w: np.ndarray,
     ghost[np.ix_(keep_r, keep_c)] = False
     steps = conv.trace2d(cells, w, 1, 0, t.dilation, flip=True)
     gathered = conv.convolve2d(cells, w, 1, 0, t.dilation, flip=True)
-    border = t.dilation * (w.shape[0] - 1) - t.padding
-    parts = []
-    if t.stride > 1:
-        parts.append(f"{t.stride - 1} between entries")
-    parts.append(f"{border} around" if border >= 0 else f"{-border} cut from each side")
-    if t.output_padding:
-        parts.append(f"{t.output_padding} more at the bottom and right")
     scene = GridScene(
         cells=cells, ghost=ghost, kernel=steps[0].kernel,
         rows=np.array([step.rows for step in steps]),
         cols=np.array([step.cols for step in steps]),
         outputs=gathered, output_labels=_labels("o", outputs.shape),
-        input_name="g with zeros: " + ", ".join(parts),
+        input_name="g spread out with zeros",
         kernel_name="kernel, flipped",
         output_name=f"output = ∂L/∂X ({outputs.shape[0]} × {outputs.shape[1]})",
     )
     return scene, gathered
+
+
+def zeros_described(t: Transposed, kernel_rows: int) -> str:
+    """Where the gather picture's zeros go, in words: between the entries, around, at the end."""
+    border = t.dilation * (kernel_rows - 1) - t.padding
+    parts = [f"{t.stride - 1} between neighbouring entries"] if t.stride > 1 else []
+    parts.append(f"a border of {border}" if border >= 0 else f"{-border} cut from each side")
+    if t.output_padding:
+        parts.append(f"{t.output_padding} more at the bottom and right")
+    return ", ".join(parts)
 
 
 def _matrix_scene(values: np.ndarray, band: np.ndarray, g_forward: np.ndarray,
