@@ -995,11 +995,6 @@ def _missed_frames(app, panel, frames: int = 600) -> float:
 
 
 # -- machinery, switched off and on --------------------------------------------------------------
-def _never_seen(_text: str, _font_key: str) -> None:
-    """static_text.if_seen_before that never has the text: painted plots use ``drawText``."""
-    return None
-
-
 def _plain_container_paint(self, event) -> None:
     """Backdrop's paint as a plain QWidget's: nothing (Qt paints the parent under it)."""
     from PySide6.QtWidgets import QWidget
@@ -1068,23 +1063,6 @@ class Machinery:
     on: Callable[[], None] = _nothing
 
 
-def _static_text_plain() -> list[tuple[object, str, object]]:
-    import inspect
-
-    from explorer.widgets import static_text
-
-    # Cell matrices draw laid-out texts (drawStaticText); without the cache, each is laid out
-    # anew whenever a matrix plans its texts.
-    return [(static_text, "if_seen_before", _never_seen),
-            (static_text, "prepared", inspect.unwrap(static_text.prepared))]
-
-
-def _static_text_counted() -> list[tuple[object, str]]:
-    from explorer.widgets import static_text
-
-    return [(static_text, "if_seen_before"), (static_text, "prepared")]
-
-
 def _backdrop_instances() -> list:
     from PySide6.QtWidgets import QApplication
 
@@ -1117,8 +1095,6 @@ def _nothing_counted() -> list[tuple[object, str]]:
 
 
 MACHINERY = {m.name: m for m in (
-    Machinery("static_text", "widgets/static_text.py cache -> drawText (painted plots), "
-              "an uncached layout (cell matrices)", _static_text_plain, _static_text_counted),
     Machinery("backdrop", "widgets/backdrop.py cached picture -> a plain QWidget container",
               _backdrop_plain, _backdrop_counted, off=_backdrops_plain,
               on=_backdrops_cached),

@@ -369,29 +369,17 @@ def test_a_control_over_its_budget_is_marked_in_the_report(qtbot):
 
 
 # -- A/B switches --------------------------------------------------------------------------------
-def test_static_text_and_heap_switch_off_and_back():
+def test_the_heap_switches_off_and_back():
     from explorer import heap
-    from explorer.widgets import cell_matrix, static_text
 
-    cached = static_text.prepared
-    switches = [Switch("static_text"), Switch("heap")]
-    for switch in switches:
-        switch.off()
+    switch = Switch("heap")
+    switch.off()
     try:
-        for _ in range(2):
-            assert static_text.if_seen_before("seen", "font") is None  # drawn with drawText
-        assert cell_matrix.prepared is static_text.prepared is not cached
-        assert not hasattr(static_text.prepared, "cache_info")  # laid out every time
-        assert static_text.prepared("a", "font") is not static_text.prepared("a", "font")
         assert heap.pause is bench._no_pause and heap.settle is bench._no_settle
     finally:
-        for switch in switches:
-            switch.on()
-    assert cell_matrix.prepared is static_text.prepared is cached
-    static_text.if_seen_before("seen", "font")
-    assert static_text.if_seen_before("seen", "font") is not None
+        switch.on()
     assert heap.pause is not bench._no_pause and not heap.managed()
-    assert set(MACHINERY) == {"static_text", "backdrop", "heap"}
+    assert set(MACHINERY) == {"backdrop", "heap"}
 
 
 def test_backdrop_off_paints_like_a_plain_container_and_on_from_its_picture(qtbot):

@@ -547,33 +547,15 @@ def test_wide_curves_paint_like_qt_strokes_them_on_the_plot(plot, ratio):
     assert differing <= 0.01 * painted
 
 
-def test_labels_met_once_or_again_paint_the_same_pixels(plot):
-    from explorer.widgets import static_text
-
+def test_labels_paint_their_digits_the_same_each_time(plot):
     labels = PaintedLabels()
     plot.addItem(labels)
-    # Texts no other test draws: the first paint meets them for the first time.
     texts = [f"{v:.4f}".replace("-", "−") for v in (-0.31415, 0.27182, -0.14142, 0.17320)]
-    assert all(static_text.if_seen_before(t + "·fresh", "k") is None for t in texts)
     labels.set_labels([0.5, 1.5, 2.5, 3.5], [1.0, 0.5, 1.5, 1.0], texts, "#000000")
-    first = image_array(plot)       # drawn with drawText
-    second = image_array(plot)      # drawn again, from the laid-out QStaticText
+    first = image_array(plot)
+    second = image_array(plot)
     assert (first != second).sum() == 0
     assert (first.max(axis=2) < 100).sum() > 50  # the digits are drawn
-    key = labels._shown(plot)[1]
-    assert all(static_text.if_seen_before(t, key) is not None for t in texts)
-
-
-def test_texts_are_laid_out_from_their_second_sighting_and_the_record_stays_bounded():
-    from explorer.widgets import static_text
-
-    assert static_text.if_seen_before("only once", "font") is None
-    again = static_text.if_seen_before("only once", "font")
-    assert again is not None and again.text() == "only once"
-    assert static_text.if_seen_before("only once", "font") is again  # the same layout
-    for n in range(5 * static_text.LIMIT):
-        static_text.if_seen_before(f"t{n}", "font")
-    assert len(static_text._seen) <= 4 * static_text.LIMIT
 
 
 def test_text_lines_are_drawn_each_in_its_colour_in_a_box_sized_by_the_font(plot):

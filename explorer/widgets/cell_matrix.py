@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QStaticText, QTransform
 from PySide6.QtWidgets import QWidget
 
 from explorer.views.scenes import MatrixScene
@@ -29,7 +29,6 @@ from explorer.widgets.cell_style import (
     ink,
     pixel_font,
 )
-from explorer.widgets.static_text import prepared
 
 #: Diverging colours: negative entries blue, positive vermillion (Okabe–Ito), zero the
 #: background (white in the light theme).
@@ -37,6 +36,14 @@ NEGATIVE_COLOR = "#0072B2"
 POSITIVE_COLOR = "#D55E00"
 #: Lines between the cells outside the band.
 GRID_COLOR = "#DDDDDD"
+
+
+def laid_out(text: str, font: QFont) -> QStaticText:
+    """``text`` laid out in ``font``, to be drawn at every repaint without laying it out again."""
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.prepare(QTransform(), font)
+    return static
 
 
 @dataclass
@@ -88,10 +95,8 @@ class CellMatrixView(PointTooltips, CellCanvas[MatrixScene]):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._label_font = pixel_font(12)
-        self._label_key = self._label_font.toString()
         self._bold_font = pixel_font(12, bold=True)
         self._cell_font = pixel_font(12)
-        self._cell_key = self._cell_font.toString()
         self._title_font = pixel_font(13)
         self._title_metrics = QFontMetrics(self._title_font)
         self._bold_metrics = QFontMetrics(self._bold_font)
@@ -199,8 +204,7 @@ class CellMatrixView(PointTooltips, CellCanvas[MatrixScene]):
         cell_pixels = max(9, int(0.34 * g.size))
         if self._cell_font.pixelSize() != cell_pixels:
             self._cell_font = pixel_font(cell_pixels)
-            self._cell_key = self._cell_font.toString()
-        g.texts = self._plan_texts(metrics)
+            g.texts = self._plan_texts(metrics)
 
     def _plan_texts(self, metrics: QFontMetrics) -> list:
         """Lay out every label and value once per scene or size; painting then only draws.
@@ -209,11 +213,10 @@ class CellMatrixView(PointTooltips, CellCanvas[MatrixScene]):
         """
         s, g = self._scene, self._geometry
         texts = []
-        label_key = self._label_key
         step = max(1, int(np.ceil(metrics.height() / g.size)))
         for i, label in enumerate(s.row_labels):
             if i % step == 0:
-                static = prepared(label, label_key)
+                static = laid_out(label, self._label_font)
                 size = static.size()
                 texts.append((self._label_font, "label", QPointF(
                     g.x0 - 4 - size.width(), g.y0 + (i + 0.5) * g.size - size.height() / 2),
@@ -222,16 +225,15 @@ class CellMatrixView(PointTooltips, CellCanvas[MatrixScene]):
         every = g.label_every = max(1, int(np.ceil((widest + 4) / g.size)))
         for n, label in enumerate(s.col_labels):
             if n % every == 0:
-                static = prepared(label, label_key)
+                static = laid_out(label, self._label_font)
                 size = static.size()
                 texts.append((self._label_font, "label", QPointF(
                     g.x0 + (n + 0.5) * g.size - size.width() / 2, g.y0 - 2 - size.height()),
                     static))
         if g.size >= self.MIN_TEXT_CELL:
             # Only the band carries numbers: a white cell is a zero, as the colour scale says.
-            key = self._cell_key
             for i, n in np.argwhere(s.band):
-                static = prepared(short_number(s.values[i, n]), key)
+                static = laid_out(short_number(s.values[i, n]), self._cell_font)
                 size = static.size()
                 texts.append((self._cell_font, "light_text" if g.light_text[i, n] else "text",
                               QPointF(g.x0 + (n + 0.5) * g.size - size.width() / 2,

@@ -65,7 +65,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.widgets import static_text
 from explorer.widgets.plot import MIN_PLOT_SIZE, make_plot, themed_copy
 from explorer.widgets.raster import blit
 from explorer.widgets.theme import Theme, current_theme, theme_signals
@@ -876,7 +875,6 @@ class PaintedLabels(PaintedLayer):
         super().__init__()
         self._themed = themed
         self._font = QFont(font) if font is not None else QFont()
-        self._font_key = self._font.toString()
         self._x = np.empty(0)
         self._y = np.empty(0)
         self._texts: list[str] = []
@@ -1006,10 +1004,10 @@ class PaintedLabels(PaintedLayer):
         """Whether the full or else the short texts fit alone at ``unit``."""
         return self._fit_alone(unit, 0) is not None or self._fit_alone(unit, 1) is not None
 
-    def _shown(self, plot: PaintedPlot) -> tuple[QFont, str, list[str]] | None:
-        """Font, its key and texts to draw at ``plot``'s current scale; None: nothing."""
+    def _shown(self, plot: PaintedPlot) -> tuple[QFont, list[str]] | None:
+        """Font and texts to draw at ``plot``'s current scale; None: nothing."""
         if self._fit is None or not self._texts:
-            return self._font, self._font_key, self._texts
+            return self._font, self._texts
         # The group's members on a plot that has been laid out, with their scales.
         members = [(self, self._unit(plot))]
         for other in self._group:
@@ -1044,19 +1042,19 @@ class PaintedLabels(PaintedLayer):
                     font = QFont(font)
                     asked = smallest.pointSizeF()  # as asked, not as matched; -1: pixels
                     font.setPointSizeF(asked if asked > 0 else QFontInfo(smallest).pointSizeF())
-                self._fitted[key] = font, font.toString(), texts
+                self._fitted[key] = font, texts
                 break
             else:
                 short = self._fit_alone(unit, 1)
                 if short is not None:
                     # The others fit only full texts where these fit only short ones.
-                    self._fitted[key] = short, short.toString(), self._short
+                    self._fitted[key] = short, self._short
         return self._fitted[key]
 
     def shown(self, plot: PaintedPlot) -> tuple[QFont, list[str]] | None:
         """The font and texts drawn at ``plot``'s size; None: left out (tests read it)."""
         chosen = self._shown(plot)
-        return None if chosen is None else (QFont(chosen[0]), list(chosen[2]))
+        return None if chosen is None else (QFont(chosen[0]), list(chosen[1]))
 
     def _resolve(self, theme: Theme) -> list[QColor]:
         shown = {c: theme.qcolor(c) if self._themed else QColor(c)
@@ -1079,7 +1077,6 @@ class PaintedLabels(PaintedLayer):
     def set_font(self, font: QFont) -> None:
         """Font of every label."""
         self._font = QFont(font)
-        self._font_key = self._font.toString()
         self._group_changed()
         self._changed()
 
@@ -1089,7 +1086,7 @@ class PaintedLabels(PaintedLayer):
         chosen = self._shown(plot)
         if chosen is None:
             return
-        font, font_key, texts = chosen
+        font, texts = chosen
         self.drawn = (font.pointSizeF(), texts is self._short)  # what the last paint drew
         xs, ys = plot.to_widget(self._x, self._y)
         ys = ys + self._dy
@@ -1106,14 +1103,8 @@ class PaintedLabels(PaintedLayer):
             if color is not last:
                 painter.setPen(color)
                 last = color
-            static = static_text.if_seen_before(text, font_key)
-            if static is not None:
-                painter.drawStaticText(QPointF(x - static.size().width() / 2, y - half_height),
-                                       static)
-            else:
-                # A value met for the first time (a drag makes new ones every step).
-                painter.drawText(QPointF(x - metrics.horizontalAdvance(text) / 2,
-                                         y - half_height + ascent), text)
+            painter.drawText(QPointF(x - metrics.horizontalAdvance(text) / 2,
+                                     y - half_height + ascent), text)
 
 
 class PaintedCells(PaintedLayer):
