@@ -995,13 +995,6 @@ def _missed_frames(app, panel, frames: int = 600) -> float:
 
 
 # -- machinery, switched off and on --------------------------------------------------------------
-def _plain_container_paint(self, event) -> None:
-    """Backdrop's paint as a plain QWidget's: nothing (Qt paints the parent under it)."""
-    from PySide6.QtWidgets import QWidget
-
-    QWidget.paintEvent(self, event)
-
-
 def _nothing() -> None:
     """A switch that needs no telling."""
 
@@ -1012,26 +1005,6 @@ def _no_pause() -> None:
 
 def _no_settle(collect: bool = False) -> None:
     """heap.settle that leaves the collector alone."""
-
-
-def _backdrops_plain() -> None:
-    _backdrops(opaque=False)  # Qt then paints the parent (a group box's frame) under them
-
-
-def _backdrops_cached() -> None:
-    _backdrops(opaque=True)
-
-
-def _backdrops(opaque: bool) -> None:
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
-
-    from explorer.widgets.backdrop import Backdrop
-
-    for widget in QApplication.allWidgets():
-        if isinstance(widget, Backdrop):
-            widget.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, opaque)
-            widget.update()
 
 
 def _heap_off() -> None:
@@ -1063,27 +1036,6 @@ class Machinery:
     on: Callable[[], None] = _nothing
 
 
-def _backdrop_instances() -> list:
-    from PySide6.QtWidgets import QApplication
-
-    from explorer.widgets.backdrop import Backdrop
-
-    return [w for w in QApplication.allWidgets() if isinstance(w, Backdrop)]
-
-
-def _backdrop_plain() -> list[tuple[object, str, object]]:
-    from types import MethodType
-
-    # Per object: Qt calls the Python override an object had when first painted, so a new
-    # class attribute would go unseen; an object's own attribute is always seen.
-    return [(w, "paintEvent", MethodType(_plain_container_paint, w))
-            for w in _backdrop_instances()]
-
-
-def _backdrop_counted() -> list[tuple[object, str]]:
-    return [(w, "paintEvent") for w in _backdrop_instances()]
-
-
 def _heap_plain() -> list[tuple[object, str, object]]:
     from explorer import heap
 
@@ -1095,9 +1047,6 @@ def _nothing_counted() -> list[tuple[object, str]]:
 
 
 MACHINERY = {m.name: m for m in (
-    Machinery("backdrop", "widgets/backdrop.py cached picture -> a plain QWidget container",
-              _backdrop_plain, _backdrop_counted, off=_backdrops_plain,
-              on=_backdrops_cached),
     Machinery("heap", "explorer/heap.py frozen start-up objects -> the collector as Python "
               "sets it", _heap_plain, _nothing_counted, off=_heap_off, on=_heap_on),
 )}
@@ -1176,7 +1125,7 @@ class counting:  # noqa: N801 - used as a function: ``with counting():``
         self._records: list = []
         for machinery in MACHINERY.values():
             for owner, attribute in machinery.counted():
-                # An object's method is counted on the object (see _backdrop_plain).
+                # An object's method is counted on the object.
                 original = vars(owner).get(attribute) or getattr(owner, attribute)
 
                 def counted(*args, _name=machinery.name, _original=original, **kwargs):

@@ -306,8 +306,6 @@ def test_measuring_a_control_times_it_and_puts_the_panel_back(window, monkeypatc
     assert len(row["times_ms"]) == 4  # rounded up to even: toggles end where they began
     assert 0 < row["median_ms"] <= row["p95_ms"] == max(row["times_ms"][1:] + [row["p95_ms"]])
     assert row["budget_ms"] == BUDGET_MS[DRAG]
-    # The marker's readout is a Backdrop.
-    assert row["served"]["backdrop"] > 0
     assert panel.state_dict() == saved
 
 
@@ -379,44 +377,7 @@ def test_the_heap_switches_off_and_back():
     finally:
         switch.on()
     assert heap.pause is not bench._no_pause and not heap.managed()
-    assert set(MACHINERY) == {"backdrop", "heap"}
-
-
-def test_backdrop_off_paints_like_a_plain_container_and_on_from_its_picture(qtbot):
-    from PySide6.QtWidgets import QGroupBox
-
-    from explorer.widgets.backdrop import Backdrop
-
-    box = QGroupBox("box")
-    qtbot.addWidget(box)
-    backdrop = Backdrop(box)
-    backdrop.setGeometry(10, 20, 100, 40)
-    box.resize(140, 80)
-    box.show()
-    qtbot.waitExposed(box)
-    app = QApplication.instance()
-    switch = Switch("backdrop")
-
-    def painted() -> int:
-        before = bench.CALLS["backdrop"]
-        backdrop.repaint()
-        app.processEvents()
-        return bench.CALLS["backdrop"] - before
-
-    with bench.counting():
-        assert painted() == 1  # Qt calls the Backdrop's own paint: it is counted
-        switch.off()
-        try:
-            assert not backdrop.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-            assert backdrop.paintEvent.__func__ is bench._plain_container_paint
-            assert painted() == 0  # the plain stand-in paints instead
-            plain = box.grab().toImage()
-        finally:
-            switch.on()
-        assert backdrop.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        assert painted() == 1
-    assert "paintEvent" not in vars(backdrop)
-    assert box.grab().toImage() == plain  # the same pixels either way
+    assert set(MACHINERY) == {"heap"}
 
 
 def test_ab_figures_compare_pooled_and_block_p95():
@@ -428,7 +389,7 @@ def test_ab_figures_compare_pooled_and_block_p95():
     assert s["median_change_percent"] == pytest.approx(35.0)
     assert s["block_median_change_percent"] == pytest.approx([20.0, 50.0])
     kept = {**blocks, "cpu_on": [[2.0] * 20, [2.0] * 20], "cpu_off": [[3.0] * 20, [2.0] * 20]}
-    lines, figures = bench.ab_table("backdrop", {"loss": {"marker": kept, "slider": kept}}, 2,
+    lines, figures = bench.ab_table("heap", {"loss": {"marker": kept, "slider": kept}}, 2,
                                     20, {"loss": ["marker", "slider"]},
                                     {"loss": {"marker": 7.0, "slider": 0.0}})
     marker = figures["loss"]["marker"]
@@ -439,14 +400,13 @@ def test_ab_figures_compare_pooled_and_block_p95():
     row = next(line for line in lines if line.startswith("loss         marker"))
     assert row.split()[2:6] == ["7", "10.0", "15.0", "+50%"] and row.count("2/2") == 1
     assert "noise: where it was never called, clock p95 moved by +50% … +50%" in lines
-    assert lines[-1].startswith("backdrop: clock p95 ≥ 10% better with it on the worst control "
+    assert lines[-1].startswith("heap: clock p95 ≥ 10% better with it on the worst control "
                                 "of loss (+50%)")
     survey = {"p": {"controls": [
         {"name": "a", "p95_ms": 15.0, "budget_ms": 16.7, "served": {}},
-        {"name": "b", "p95_ms": 50.0, "budget_ms": 100.0, "served": {"backdrop": 3}},
-        {"name": "c", "p95_ms": 10.0, "budget_ms": 100.0, "served": {"backdrop": 9}}]}}
-    assert bench.ab_targets(survey, "backdrop") == {"p": ["a", "b"]}
-    assert bench.ab_targets(survey, "heap") == {"p": ["a"]}
+        {"name": "b", "p95_ms": 50.0, "budget_ms": 100.0, "served": {"heap": 3}},
+        {"name": "c", "p95_ms": 10.0, "budget_ms": 100.0, "served": {"heap": 9}}]}}
+    assert bench.ab_targets(survey, "heap") == {"p": ["a", "b"]}
 
 
 # -- values typed and positions dragged ------------------------------------------------------------

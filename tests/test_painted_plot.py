@@ -1,4 +1,4 @@
-"""Tests for the painted plot (pyqtgraph frame, layers painted over it), raster and Backdrop."""
+"""Tests for the painted plot (pyqtgraph frame, layers painted over it) and raster."""
 
 import numpy as np
 import pyqtgraph as pg
@@ -14,10 +14,9 @@ from PySide6.QtGui import (
     QPixmap,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from explorer.widgets import raster
-from explorer.widgets.backdrop import Backdrop
 from explorer.widgets.painted_plot import (
     PaintedBars,
     PaintedCells,
@@ -415,22 +414,6 @@ def test_blit_copies_the_same_pixels_at_any_density(qtbot, ratio):
     assert target.pixelColor(int(70 * ratio), int(20 * ratio)).name() == "#1e8cc8"
     assert target.pixelColor(int(55 * ratio), int(5 * ratio)).name() == "#ffffff"
     assert target.pixelColor(int(95 * ratio), int(20 * ratio)).name() == "#000000"  # not copied
-
-
-def test_backdrop_looks_like_a_plain_container(qtbot):
-    boxes = []
-    for cls in (QWidget, Backdrop):
-        box = QGroupBox("Readout")
-        qtbot.addWidget(box)
-        inner = cls(box)
-        column = QVBoxLayout(inner)
-        column.addWidget(QLabel("0.123456", inner))
-        QVBoxLayout(box).addWidget(inner)
-        box.resize(200, 120)
-        box.show()
-        qtbot.waitExposed(box)
-        boxes.append(box)
-    assert np.array_equal(image_array(boxes[0]), image_array(boxes[1]))
 
 
 def _mask(draw, size=(400, 300)):

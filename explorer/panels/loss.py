@@ -19,7 +19,6 @@ from explorer.model import losses
 from explorer.model.quiz import Question, loss_questions
 from explorer.panels.base import Panel
 from explorer.views.loss import LossState, LossView, compute
-from explorer.widgets.backdrop import Backdrop
 from explorer.widgets.check_badge import CheckStrip
 from explorer.widgets.equation import EquationView
 from explorer.widgets.number_input import NumberInput
@@ -90,8 +89,7 @@ class LossPanel(Panel):
         self.a_max_input = NumberInput("to", s.a_max, tooltip="Right end of the a axis")
         # The readout is a grid of plain labels with fixed widths: re-laying out rich text (or a
         # growing label) on every drag step would cost more than the plots' repaint.
-        # A Backdrop: new values repaint the labels, not the group box's frame under them.
-        self.readout = Backdrop(self)
+        self.readout = QWidget(self)
         self.readout.setToolTip("Values at the marker, computed by explorer.model.losses.\n"
                                 "Right-click to copy them, or Tab here and press Ctrl+C.")
         copy = QAction("Copy values", self.readout)
