@@ -11,6 +11,7 @@ PACKAGE = "explorer.resources"
 SAMPLE_PHOTO = "astronaut_128.png"
 ICON_SVG = "nn-explorer.svg"
 DESKTOP_ENTRY = "nn-explorer.desktop"
+EXAMPLE_SETUP = "example.nnx.json"
 #: The sizes of the icon's PNGs in resources/ (the hicolor theme's usual application sizes).
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 

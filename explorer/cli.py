@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --export, also write DIR/<id>.gif for each animated panel "
                              "(loss, convolution, backprop): every step of its animation once; "
                              "needs the optional Pillow package (pip install 'nn-explorer[gif]')")
+    parser.add_argument("--setup", metavar="FILE",
+                        help="with --export, show what this setup (File ▸ Save setup…) holds: "
+                             "each panel's inputs and animation step")
+    parser.add_argument("--theme", choices=("light", "dark"),
+                        help="with --export, the theme of the pictures (default light, or the "
+                             "setup's own light or dark)")
     parser.add_argument("--install-desktop-entry", action="store_true",
                         help="add NN Explorer and its icon to your desktop's application menu "
                              "(files in $XDG_DATA_HOME, default ~/.local/share) and exit; "
@@ -66,11 +72,29 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     # Export never needs a screen: render offscreen even when a display exists.
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from explorer import setups
     from explorer.main_window import application
+    from explorer.widgets.theme import apply_theme
 
     application()
+    setup = None
+    if args.setup is not None:
+        try:
+            with open(args.setup, "rb") as file:
+                setup = setups.parse(file.read(setups.MAX_BYTES + 1))
+        except OSError as exc:
+            print(f"nn-explorer: cannot read the setup {args.setup}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        except setups.SetupError as exc:
+            print(f"nn-explorer: the setup {args.setup}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    theme = args.theme or (setup.theme if setup is not None and setup.theme != "system"
+                           else "light")
+    apply_theme(theme)
     try:
-        written = export.export_panels(args.export, ids, size, args.format, gif=args.gif)
+        written = export.export_panels(args.export, ids, size, args.format, gif=args.gif,
+                                       setup=setup)
     except export.ExportError as exc:
         print(f"nn-explorer: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -110,8 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.gif and args.export is None:
-        parser.error("--gif needs --export DIR")
+    for option in ("gif", "setup", "theme"):
+        if getattr(args, option) and args.export is None:
+            parser.error(f"--{option} needs --export DIR")
     if args.install_desktop_entry:
         from explorer import desktop_entry
 

@@ -14,6 +14,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from explorer.panels import PANELS, Panel
+from explorer.setups import Setup, SetupError, apply
 from explorer.widgets.images import rgb_array
 
 FORMATS = ("png", "svg")
@@ -128,12 +129,13 @@ def write_widget(widget: QWidget, path: Path, fmt: str) -> Path:
 
 def export_panels(directory: Path, ids: Iterable[str] | None = None,
                   size: tuple[int, int] = DEFAULT_SIZE, fmt: str = "png",
-                  gif: bool = False) -> list[Path]:
+                  gif: bool = False, setup: Setup | None = None) -> list[Path]:
     """Build each requested panel (only those), lay it out at ``size`` and write DIR/<id>.<fmt>.
 
     With ``gif`` each animated panel also gets DIR/<id>.gif (see :func:`write_gif`); Pillow and
-    at least one animated panel are checked for before anything is written. A QApplication
-    must exist. Returns the paths written.
+    at least one animated panel are checked for before anything is written. With ``setup``
+    each panel shows its part of it (every part is applied before anything is written: a bad
+    one raises ExportError). A QApplication must exist. Returns the paths written.
     """
     ids = check_ids(ids)
     if fmt not in FORMATS:
@@ -145,21 +147,28 @@ def export_panels(directory: Path, ids: Iterable[str] | None = None,
         if not animated:
             raise ExportError(f"--gif: no animated panel among {', '.join(ids)} (the animated "
                               f"ones: {', '.join(animated_ids(PANELS))})")
-    directory = prepare_directory(directory)
+    panels = {panel_id: PANELS[panel_id]() for panel_id in ids}
     written = []
-    for panel_id in ids:
-        panel = PANELS[panel_id]()
-        try:
+    try:
+        if setup is not None:
+            parts = {k: v for k, v in setup.parts.items() if k in panels}
+            try:
+                apply(Setup(setup.panel, setup.theme, parts), panels.__getitem__)
+            except SetupError as exc:
+                raise ExportError(f"the setup: {exc}") from None
+        directory = prepare_directory(directory)
+        for panel_id, panel in panels.items():
             lay_out(panel, size)
             panel.thicken_lines()
             QApplication.processEvents()
             written.append(write_widget(panel, directory / f"{panel_id}.{fmt}", fmt))
             if panel_id in animated:
                 written.append(write_gif(panel, directory / f"{panel_id}.gif", size))
-        finally:
+    finally:
+        for panel in panels.values():
             panel.close()
             panel.deleteLater()
-    QApplication.processEvents()
+        QApplication.processEvents()
     return written
 
 

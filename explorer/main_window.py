@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import __version__, export, heap
+from explorer import __version__, export, heap, setups
 from explorer.app_icon import application_icon
 from explorer.panels import PANELS, Panel
 from explorer.widgets import file_dialogs
@@ -54,6 +54,8 @@ FRAME_ALLOWANCE = QMargins(8, 40, 8, 8)
 #: Panel parameters are saved this long after the last change (and on close), so a crash
 #: loses at most a moment's work while a slider drag does not write the file 60 times a second.
 SAVE_DELAY_MS = 500
+#: Setups listed under File ▸ Open recent.
+RECENT_SETUPS = 8
 
 
 def default_settings() -> QSettings:
@@ -178,6 +180,8 @@ class MainWindow(QMainWindow):
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_panel_states)
 
+        self._unsaved = False
+        self.setAcceptDrops(True)
         self._restore(panel)
         # The other panels are built one per event-loop turn after the first frame.
         self._pending = [i for i in self._ids if not self.panels.is_built(i)]
@@ -200,6 +204,7 @@ class MainWindow(QMainWindow):
         panel.page.explanation.toggled.connect(self.set_explanations_visible)
         self._restore_panel_state(panel)
         panel.changed.connect(self._save_timer.start)
+        panel.changed.connect(self._mark_unsaved)
         heap.settle()  # the panel lives as long as the window: see explorer/heap.py
         return panel
 
@@ -307,6 +312,14 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&Open setup…", self.open_setup, QKeySequence.StandardKey.Open,
+                     "Open a setup: every panel's inputs, the panel shown and the theme")
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._action(file_menu, "&Save setup…", self.save_setup, QKeySequence.StandardKey.Save,
+                     "Save every panel's inputs, the panel shown and the theme in one file, "
+                     "to open again or to share")
+        file_menu.addSeparator()
         self._action(file_menu, "&Export panel…", self.export_current, "Ctrl+E",
                      "Save the panel shown as a PNG or SVG picture")
         self._action(file_menu, "Export &all…", self.export_all, "Ctrl+Shift+E",
@@ -323,6 +336,12 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         self._action(edit_menu, "&Copy panel image", self.copy_panel_image, "Ctrl+Shift+C",
                      "Put a picture of the panel shown on the clipboard, to paste elsewhere")
+        edit_menu.addSeparator()
+        self._action(edit_menu, "Copy &setup", self.copy_setup, None,
+                     "Put the setup (every panel's inputs) on the clipboard as text, to send "
+                     "in a message")
+        self._action(edit_menu, "&Paste setup", self.paste_setup, None,
+                     "Apply a setup copied as text")
         view = bar.addMenu("&View")
         self.view_actions: dict[str, QAction] = {}
         for number, panel_id in enumerate(self._ids, start=1):
@@ -496,6 +515,143 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Copied the {panel.title} panel to the clipboard ({panel.width()} × "
             f"{panel.height()} pixels)", 5000)
+
+    # -- setups ---------------------------------------------------------------------------
+    def _mark_unsaved(self) -> None:
+        self._unsaved = True
+
+    def setup_data(self) -> dict:
+        """The setup of every panel (each is built), the panel shown and the theme."""
+        return setups.capture({i: self.panels[i] for i in self._ids}, self.current_id(),
+                              self._theme)
+
+    def save_setup(self) -> None:
+        """Ask for a file name and save the setup there."""
+        path = self._save_name("setup", "Save setup", f"{self.current_id()}{setups.SUFFIX}",
+                               setups.FILTER, ".json")
+        if path is None:
+            return
+        try:
+            export.prepare_directory(path.parent)
+            path.write_text(setups.dumps(self.setup_data()), encoding="utf-8")
+        except (OSError, export.ExportError) as exc:
+            QMessageBox.warning(self, "Save failed", f"Could not save {path}: "
+                                f"{getattr(exc, 'strerror', None) or exc}")
+            return
+        self._unsaved = False
+        self._remember_recent(path)
+        self.statusBar().showMessage(f"Saved the setup to {path}", 5000)
+
+    def open_setup(self) -> None:
+        """Ask for a setup file and open it."""
+        path = file_dialogs.open_file(self, "setup", "Open setup", setups.FILTER)
+        if path:
+            self.open_setup_file(Path(path))
+
+    def open_setup_file(self, path: Path) -> bool:
+        """Open the setup at ``path``; whether it was applied (else a message says why)."""
+        try:
+            if path.stat().st_size > setups.MAX_BYTES:
+                raise setups.SetupError(f"the file is {path.stat().st_size / 2**20:.0f} MB; a "
+                                        f"setup is at most {setups.MAX_BYTES // 2**20} MB")
+            text = path.read_bytes()
+        except OSError as exc:
+            QMessageBox.warning(self, "Open setup", f"Could not read {path}: "
+                                f"{exc.strerror or exc}")
+            return False
+        except setups.SetupError as exc:
+            QMessageBox.warning(self, "Open setup", f"{path.name}: {exc}")
+            return False
+        if self.apply_setup_text(text, path.name):
+            self._remember_recent(path)
+            return True
+        return False
+
+    def apply_setup_text(self, text: str | bytes, source: str) -> bool:
+        """Check and apply a setup (from ``source``, a file name or "the clipboard").
+
+        A setup that fails its checks changes nothing and says why; one panel's part that
+        fails may be skipped, if the student agrees, with the rest applied.
+        """
+        try:
+            setup = setups.parse(text)
+        except setups.SetupError as exc:
+            QMessageBox.warning(self, "Open setup", f"{source}: {exc}")
+            return False
+        if self._unsaved and QMessageBox.question(
+                self, "Open setup",
+                f"Replace the inputs you changed with the setup from {source}?",
+                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Open:
+            return False
+        while True:
+            try:
+                setups.apply(setup, self.panels.__getitem__)
+                break
+            except setups.SetupError as exc:
+                if exc.panel is None or len(setup.parts) < 2:
+                    QMessageBox.warning(self, "Open setup", f"{source}: {exc}")
+                    return False
+                answer = QMessageBox.question(
+                    self, "Open setup", f"{source}: {exc}\n\nSkip the {exc.panel} panel's "
+                    "part and apply the rest?",
+                    QMessageBox.StandardButton.Ignore | QMessageBox.StandardButton.Cancel,
+                    QMessageBox.StandardButton.Cancel)
+                if answer != QMessageBox.StandardButton.Ignore:
+                    return False
+                setup = setup.without(exc.panel)
+        self.set_theme(setup.theme)
+        self.show_panel(setup.panel)
+        self._unsaved = False
+        self.statusBar().showMessage(f"Opened the setup from {source}", 5000)
+        return True
+
+    def copy_setup(self) -> None:
+        """Put the setup on the clipboard as JSON text."""
+        QApplication.clipboard().setText(setups.dumps(self.setup_data()))
+        self.statusBar().showMessage("Copied the setup to the clipboard", 5000)
+
+    def paste_setup(self) -> None:
+        """Apply the setup on the clipboard."""
+        self.apply_setup_text(QApplication.clipboard().text(), "the clipboard")
+
+    def recent_setups(self) -> list[str]:
+        """The setups opened or saved last, newest first."""
+        value = self._settings.value("recent_setups", [])
+        value = [value] if isinstance(value, str) else value
+        return [v for v in value if isinstance(v, str)][:RECENT_SETUPS] \
+            if isinstance(value, list) else []
+
+    def _remember_recent(self, path: Path) -> None:
+        name = str(path.resolve())
+        recent = [name, *(r for r in self.recent_setups() if r != name)][:RECENT_SETUPS]
+        self._settings.setValue("recent_setups", recent)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_setups()
+        for name in recent:
+            action = self.recent_menu.addAction(Path(name).name)
+            action.setToolTip(name)
+            action.setData(name)
+            action.triggered.connect(self._recent_triggered)
+        if not recent:
+            self.recent_menu.addAction("No setups yet").setEnabled(False)
+
+    def _recent_triggered(self) -> None:
+        self.open_setup_file(Path(self.sender().data()))
+
+    def dragEnterEvent(self, event) -> None:  # noqa: D102 - Qt override
+        if any(url.isLocalFile() and url.toLocalFile().lower().endswith(".json")
+               for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: D102 - Qt override
+        files = [url.toLocalFile() for url in event.mimeData().urls()
+                 if url.isLocalFile() and url.toLocalFile().lower().endswith(".json")]
+        if files:
+            event.acceptProposedAction()
+            self.open_setup_file(Path(files[0]))
 
     def about(self) -> None:
         """The About box."""

@@ -788,6 +788,20 @@ class CnnPanel(Panel):
         self._use_source(image, Path(path).name, update, size)
         return True
 
+    def picture(self) -> tuple[str, QImage] | None:
+        """The picture a student gave the network, and its name; None for the sample photo."""
+        if self._source is None or self._source_name == SAMPLE_IMAGE:
+            return None
+        return self._source_name, self._source
+
+    def use_picture(self, picture: tuple[str, QImage] | None) -> None:
+        """Feed ``picture`` (a name and an image) to the network; None: the sample photo."""
+        if picture is None:
+            if self._source_name != SAMPLE_IMAGE:
+                self._load_sample()
+        else:
+            self._use_source(picture[1], picture[0], update=True)
+
     def _use_source(self, image: QImage | None, name: str, update: bool,
                     size: str = "") -> None:
         self._source = None if image is None else image.convertToFormat(
@@ -799,7 +813,9 @@ class CnnPanel(Panel):
             self.show_view(self.view, None)
 
     def dragEnterEvent(self, event) -> None:  # noqa: D102 - Qt override
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
+        # A setup (.json) goes on to the window, which opens it.
+        if any(url.isLocalFile() and not url.toLocalFile().lower().endswith(".json")
+               for url in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: D102 - Qt override
