@@ -49,11 +49,9 @@ lint: $(VENV)/.test-installed
 export: $(VENV)/.app-installed
 	$(BIN)/python app.py --export screenshots
 
-# make bench: every control of every panel, into bench.json; make bench AB=heap: that piece of
-# speed machinery on and off, on the worst controls the last make bench found (README, Speed).
+# make bench: every control of every panel against its budget, figures into bench.json.
 bench: $(VENV)/.test-installed
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m explorer.bench \
-		$(if $(AB),--ab $(AB) --worst-from bench.json,--json bench.json)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m explorer.bench --json bench.json
 
 fuzz: $(VENV)/.test-installed
 	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests -k "model or views" -q

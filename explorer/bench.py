@@ -6,15 +6,12 @@ bench finds every control a student can operate the way ``tests/test_monkey.py``
 makes realistic changes through the signals a student's action sends, and times each change
 from the action to the repainted window. Beside each panel's worst control it prints the
 panel's *floor* (repainting what a change repaints, with no model work) and twice it.
-``--ab NAME`` switches one piece of speed machinery off and on in interleaved blocks and prints
-what it is worth per panel.
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
-import gc
 import json
 import math
 import os
@@ -46,12 +43,6 @@ SIZE = (1280, 800)
 #: A CNN layer edit at a 3 × 1024 × 1024 input repaints the table and diagram within a frame
 #: (95th percentile, milliseconds); its maps follow from a worker thread.
 CNN_LARGE_TARGET_MS = 1000 / 60
-#: A/B: blocks per state (on and off alternate, and which goes first alternates too).
-AB_BLOCKS = 8
-#: An A/B difference at or above this (in %) on some panel's worst control earns a piece its
-#: place (issue 20).
-AB_EARNS_PERCENT = 10.0
-
 _BARE_WINDOW = r"""
 import sys, time
 import numpy as np
@@ -98,17 +89,6 @@ with open("/proc/self/status") as status:
 print(f"rss-kib {rss}")
 window.close()
 """
-
-#: The app started without explorer/heap.py's collector pause (for ``--ab heap``).
-_APP_WITHOUT_HEAP = r"""
-import runpy, sys
-from explorer import heap
-heap.pause = lambda: None
-heap.settle = lambda collect=False: None
-sys.argv = [sys.argv[1]]
-runpy.run_path(sys.argv[0], run_name="__main__")
-"""
-
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -836,8 +816,7 @@ def _on_tab(control: Control):
 def measure_control(app, panel, control: Control, count: int) -> dict:
     """Time ``count`` changes of ``control`` (rounded up to even: toggles end where they began).
 
-    The panel's state, and the tab shown, are put back afterwards. ``served`` counts the calls
-    of each piece of machinery (:data:`MACHINERY`) the changes made, when :func:`counting`.
+    The panel's state, and the tab shown, are put back afterwards.
     """
     count += count % 2
     saved = _state_of(panel)
@@ -847,10 +826,8 @@ def measure_control(app, panel, control: Control, count: int) -> dict:
     drive = DRIVES[control.action](control, panel, count)
     drive.begin()
     app.processEvents()
-    before = Counter(CALLS)
     cpu: list[float] = []
     times = _time_changes(app, drive.act, count, PACE_S[control.kind], drive.prepare, cpu)
-    served = CALLS - before
     drive.end()
     _put_back(panel, saved)
     if back is not None:
@@ -859,7 +836,7 @@ def measure_control(app, panel, control: Control, count: int) -> dict:
     return {"name": control.name, "kind": control.kind, "action": control.action,
             **_summary(times), "budget_ms": control.budget_ms,
             "over_budget": 1e3 * _percentile(times, 0.95) > control.budget_ms,
-            "served": dict(served), "times_ms": [round(1e3 * t, 3) for t in times],
+            "times_ms": [round(1e3 * t, 3) for t in times],
             "cpu_ms": [round(1e3 * t, 3) for t in cpu]}
 
 
@@ -902,7 +879,6 @@ def open_window(tmp: str):
     """The app's window at :data:`SIZE`, every panel built, settings in ``tmp``."""
     from PySide6.QtCore import QSettings
 
-    from explorer import heap
     from explorer.main_window import MainWindow, application
     from explorer.panels import PANELS
 
@@ -913,7 +889,6 @@ def open_window(tmp: str):
     window.show()
     for panel_id in PANELS:
         window.panels[panel_id]  # noqa: B018 - builds it, as the window soon does anyway
-    heap.settle(collect=True)  # what the window does once every panel is built
     for _ in range(5):
         app.processEvents()
     return app, window
@@ -950,12 +925,11 @@ def bench_panel(app, panel, count: int) -> dict:
 
 
 def bench_controls(count: int, panel_ids: list[str], tmp: str) -> dict[str, dict]:
-    """:func:`bench_panel` for each panel, in one window, counting the machinery each serves."""
+    """:func:`bench_panel` for each panel, in one window."""
     app, window = open_window(tmp)
     try:
-        with counting():
-            return {panel_id: bench_panel(app, show(app, window, panel_id), count)
-                    for panel_id in panel_ids}
+        return {panel_id: bench_panel(app, show(app, window, panel_id), count)
+                for panel_id in panel_ids}
     finally:
         window.close()
         window.deleteLater()
@@ -993,223 +967,6 @@ def _missed_frames(app, panel, frames: int = 600) -> float:
     gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
     return sum(gap > 1.5 * period for gap in gaps) / max(1, len(gaps))
 
-
-# -- machinery, switched off and on --------------------------------------------------------------
-def _nothing() -> None:
-    """A switch that needs no telling."""
-
-
-def _no_pause() -> None:
-    """heap.pause that leaves the collector alone."""
-
-
-def _no_settle(collect: bool = False) -> None:
-    """heap.settle that leaves the collector alone."""
-
-
-def _heap_off() -> None:
-    gc.unfreeze()  # every object back in the generations a full collection walks
-    gc.enable()
-
-
-def _heap_on() -> None:
-    from explorer import heap
-
-    heap.settle()  # freezes what is alive, as the window does after building a panel
-
-
-@dataclass(frozen=True)
-class Machinery:
-    """A speed trick, its plain stand-ins, and the calls that show a control used it.
-
-    ``plain()`` lists ``(owner, attribute, stand-in)``: switched off, each owner's attribute is
-    the stand-in (and so is every explorer module's own name for a module's function).
-    ``counted()`` lists ``(owner, attribute)`` whose calls :func:`counting` counts.
-    ``off`` and ``on`` run after the swap each way (instances that need telling).
-    """
-
-    name: str
-    what: str
-    plain: Callable[[], list[tuple[object, str, object]]]
-    counted: Callable[[], list[tuple[object, str]]]
-    off: Callable[[], None] = _nothing
-    on: Callable[[], None] = _nothing
-
-
-def _heap_plain() -> list[tuple[object, str, object]]:
-    from explorer import heap
-
-    return [(heap, "pause", _no_pause), (heap, "settle", _no_settle)]
-
-
-def _nothing_counted() -> list[tuple[object, str]]:
-    return []
-
-
-MACHINERY = {m.name: m for m in (
-    Machinery("heap", "explorer/heap.py frozen start-up objects -> the collector as Python "
-              "sets it", _heap_plain, _nothing_counted, off=_heap_off, on=_heap_on),
-)}
-
-_MISSING = object()
-
-
-def _swap(owner: object, attribute: str, new: object) -> list[tuple[object, str, object]]:
-    """Make ``owner.attribute`` ``new``; for a module, every explorer module's name for it too.
-
-    Returns what :func:`_undo` needs to put everything back.
-    """
-    from types import ModuleType
-
-    old = vars(owner).get(attribute, _MISSING)
-    undo = [(owner, attribute, old)]
-    setattr(owner, attribute, new)
-    if isinstance(owner, ModuleType) and old is not _MISSING:
-        for module in list(sys.modules.values()):
-            if module is owner or not getattr(module, "__name__", "").startswith("explorer."):
-                continue
-            for name, value in list(vars(module).items()):
-                if value is old:  # ``from explorer.widgets.raster import blit``
-                    undo.append((module, name, value))
-                    setattr(module, name, new)
-    return undo
-
-
-def _undo(records: list[tuple[object, str, object]]) -> None:
-    for owner, attribute, old in reversed(records):
-        if old is _MISSING:
-            delattr(owner, attribute)
-        else:
-            setattr(owner, attribute, old)
-
-
-class Switch:
-    """Turns one piece of :data:`MACHINERY` off (its plain stand-ins in place) and on again."""
-
-    def __init__(self, name: str) -> None:
-        self.machinery = MACHINERY[name]
-        self._undo: list | None = None
-
-    @property
-    def is_off(self) -> bool:
-        """Whether the stand-ins are in place."""
-        return self._undo is not None
-
-    def off(self) -> None:
-        """Put the plain stand-ins in place."""
-        if self._undo is None:
-            records = []
-            for owner, attribute, plain in self.machinery.plain():
-                records += _swap(owner, attribute, plain)
-            self._undo = records
-            self.machinery.off()
-
-    def on(self) -> None:
-        """Put the machinery back."""
-        if self._undo is not None:
-            _undo(self._undo)
-            self._undo = None
-            self.machinery.on()
-
-
-#: Calls of each piece of machinery while :func:`counting` is on, by machinery name.
-CALLS: Counter = Counter()
-
-
-class counting:  # noqa: N801 - used as a function: ``with counting():``
-    """Count the calls each piece of machinery gets (into :data:`CALLS`) while inside."""
-
-    def __enter__(self) -> Counter:
-        import functools
-
-        self._records: list = []
-        for machinery in MACHINERY.values():
-            for owner, attribute in machinery.counted():
-                # An object's method is counted on the object.
-                original = vars(owner).get(attribute) or getattr(owner, attribute)
-
-                def counted(*args, _name=machinery.name, _original=original, **kwargs):
-                    CALLS[_name] += 1
-                    return _original(*args, **kwargs)
-
-                self._records += _swap(owner, attribute,
-                                       functools.wraps(original)(counted))
-        return CALLS
-
-    def __exit__(self, *_exc) -> None:
-        _undo(self._records)
-
-
-def ab_targets(survey: dict[str, dict], name: str) -> dict[str, list[str]]:
-    """Per panel: its worst control, and the worst of those ``name`` served if another."""
-    targets = {}
-    for panel_id, result in survey.items():
-        rows = result["controls"]
-        chosen = [_worst(rows)["name"]]
-        served = [row for row in rows if row["served"].get(name)]
-        if served and _worst(served)["name"] not in chosen:
-            chosen.append(_worst(served)["name"])
-        targets[panel_id] = chosen
-    return targets
-
-
-def bench_ab(app, window, name: str, targets: dict[str, list[str]], blocks: int,
-             count: int) -> dict[str, dict[str, dict]]:
-    """Time ``targets`` with machinery ``name`` on and off, in interleaved blocks.
-
-    In each block every control is timed on and off back to back, so both see the same load
-    on a shared machine; which state goes first alternates from block to block and from one
-    control to the next. Returns, per panel and control, the times (ms) of each block in each
-    state ("on", "off") and the processor times ("cpu_on", "cpu_off").
-    """
-    switch = Switch(name)
-    panels = {}
-    for panel_id, names in targets.items():
-        panel = show(app, window, panel_id)
-        controls = {c.name: c for c in find_controls(panel)[0]}
-        panels[panel_id] = [controls[n] for n in names if n in controls]
-    results = {pid: {c.name: {"on": [], "off": [], "cpu_on": [], "cpu_off": []}
-                     for c in controls} for pid, controls in panels.items()}
-    try:
-        for b in range(-1, blocks):  # block -1 warms both states up and is not kept
-            for panel_id, controls in panels.items():
-                panel = show(app, window, panel_id)
-                for k, control in enumerate(controls):
-                    for state in (("on", "off") if (b + k) % 2 == 0 else ("off", "on")):
-                        switch.on() if state == "on" else switch.off()
-                        _settle(app, panel, 0.05)
-                        row = measure_control(app, panel, control,
-                                              count if b >= 0 else max(2, count // 4))
-                        if b >= 0:
-                            kept = results[panel_id][control.name]
-                            kept[state].append(row["times_ms"])
-                            kept[f"cpu_{state}"].append(row["cpu_ms"])
-    finally:
-        switch.on()
-    return results
-
-
-def _p95(values: list[float]) -> float:
-    return _percentile(values, 0.95)
-
-
-def ab_summary(blocks: dict[str, list[list[float]]]) -> dict:
-    """On against off for one control: pooled p95 and median, and each block's differences.
-
-    Differences are (off − on) / on in %: positive means slower without the machinery.
-    """
-    def change(on: list[float], off: list[float], statistic) -> float:
-        return 100 * (statistic(off) - statistic(on)) / statistic(on)
-
-    pooled = {state: [t for block in blocks[state] for t in block] for state in ("on", "off")}
-    pairs = list(zip(blocks["on"], blocks["off"], strict=True))
-    median = statistics.median
-    return {"on_p95_ms": _p95(pooled["on"]), "off_p95_ms": _p95(pooled["off"]),
-            "p95_change_percent": change(pooled["on"], pooled["off"], _p95),
-            "on_median_ms": median(pooled["on"]), "off_median_ms": median(pooled["off"]),
-            "median_change_percent": change(pooled["on"], pooled["off"], median),
-            "block_p95_change_percent": [change(on, off, _p95) for on, off in pairs],
-            "block_median_change_percent": [change(on, off, median) for on, off in pairs]}
 
 # -- start-up, a large CNN, export, memory --------------------------------------------------------
 def _env(tmp: str) -> dict[str, str]:
@@ -1362,20 +1119,6 @@ def bench_model() -> dict[str, float]:
     return results
 
 
-def bench_startup_without_heap(runs: int, tmp: str) -> dict[str, float]:
-    """Start-up to the first painted frame with and without explorer/heap.py, interleaved."""
-    env = dict(_env(tmp), NN_EXPLORER_REPORT_FIRST_PAINT="1")
-    app_py = str(Path(__file__).resolve().parents[1] / "app.py")
-    compileall.compile_dir(str(Path(__file__).resolve().parent), quiet=1)
-    on, off = [], []
-    for _ in range(runs):
-        on.append(_first_paint_seconds([sys.executable, app_py], env))
-        off.append(_first_paint_seconds([sys.executable, "-c", _APP_WITHOUT_HEAP, app_py], env))
-    return {"on_s": statistics.median(on), "off_s": statistics.median(off),
-            "change_percent": 100 * (statistics.median(off) - statistics.median(on))
-            / statistics.median(on), "on_runs_s": on, "off_runs_s": off}
-
-
 # -- reports -------------------------------------------------------------------------------------
 def _mark(ok: bool) -> str:
     return "ok" if ok else "MISS"
@@ -1434,65 +1177,6 @@ def controls_table(panels: dict[str, dict], every: bool = False) -> list[str]:
     return lines
 
 
-def ab_table(name: str, results: dict[str, dict[str, dict]], blocks: int, count: int,
-             targets: dict[str, list[str]],
-             calls: dict[str, dict[str, float]] | None = None) -> tuple[list[str], dict]:
-    """Lines for an A/B, and the figures: per panel and control, on against off.
-
-    Two measures: the 95th percentile of the time on the clock (what the budgets judge), and
-    the median processor time, which other programs on a shared machine hardly move. ``calls``
-    (per panel and control) is how often a change called the machinery when the worst controls
-    were found: where it is 0 the machinery had no part, and any difference is noise, which the
-    last line sizes.
-    """
-    calls = calls or {}
-    figures: dict[str, dict[str, dict]] = {}
-    lines = [f"A/B {name}: {MACHINERY[name].what}",
-             f"{blocks} blocks of {count} changes per control and state, on and off back to "
-             "back. Δ = (off − on) / on: positive = slower without it; min … max over the "
-             "blocks; k/n: blocks faster with it. calls: its calls per change",
-             f"{'':<12} {'':<36} {'':>5} {'clock p95 ms':^41} {'processor median ms':^41}",
-             f"{'panel':<12} {'control':<36} {'calls':>5} "
-             + f"{'on':>6} {'off':>6} {'Δ':>5} {'min … max':>15} {'k/n':>5} " * 2 + " role"]
-
-    def columns(s: dict, key: str) -> str:
-        spread = s[f"block_{key}_change_percent"]
-        return (f"{s[f'on_{key}_ms']:>6.1f} {s[f'off_{key}_ms']:>6.1f} "
-                f"{s[f'{key}_change_percent']:>+4.0f}% {min(spread):>+5.0f}% … "
-                f"{max(spread):>+5.0f}% {sum(d > 0 for d in spread):>2}/{len(spread):<2}")
-
-    for panel_id, controls in results.items():
-        for control, kept in controls.items():
-            if not kept["on"]:
-                continue
-            clock = ab_summary(kept)
-            cpu = ab_summary({"on": kept["cpu_on"], "off": kept["cpu_off"]})
-            role = "worst" if control == targets[panel_id][0] else "served"
-            per_change = calls.get(panel_id, {}).get(control)
-            figures.setdefault(panel_id, {})[control] = {
-                "role": role, "calls_per_change": per_change, "clock": clock, "cpu": cpu}
-            shown = "?" if per_change is None else f"{per_change:.0f}"
-            lines.append(f"{panel_id:<12} {control[:36]:<36} {shown:>5} "
-                         f"{columns(clock, 'p95')} {columns(cpu, 'median')}  {role}")
-    unused = [f["clock"]["p95_change_percent"] for controls in figures.values()
-              for f in controls.values() if f["calls_per_change"] == 0]
-    if unused:
-        lines.append(f"noise: where it was never called, clock p95 moved by "
-                     f"{min(unused):+.0f}% … {max(unused):+.0f}%")
-    earned = [f"{panel_id} ({f['clock']['p95_change_percent']:+.0f}%)"
-              for panel_id, controls in figures.items() for f in controls.values()
-              if f["role"] == "worst" and f["calls_per_change"] != 0
-              and f["clock"]["p95_change_percent"] >= AB_EARNS_PERCENT
-              and 3 * sum(d > 0 for d in f["clock"]["block_p95_change_percent"])
-              >= 2 * len(f["clock"]["block_p95_change_percent"])]
-    lines.append(f"{name}: " + (
-        f"clock p95 ≥ {AB_EARNS_PERCENT:.0f}% better with it on the worst control of "
-        f"{', '.join(earned)}, in at least two thirds of the blocks; compare with the noise"
-        if earned else f"on no worst control it serves is the clock p95 ≥ "
-        f"{AB_EARNS_PERCENT:.0f}% better with it in at least two thirds of the blocks"))
-    return lines, figures
-
-
 def _report_startup(s: dict) -> str:
     return (f"start-up to first frame: app {s['app_s']:.3f} s, bare PlotWidget "
             f"{s['bare_s']:.3f} s, ratio {s['ratio']:.2f} (target <= {STARTUP_TARGET}) "
@@ -1507,47 +1191,6 @@ def _report_cnn_large(large: dict) -> str:
             f"{large['maps_median_ms']:.0f} ms median, {large['maps_p95_ms']:.0f} ms p95; "
             f"checks {large['checks_median_ms']:.0f} ms median, {large['checks_p95_ms']:.0f} "
             "ms p95")
-
-
-def _run_ab(args, ids: list[str], tmp: str) -> dict:
-    app, window = open_window(tmp)
-    try:
-        if args.worst_from:
-            survey = json.loads(Path(args.worst_from).read_text())["panels"]
-            survey = {panel_id: survey[panel_id] for panel_id in ids if panel_id in survey}
-        else:
-            print(f"finding each panel's worst control ({args.survey_changes} changes each)…",
-                  flush=True)
-            with counting():
-                survey = {}
-                for panel_id in ids:
-                    panel = show(app, window, panel_id)
-                    controls, _ = find_controls(panel)
-                    survey[panel_id] = {"controls": [
-                        measure_control(app, panel, c, args.survey_changes) for c in controls]}
-        targets = ab_targets(survey, args.ab)
-        # A piece with no entry points to count (the collector) may have a part in anything.
-        calls = {panel_id: {row["name"]: row["served"].get(args.ab, 0)
-                            / max(1, len(row["times_ms"])) for row in result["controls"]}
-                 for panel_id, result in survey.items()} if MACHINERY[args.ab].counted() else {}
-        results = bench_ab(app, window, args.ab, targets, args.blocks, args.changes)
-    finally:
-        window.close()
-        window.deleteLater()
-        app.processEvents()
-    lines, figures = ab_table(args.ab, results, args.blocks, args.changes, targets, calls)
-    report = {"ab": args.ab, "what": MACHINERY[args.ab].what, "blocks": args.blocks,
-              "changes": args.changes, "targets": targets, "figures": figures, "times_ms": results}
-    if args.ab == "heap":
-        startup = bench_startup_without_heap(args.runs, tmp)
-        report["startup"] = startup
-        lines.append(f"heap: start-up to first frame {startup['on_s']:.3f} s with it, "
-                     f"{startup['off_s']:.3f} s without ({startup['change_percent']:+.0f}%; "
-                     f"runs with {min(startup['on_runs_s']):.3f}–{max(startup['on_runs_s']):.3f}"
-                     f" s, without {min(startup['off_runs_s']):.3f}–"
-                     f"{max(startup['off_runs_s']):.3f} s)")
-    print("\n".join(lines))
-    return report
 
 
 def _screen(tmp: str) -> None:
@@ -1576,34 +1219,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--controls-only", action="store_true",
                         help="only the controls: no start-up, large CNN, export or memory")
     parser.add_argument("--all", action="store_true", help="print every control of every panel")
-    parser.add_argument("--ab", choices=list(MACHINERY),
-                        help="time each panel's worst controls with this machinery on and off")
-    parser.add_argument("--blocks", type=int, default=AB_BLOCKS, help="A/B blocks per state")
-    parser.add_argument("--worst-from", metavar="PATH",
-                        help="A/B: take the worst controls from this --json output")
-    parser.add_argument("--survey-changes", type=int, default=10,
-                        help="A/B without --worst-from: changes per control to find the worst")
     args = parser.parse_args(argv)
-    from explorer import heap
-
-    heap.pause()  # as app.py does: the window settles the collector after building its panels
     from explorer.panels import PANELS
 
     ids = args.panel or list(PANELS)
     with tempfile.TemporaryDirectory(prefix="nn-bench-") as tmp:
         _screen(tmp)
-        if args.ab:
-            report = _run_ab(args, ids, tmp)
-        else:
-            report = {"startup": None if args.controls_only else bench_startup(args.runs, tmp),
-                      "changes": args.changes,
-                      "panels": bench_controls(args.changes, ids, tmp)}
-            if not args.controls_only:
-                report["cnn_large"] = bench_cnn_large() if "cnn" in ids else None
-                report["model"] = bench_model()
-                report["export_all_s"] = bench_export(tmp)
-                report["memory_mib"] = bench_memory(tmp)
-            print("\n".join(_report(report, args.all)))
+        report = {"startup": None if args.controls_only else bench_startup(args.runs, tmp),
+                  "changes": args.changes,
+                  "panels": bench_controls(args.changes, ids, tmp)}
+        if not args.controls_only:
+            report["cnn_large"] = bench_cnn_large() if "cnn" in ids else None
+            report["model"] = bench_model()
+            report["export_all_s"] = bench_export(tmp)
+            report["memory_mib"] = bench_memory(tmp)
+        print("\n".join(_report(report, args.all)))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
     return 0

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from explorer import __version__, heap
+from explorer import __version__
 
 EXIT_USAGE = 2
 
@@ -141,8 +141,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from explorer import desktop_entry
 
         return desktop_entry.main()
-    if args.list_panels or args.export is not None:
-        heap.settle()  # no window to wait for (explorer/heap.py)
     if args.list_panels:
         from explorer.panels import PANELS
 
@@ -170,5 +168,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get("NN_EXPLORER_REPORT_FIRST_PAINT"):
         _report_first_paint(app, window)
     window.show()
-    heap.settle()
     return app.exec()

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import __version__, export, heap, setups
+from explorer import __version__, export, setups
 from explorer.app_icon import application_icon
 from explorer.panels import PANELS, Panel
 from explorer.widgets import file_dialogs
@@ -205,7 +205,6 @@ class MainWindow(QMainWindow):
         self._restore_panel_state(panel)
         panel.changed.connect(self._save_timer.start)
         panel.changed.connect(self._mark_unsaved)
-        heap.settle()  # the panel lives as long as the window: see explorer/heap.py
         return panel
 
     def _build_next(self) -> None:
@@ -213,7 +212,6 @@ class MainWindow(QMainWindow):
             self._pending.pop(0)
         if not self._pending:
             self._build_timer.stop()
-            heap.settle(collect=True)  # every panel is built: sweep the start-up's garbage
             return
         current = self._stack.currentIndex()
         self.panels[self._pending.pop(0)]

@@ -14,8 +14,6 @@ from explorer.bench import (
     CLICK,
     DRAG,
     DRIVES,
-    MACHINERY,
-    Switch,
     _repaints_of,
     _replay,
     find_controls,
@@ -300,8 +298,7 @@ def test_measuring_a_control_times_it_and_puts_the_panel_back(window, monkeypatc
     panel = _shown(window, "loss")
     named = _by_name(find_controls(panel)[0])
     saved = panel.state_dict()
-    with bench.counting():
-        row = measure_control(QApplication.instance(), panel, named["marker a slider"], 3)
+    row = measure_control(QApplication.instance(), panel, named["marker a slider"], 3)
     assert row["name"] == "marker a slider" and row["kind"] == DRAG
     assert len(row["times_ms"]) == 4  # rounded up to even: toggles end where they began
     assert 0 < row["median_ms"] <= row["p95_ms"] == max(row["times_ms"][1:] + [row["p95_ms"]])
@@ -364,49 +361,6 @@ def test_a_control_over_its_budget_is_marked_in_the_report(qtbot):
     assert "slow slider" in row and " MISS " in row
     assert row.split()[1:3] == ["2", "1"]  # two controls, one miss
     assert any("slow slider" in line and "> 16.7 ms" in line for line in lines)
-
-
-# -- A/B switches --------------------------------------------------------------------------------
-def test_the_heap_switches_off_and_back():
-    from explorer import heap
-
-    switch = Switch("heap")
-    switch.off()
-    try:
-        assert heap.pause is bench._no_pause and heap.settle is bench._no_settle
-    finally:
-        switch.on()
-    assert heap.pause is not bench._no_pause and not heap.managed()
-    assert set(MACHINERY) == {"heap"}
-
-
-def test_ab_figures_compare_pooled_and_block_p95():
-    blocks = {"on": [[10.0] * 19 + [20.0], [10.0] * 20], "off": [[12.0] * 20, [15.0] * 20]}
-    s = bench.ab_summary(blocks)
-    assert (s["on_p95_ms"], s["off_p95_ms"]) == (10.0, 15.0)
-    assert s["p95_change_percent"] == pytest.approx(50.0)
-    assert s["block_p95_change_percent"] == pytest.approx([20.0, 50.0])
-    assert s["median_change_percent"] == pytest.approx(35.0)
-    assert s["block_median_change_percent"] == pytest.approx([20.0, 50.0])
-    kept = {**blocks, "cpu_on": [[2.0] * 20, [2.0] * 20], "cpu_off": [[3.0] * 20, [2.0] * 20]}
-    lines, figures = bench.ab_table("heap", {"loss": {"marker": kept, "slider": kept}}, 2,
-                                    20, {"loss": ["marker", "slider"]},
-                                    {"loss": {"marker": 7.0, "slider": 0.0}})
-    marker = figures["loss"]["marker"]
-    assert (marker["role"], marker["calls_per_change"]) == ("worst", 7.0)
-    assert marker["clock"]["p95_change_percent"] == pytest.approx(50.0)
-    assert marker["cpu"]["median_change_percent"] == pytest.approx(25.0)
-    assert marker["cpu"]["block_median_change_percent"] == pytest.approx([50.0, 0.0])
-    row = next(line for line in lines if line.startswith("loss         marker"))
-    assert row.split()[2:6] == ["7", "10.0", "15.0", "+50%"] and row.count("2/2") == 1
-    assert "noise: where it was never called, clock p95 moved by +50% … +50%" in lines
-    assert lines[-1].startswith("heap: clock p95 ≥ 10% better with it on the worst control "
-                                "of loss (+50%)")
-    survey = {"p": {"controls": [
-        {"name": "a", "p95_ms": 15.0, "budget_ms": 16.7, "served": {}},
-        {"name": "b", "p95_ms": 50.0, "budget_ms": 100.0, "served": {"heap": 3}},
-        {"name": "c", "p95_ms": 10.0, "budget_ms": 100.0, "served": {"heap": 9}}]}}
-    assert bench.ab_targets(survey, "heap") == {"p": ["a", "b"]}
 
 
 # -- values typed and positions dragged ------------------------------------------------------------
