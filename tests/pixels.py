@@ -1,17 +1,31 @@
 """Turn widgets into numpy images so tests can assert on pixels."""
 
 import numpy as np
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QImage
+
+from explorer.widgets.images import rgb_array
 
 
 def image_array(widget) -> np.ndarray:
     """The widget as it paints now, as an (H, W, 3) uint8 array."""
+    return rgb_array(widget.grab().toImage())
+
+
+def on_screen(widget) -> np.ndarray:
+    """What the window's backing store holds for ``widget`` (partial repaints included)."""
+    top = widget.mapTo(widget.window(), widget.rect().topLeft())
+    shot = widget.screen().grabWindow(widget.window().winId(), top.x(), top.y(), widget.width(),
+                                      widget.height())
+    return rgb_array(shot.toImage())
+
+
+def pixel(widget, point: QPointF) -> tuple[int, int, int]:
+    """The colour the widget paints at ``point`` (its logical coordinates), as (r, g, b)."""
     image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    width, height = image.width(), image.height()
-    data = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * height)
-    # Copy while the QImage is alive: the buffer is its memory.
-    rows = data.reshape(height, image.bytesPerLine())[:, : 3 * width]
-    return rows.reshape(height, width, 3).copy()
+    ratio = image.width() / widget.width()
+    color = image.pixelColor(int(point.x() * ratio), int(point.y() * ratio))
+    return color.red(), color.green(), color.blue()
 
 
 def count_bluish(array: np.ndarray) -> int:

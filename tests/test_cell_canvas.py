@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QImage, QMouseEvent
+from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from explorer.model import backprop as bp
@@ -26,7 +26,7 @@ from explorer.widgets.cell_matrix import CellMatrixView, MatrixScene
 from explorer.widgets.cell_row import CellRowView, RowScene
 from explorer.widgets.index_plot import IndexPlot, SeriesStyle
 from explorer.widgets.theme import apply_theme, current_theme
-from tests.pixels import image_array
+from tests.pixels import image_array, on_screen
 
 
 @pytest.fixture(autouse=True)
@@ -147,13 +147,6 @@ def tooltip_text(view, point: QPointF) -> str:
     return text or view.toolTip()
 
 
-def on_screen(view) -> np.ndarray:
-    """What the window's backing store holds for ``view`` (partial repaints included)."""
-    shot = view.screen().grabWindow(view.winId(), 0, 0, view.width(), view.height())
-    image = shot.toImage().convertToFormat(QImage.Format.Format_RGB888)
-    data = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * image.height())
-    rows = data.reshape(image.height(), image.bytesPerLine())[:, : 3 * image.width()]
-    return rows.reshape(image.height(), image.width(), 3).copy()
 
 
 class Album:

@@ -1,17 +1,16 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QImage
+from PySide6.QtGui import QColor, QFontMetrics
 
 from explorer.model import backprop as bp
 from explorer.panels.backprop import BackpropPanel
 from explorer.views.backprop import BackpropState
 from explorer.widgets.cell_matrix import NEGATIVE_COLOR, POSITIVE_COLOR
 from explorer.widgets.cell_style import OUTPUT_FILL, STEP_COLOR
-from explorer.widgets.images import rgb_array
 from explorer.widgets.index_plot import IndexPlot, SeriesStyle, nice_ticks
 from tests.conftest import type_into
-from tests.pixels import image_array
+from tests.pixels import image_array, on_screen, pixel
 
 PANEL = BackpropPanel
 
@@ -58,11 +57,6 @@ def arrays(state):
             np.array(state.t))
 
 
-def pixel(widget, point: QPointF) -> tuple[int, int, int]:
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    ratio = image.width() / widget.width()
-    color = image.pixelColor(int(point.x() * ratio), int(point.y() * ratio))
-    return color.red(), color.green(), color.blue()
 
 
 def near(rgb, expected, tolerance=14):
@@ -430,12 +424,6 @@ def test_hovering_an_entry_lights_its_column(panel, qtbot):
     assert panel.matrix_view.hover_column() == -1
 
 
-def on_screen(widget) -> np.ndarray:
-    """What the window's backing store holds for ``widget`` (partial repaints included)."""
-    top = widget.mapTo(widget.window(), widget.rect().topLeft())
-    shot = widget.screen().grabWindow(widget.window().winId(), top.x(), top.y(), widget.width(),
-                                      widget.height())
-    return rgb_array(shot.toImage())
 
 
 @pytest.mark.parametrize("kind", ["valid", "full"])

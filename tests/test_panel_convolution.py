@@ -20,6 +20,7 @@ from explorer.widgets.cell_style import GHOST_FILL, OUTPUT_FILL, STEP_COLOR
 from explorer.widgets.images import rgb_array
 from explorer.widgets.matrix_input import format_matrix, parse_matrix
 from tests.conftest import type_into
+from tests.pixels import on_screen, pixel
 
 PANEL = ConvolutionPanel
 
@@ -49,19 +50,8 @@ def loops2d(x, w, stride=1, padding=0, dilation=1, flip=False):
                       for c in cols] for r in rows])
 
 
-def on_screen(widget) -> np.ndarray:
-    """What the window's backing store holds for ``widget`` (partial repaints included)."""
-    top = widget.mapTo(widget.window(), widget.rect().topLeft())
-    shot = widget.screen().grabWindow(widget.window().winId(), top.x(), top.y(), widget.width(),
-                                      widget.height())
-    return rgb_array(shot.toImage())
 
 
-def pixel(widget, point: QPointF) -> tuple[int, int, int]:
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    ratio = image.width() / widget.width()
-    color = image.pixelColor(int(point.x() * ratio), int(point.y() * ratio))
-    return color.red(), color.green(), color.blue()
 
 
 def near(rgb, expected, tolerance=12):

@@ -9,7 +9,8 @@ from explorer.panels.convolution import ConvolutionPanel
 from explorer.views import transposed
 from explorer.widgets.cell_style import BACKGROUND, OUTPUT_FILL
 from tests.conftest import type_into
-from tests.test_panel_convolution import pixel, type_matrix
+from tests.pixels import pixel
+from tests.test_panel_convolution import type_matrix
 
 PANEL = ConvolutionPanel
 
