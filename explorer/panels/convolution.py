@@ -271,22 +271,33 @@ class ConvolutionPanel(Panel):
             self.bind(field, control)
         return page
 
-    def _build_2d_controls(self, parent: QWidget) -> QWidget:
-        s = self.state.two
+    @staticmethod
+    def _size_formulas(parent: QWidget, tex: str, plain: str, legend: str
+                       ) -> tuple[QWidget, QVBoxLayout, EquationView, EquationView]:
+        """A controls page that opens with a size formula, its legend and its numbers.
+
+        Returns the page, its column and the two lines for the numbers (rows, and columns
+        when they differ).
+        """
         page = QWidget(parent)
         column = QVBoxLayout(page)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(EquationView(
-            r"$o = \lfloor\,(i + 2p - d\,(k-1) - 1)\,/\,s\,\rfloor + 1$",
-            "o = floor((i + 2p - d(k-1) - 1)/s) + 1", points=11, parent=page))
-        legend = WrappedLabel("<i>i</i> input size, <i>k</i> kernel size, <i>p</i> padding, "
-                              "<i>d</i> dilation, <i>s</i> stride — per axis", page)
-        column.addWidget(legend)
-        self.formula_view = EquationView("", "", points=11, parent=page)
-        self.formula_view.setToolTip("The output size for the current settings")
-        self.formula_view_w = EquationView("", "", points=11, parent=page)
-        column.addWidget(self.formula_view)
-        column.addWidget(self.formula_view_w)
+        column.addWidget(EquationView(tex, plain, points=11, parent=page))
+        column.addWidget(WrappedLabel(legend, page))
+        lines = EquationView("", "", points=11, parent=page), \
+            EquationView("", "", points=11, parent=page)
+        lines[0].setToolTip("The output size for the current settings")
+        for line in lines:
+            column.addWidget(line)
+        return page, column, *lines
+
+    def _build_2d_controls(self, parent: QWidget) -> QWidget:
+        s = self.state.two
+        page, column, self.formula_view, self.formula_view_w = self._size_formulas(
+            parent, r"$o = \lfloor\,(i + 2p - d\,(k-1) - 1)\,/\,s\,\rfloor + 1$",
+            "o = floor((i + 2p - d(k-1) - 1)/s) + 1",
+            "<i>i</i> input size, <i>k</i> kernel size, <i>p</i> padding, <i>d</i> dilation, "
+            "<i>s</i> stride — per axis")
 
         group = QGroupBox("2-D input, kernel and layer", page)
         grid = QGridLayout(group)
@@ -352,20 +363,11 @@ class ConvolutionPanel(Panel):
 
     def _build_transposed_controls(self, parent: QWidget) -> QWidget:
         t = self.state.three
-        page = QWidget(parent)
-        column = QVBoxLayout(page)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(EquationView(
-            r"$o = (i-1)\,s - 2p + d\,(k-1) + \mathrm{op} + 1$",
-            "o = (i-1)s - 2p + d(k-1) + op + 1", points=11, parent=page))
-        column.addWidget(WrappedLabel(
-            "<i>i</i> size of g, op output_padding (0 ≤ op &lt; max(<i>s</i>, <i>d</i>)); "
-            "the forward convolution has the same <i>k</i>, <i>s</i>, <i>p</i>, <i>d</i>", page))
-        self.transposed_formula = EquationView("", "", points=11, parent=page)
-        self.transposed_formula.setToolTip("The output size for the current settings")
-        self.transposed_formula_w = EquationView("", "", points=11, parent=page)
-        column.addWidget(self.transposed_formula)
-        column.addWidget(self.transposed_formula_w)
+        page, column, self.transposed_formula, self.transposed_formula_w = self._size_formulas(
+            parent, r"$o = (i-1)\,s - 2p + d\,(k-1) + \mathrm{op} + 1$",
+            "o = (i-1)s - 2p + d(k-1) + op + 1",
+            "<i>i</i> size of g, op output_padding (0 ≤ op &lt; max(<i>s</i>, <i>d</i>)); the "
+            "forward convolution has the same <i>k</i>, <i>s</i>, <i>p</i>, <i>d</i>")
 
         group = QGroupBox("g, kernel and layer", page)
         grid = QGridLayout(group)
