@@ -525,10 +525,12 @@ class MainWindow(QMainWindow):
 
     def save_setup(self) -> None:
         """Ask for a file name and save the setup there."""
-        path = self._save_name("setup", "Save setup", f"{self.current_id()}{setups.SUFFIX}",
-                               setups.FILTER, ".json")
-        if path is None:
+        name, _chosen = file_dialogs.save_file(self, "setup", "Save setup",
+                                               f"{self.current_id()}{setups.SUFFIX}",
+                                               setups.FILTER)
+        if not name:
             return
+        path = Path(name if name.lower().endswith(".json") else name + setups.SUFFIX)
         try:
             export.prepare_directory(path.parent)
             path.write_text(setups.dumps(self.setup_data()), encoding="utf-8")

@@ -129,3 +129,21 @@ def test_the_tab_is_saved_and_restored(panel, qtbot):
     assert panel.state.three.stride == 2 and panel.state.view == "transposed"
     assert panel.pictures.currentWidget() is panel.gather_view
     assert panel.tabs.currentIndex() == 2
+
+
+def test_the_gif_of_the_tab_has_a_frame_per_stamp_each_its_own(panel, qtbot, tmp_path):
+    from explorer import export
+    from tests.test_export_extra import gif_frames
+
+    show_transposed(panel, qtbot)
+    panel.edit(None, **{f"three__{k}": v for k, v in transposed.preset("stride 2").items()})
+    path = export.write_gif(panel, tmp_path / "t.gif", (panel.width(), panel.height()))
+    frames, _ = gif_frames(path)
+    assert len(frames) == panel.animation_steps() == 4  # g is 2 × 2: four stamps
+    stamp = panel.stamp_view.geometry()
+    top_left = panel.stamp_view.mapTo(panel, stamp.topLeft() - stamp.topLeft())
+    x, y = top_left.x(), top_left.y()
+    crops = [f[y:y + stamp.height(), x:x + stamp.width()].astype(int) for f in frames]
+    for a, b in zip(crops, crops[1:], strict=False):
+        assert (np.abs(a - b).sum(axis=2) > 30).sum() > 200  # the stamp moved
+    assert panel.frame() == 3  # put back where it was

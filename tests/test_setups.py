@@ -239,3 +239,44 @@ def test_the_readme_example_opens(window):
     assert window.apply_setup_text(example, "the README")
     assert window.panels["softmax"].state.logits == (3.0, 1.0, 0.2, -1.0)
     assert window.current_id() == "softmax"
+
+
+def test_dropping_a_setup_on_the_window_opens_it(window):
+    from PySide6.QtCore import QMimeData, QUrl
+
+    class Drop:
+        def __init__(self, path):
+            self.data = QMimeData()
+            self.data.setUrls([QUrl.fromLocalFile(str(path))])
+            self.accepted = False
+
+        def mimeData(self):  # noqa: N802 - Qt's name
+            return self.data
+
+        def acceptProposedAction(self):  # noqa: N802 - Qt's name
+            self.accepted = True
+
+    window._unsaved = False
+    drop = Drop(EXAMPLE)
+    window.dragEnterEvent(drop)
+    assert drop.accepted
+    window.dropEvent(drop)
+    assert window.panels["convolution"].state.one.mode == "same"
+    picture = Drop(ROOT / "resources" / assets.SAMPLE_PHOTO)
+    window.dragEnterEvent(picture)
+    assert not picture.accepted  # a picture is the CNN panel's to take
+
+
+def test_save_setup_writes_the_file_the_window_opens(window, tmp_path, monkeypatch):
+    from explorer.widgets import file_dialogs
+
+    target = tmp_path / "lecture"
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *args: (str(target), ""))
+    box = window.panels["backprop"].kind_box
+    box.setCurrentText("full")
+    window.save_setup()
+    saved = tmp_path / "lecture.nnx.json"
+    assert not window._unsaved and window.recent_setups()[0] == str(saved.resolve())
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert data["panels"]["backprop"]["state"]["kind"] == "full"
+    assert data["app"] and data["format"] == 1 and set(data["panels"]) == set(setups.PANELS)
