@@ -108,7 +108,9 @@ over it. Written as matrices, the forward convolution is <i>Y</i> = <i>C X</i> a
 <i>C</i><sup>T</sup><i>g</i>, hence the name. Along each axis the output has
 (<i>i</i> − 1)<i>s</i> − 2<i>p</i> + <i>d</i>(<i>k</i> − 1) + output_padding + 1 cells.
 When the stride does not divide the kernel size, some cells get more stamps than their
-neighbours: the checkerboard pattern of generated images.</p>
+neighbours: the checkerboard pattern of generated images. Question 5 is the 1-D case with
+stride 1 and no padding: there ∇<sub>h¹</sub>L is the full convolution of ∇<sub>a²</sub>L with
+the flipped kernel, which is exactly the gather picture.</p>
 <p><b>Try:</b> press ▶ (or Space) and watch the sum build up; rest the mouse on an output cell;
 untick “flip” and compare with the homework's answer; give “same” an even kernel such as
 1, 2, 3, 4; pick the 2-D presets one after another; fill the grid from the photo and give it
