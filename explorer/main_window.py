@@ -776,8 +776,10 @@ class MainWindow(QMainWindow):
 
 
 _QUIET_MESSAGES = (
-    # The offscreen platform (export, tests) has no window manager and says so on every show.
+    # The offscreen platform (export, tests) has no window manager and says so on every show,
+    # and whenever a tooltip raises its window.
     "This plugin does not support propagateSizeHints",
+    "This plugin does not support raise",
 )
 
 
