@@ -39,8 +39,10 @@ xcb-libs:
 run: $(VENV)/.app-installed xcb-libs
 	$(BIN)/python app.py
 
+# Two worker processes (the machine's two cores), each running whole test files, so a module's
+# shared panel is built once.
 test: $(VENV)/.test-installed
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check explorer tests tools app.py
