@@ -116,6 +116,17 @@ def test_range_change_and_bad_range(panel, qtbot):
     assert panel.state.a_max == 10.0
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_a_range_too_narrow_for_the_axes_is_refused_and_the_narrowest_draws(panel, qtbot):
+    type_into(qtbot, panel.a_min_input, "0")
+    type_into(qtbot, panel.a_max_input, "1e-320")
+    assert "at least 1e-06" in panel.a_max_input.error() and panel.state.a_max == 10.0
+    type_into(qtbot, panel.a_max_input, "1e-6")
+    assert panel.state.a_max == 1e-6 and panel.a_max_input.error() == ""
+    image = image_array(panel.sigmoid_plot)  # painted, ticks and all, without a warning
+    assert image.shape[0] > 100 and (image.min(axis=2) < 120).sum() > 100
+
+
 def test_sgd_lab_plays_and_matches_model(panel, qtbot):
     s = panel.state
     ce = losses.train_unit(s.x, s.y, s.w0, s.b0, s.lr, s.steps, "bce")

@@ -18,6 +18,9 @@ from explorer.views.fields import FieldError
 GRID_POINTS = 401
 #: The widest a range shown (wider ranges squash every curve into a step).
 MAX_SPAN = 2e4
+#: Narrowest a range may be: the axes cannot place ticks on a range much narrower (pyqtgraph's
+#: tick arithmetic overflows on a subnormal width), and no curve changes visibly inside it.
+MIN_SPAN = 1e-6
 #: The most SGD steps the lab runs.
 MAX_STEPS = 10_000
 #: Largest |a| or loss the SGD lab plots. The model's run is finite up to 1e308, but axis
@@ -102,6 +105,9 @@ def check(state: LossState) -> None:
                                   f"{state.a_max:g})")
     if state.a_max - state.a_min > MAX_SPAN:
         raise FieldError("a_max", f"the range may span at most {MAX_SPAN:g}")
+    if state.a_max - state.a_min < MIN_SPAN:
+        raise FieldError("a_max", f"the range must span at least {MIN_SPAN:g} (got "
+                                  f"{state.a_max - state.a_min:g})")
     if state.lr <= 0:
         raise FieldError("lr", "the learning rate must be > 0")
     if state.steps != int(state.steps) or not 1 <= state.steps <= MAX_STEPS:

@@ -340,12 +340,14 @@ class PaintedScatter(PaintedLayer):
         dpr = painter.device().devicePixelRatioF()
         pen_key = _pen_key(self.opts["pen"])
         size, symbol = float(self.opts["size"]), self.opts["symbol"]
-        brushes = self._brushes if self._brushes is not None and len(self._brushes) >= n \
-            else [self.opts["brush"]] * n
-        for x, y, brush in zip(xs.tolist(), ys.tolist(), brushes, strict=False):
+        if self._brushes is not None and len(self._brushes) >= n:
+            keys = [_brush_key(brush) for brush in self._brushes[:n]]
+        else:
+            keys = [_brush_key(self.opts["brush"])] * n  # one brush: its key once
+        for x, y, key in zip(xs.tolist(), ys.tolist(), keys, strict=True):
             if not (math.isfinite(x) and math.isfinite(y)):
                 continue
-            image = _symbol_image(symbol, size, pen_key, _brush_key(brush), dpr)
+            image = _symbol_image(symbol, size, pen_key, key, dpr)
             w, h = image.width() / dpr, image.height() / dpr
             painter.drawImage(QRectF(x - w / 2, y - h / 2, w, h), image)
 
