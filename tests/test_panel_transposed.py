@@ -147,3 +147,13 @@ def test_the_gif_of_the_tab_has_a_frame_per_stamp_each_its_own(panel, qtbot, tmp
     for a, b in zip(crops, crops[1:], strict=False):
         assert (np.abs(a - b).sum(axis=2) > 30).sum() > 200  # the stamp moved
     assert panel.frame() == 3  # put back where it was
+
+
+def test_a_preset_replaces_a_refused_value_waiting_in_its_field(panel, qtbot):
+    show_transposed(panel, qtbot)
+    field = panel.transposed_numbers["output_padding"]
+    type_into(qtbot, field, "2")
+    assert field.error()
+    qtbot.mouseClick(panel.transposed_presets["checkerboard: k 3, s 2"], Qt.MouseButton.LeftButton)
+    assert panel.state.three.stride == 2 and panel.state.three.output_padding == 0
+    assert field.error() == "" and field.line_edit().text() == "0"

@@ -204,11 +204,18 @@ class Panel(QWidget):
     def edit(self, source: QWidget | None, **changes: object) -> bool:
         """Set fields (``one__mode`` for ``one.mode``) as ``source`` asks; whether shown.
 
-        A refusal is shown at ``source`` (see :meth:`set_state`).
+        A refusal is shown at ``source`` (see :meth:`set_state`). A value typed into one of
+        these fields and refused no longer waits: the value set here replaces it.
         """
         state = self.state
         for key, value in changes.items():
-            state = with_field(state, key.replace("__", "."), value)
+            field = key.replace("__", ".")
+            state = with_field(state, field, value)
+            # A value typed into this field and waiting is replaced by the one set here.
+            control = self._bindings.get(field)
+            if control in self._refused:
+                control.clear_error()
+                self._refused.discard(control)
         return self._offer(state, source)
 
     def _offer(self, state, source: QWidget | None) -> bool:
