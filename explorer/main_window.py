@@ -525,7 +525,7 @@ class MainWindow(QMainWindow):
 
     def save_setup(self) -> None:
         """Ask for a file name and save the setup there."""
-        name, _chosen = file_dialogs.save_file(self, "setup", "Save setup",
+        name, _chosen = file_dialogs.save_file(self, "setups", "Save setup",
                                                f"{self.current_id()}{setups.SUFFIX}",
                                                setups.FILTER)
         if not name:
@@ -544,7 +544,7 @@ class MainWindow(QMainWindow):
 
     def open_setup(self) -> None:
         """Ask for a setup file and open it."""
-        path = file_dialogs.open_file(self, "setup", "Open setup", setups.FILTER)
+        path = file_dialogs.open_file(self, "setups", "Open setup", setups.FILTER)
         if path:
             self.open_setup_file(Path(path))
 

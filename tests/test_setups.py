@@ -268,10 +268,16 @@ def test_dropping_a_setup_on_the_window_opens_it(window):
 
 
 def test_save_setup_writes_the_file_the_window_opens(window, tmp_path, monkeypatch):
-    from explorer.widgets import file_dialogs
+    from PySide6.QtWidgets import QFileDialog
 
     target = tmp_path / "lecture"
-    monkeypatch.setattr(file_dialogs, "save_file", lambda *args: (str(target), ""))
+    asked = []
+
+    def dialog(parent, caption, start, filters):
+        asked.append((caption, start, filters))
+        return str(target), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
     box = window.panels["backprop"].kind_box
     box.setCurrentText("full")
     window.save_setup()
@@ -280,3 +286,13 @@ def test_save_setup_writes_the_file_the_window_opens(window, tmp_path, monkeypat
     data = json.loads(saved.read_text(encoding="utf-8"))
     assert data["panels"]["backprop"]["state"]["kind"] == "full"
     assert data["app"] and data["format"] == 1 and set(data["panels"]) == set(setups.PANELS)
+    assert asked[0][0] == "Save setup" and asked[0][1].endswith(".nnx.json")
+    # The dialog opens where the last setup went, the next time too.
+    window.save_setup()
+    assert asked[1][1].startswith(str(tmp_path))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *args: (str(saved), setups.FILTER))
+    window.panels["backprop"].reset()
+    window._unsaved = False
+    window.open_setup()
+    assert window.panels["backprop"].state.kind == "full"

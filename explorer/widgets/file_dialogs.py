@@ -1,6 +1,6 @@
 """File dialogs that open where the student last saved or opened the same kind of file.
 
-Each kind of file (pictures opened, panel exports, CSV data, GIF animations) remembers its own
+Each kind of file (pictures opened, panel exports, CSV data, GIF animations, setups) remembers its own
 folder in the app's settings, across runs; a folder that has gone since falls back to the home
 folder, never to whatever directory the app happened to be started from.
 """
@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QDir, QSettings
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 #: The kinds of file whose folder is remembered.
-KINDS = ("images", "exports", "csv", "gif")
+KINDS = ("images", "exports", "csv", "gif", "setups")
 
 
 def _settings() -> QSettings:
