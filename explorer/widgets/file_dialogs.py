@@ -1,8 +1,8 @@
 """File dialogs that open where the student last saved or opened the same kind of file.
 
-Each kind of file (pictures opened, panel exports, CSV data, GIF animations, setups) remembers its own
-folder in the app's settings, across runs; a folder that has gone since falls back to the home
-folder, never to whatever directory the app happened to be started from.
+Each kind of file (pictures opened, panel exports, CSV data, GIF animations, setups) remembers
+its own folder in the app's settings, across runs; a folder that has gone since falls back to
+the home folder, never to whatever directory the app happened to be started from.
 """
 
 from __future__ import annotations
