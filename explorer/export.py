@@ -364,6 +364,33 @@ def tables_to_csv(title: str, tables: dict[str, tuple[list[str], list[list]]]) -
     return buffer.getvalue()
 
 
+def write_text_file(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` atomically: whole, or not at all (an old file stays as it was).
+
+    Raises
+    ------
+    ExportError
+        The file cannot be written, or the text cannot be encoded; no partial file is left.
+    """
+    path = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".tmp")
+    except OSError as exc:
+        raise ExportError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
+            stream.write(text)
+        _finish(temporary, path)
+    except (OSError, UnicodeEncodeError) as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise ExportError(f"could not write {path}: {getattr(exc, 'strerror', None) or exc}") \
+            from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def write_csv(panel: Panel, path: Path) -> Path:
     """Write the panel's :meth:`~explorer.panels.Panel.tables` to ``path`` as CSV, atomically.
 
@@ -377,20 +404,6 @@ def write_csv(panel: Panel, path: Path) -> Path:
     if not tables:
         raise ExportError(f"the {panel.title} panel has no data to export")
     text = tables_to_csv(f"{panel.title} (questions {panel.questions})", tables)
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".tmp")
-    except OSError as exc:
-        raise ExportError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
-    try:
-        # The byte-order mark makes spreadsheets read the Greek letters as UTF-8.
-        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as stream:
-            stream.write(text)
-        _finish(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise ExportError(f"could not write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # The byte-order mark makes spreadsheets read the Greek letters as UTF-8.
+    write_text_file(path, text, encoding="utf-8-sig")
     return path

@@ -533,10 +533,9 @@ class MainWindow(QMainWindow):
         path = Path(name if name.lower().endswith(".json") else name + setups.SUFFIX)
         try:
             export.prepare_directory(path.parent)
-            path.write_text(setups.dumps(self.setup_data()), encoding="utf-8")
-        except (OSError, export.ExportError) as exc:
-            QMessageBox.warning(self, "Save failed", f"Could not save {path}: "
-                                f"{getattr(exc, 'strerror', None) or exc}")
+            export.write_text_file(path, setups.dumps(self.setup_data()))
+        except export.ExportError as exc:
+            QMessageBox.warning(self, "Save failed", f"Could not save the setup: {exc}")
             return
         self._unsaved = False
         self._remember_recent(path)
@@ -552,8 +551,7 @@ class MainWindow(QMainWindow):
         """Open the setup at ``path``; whether it was applied (else a message says why)."""
         try:
             if path.stat().st_size > setups.MAX_BYTES:
-                raise setups.SetupError(f"the file is {path.stat().st_size / 2**20:.0f} MB; a "
-                                        f"setup is at most {setups.MAX_BYTES // 2**20} MB")
+                raise setups.SetupError(setups.too_large(path.stat().st_size))
             text = path.read_bytes()
         except OSError as exc:
             QMessageBox.warning(self, "Open setup", f"Could not read {path}: "
@@ -584,11 +582,13 @@ class MainWindow(QMainWindow):
                 QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
                 QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Open:
             return False
+        unsaved = self._unsaved  # a setup refused and put back changes nothing
         while True:
             try:
                 setups.apply(setup, self.panels.__getitem__)
                 break
             except setups.SetupError as exc:
+                self._unsaved = unsaved
                 if exc.panel is None or len(setup.parts) < 2:
                     QMessageBox.warning(self, "Open setup", f"{source}: {exc}")
                     return False

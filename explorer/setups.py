@@ -141,13 +141,13 @@ def parse(text: str | bytes) -> Setup:
         One line naming the field at fault and what would be valid.
     """
     if len(text) > MAX_BYTES:
-        raise SetupError(f"the setup is {len(text) / 2**20:.0f} MB; a setup is at most "
-                         f"{MAX_BYTES // 2**20} MB")
+        raise SetupError(too_large(len(text)))
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")  # a byte-order mark, as some editors write, is fine
         except UnicodeDecodeError as exc:
             raise SetupError(f"the setup is not UTF-8 text (byte {exc.start})") from None
+    text = text.removeprefix("\ufeff")
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
@@ -159,6 +159,11 @@ def parse(text: str | bytes) -> Setup:
         raise SetupError(f"the setup is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise SetupError(f"a setup is a JSON object, got {_kind(data)}")
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # "\ud800": escaped JSON that is no Unicode text
+        raise SetupError("the setup holds text that is not valid Unicode (a lone surrogate)") \
+            from None
     version = data.get("format")
     if isinstance(version, bool) or not isinstance(version, int):
         raise SetupError("format must be a whole number (this app writes 1)")
@@ -172,21 +177,26 @@ def parse(text: str | bytes) -> Setup:
     if not isinstance(app, str):
         raise SetupError(f"app must be text, got {_kind(app)}")
     shown = data.get("panel", next(iter(PANELS)))
-    if shown not in PANELS:
+    if not isinstance(shown, str) or shown not in PANELS:
         raise SetupError(f"panel must be one of {', '.join(PANELS)}, got {str(shown)[:40]!r}")
     theme = data.get("theme", "system")
-    if theme not in THEMES:
+    if not isinstance(theme, str) or theme not in THEMES:
         raise SetupError(f"theme must be one of {', '.join(THEMES)}, got {str(theme)[:40]!r}")
     panels = data.get("panels", {})
     if not isinstance(panels, dict):
         raise SetupError(f"panels must be an object, got {_kind(panels)}")
     parts = {}
     for panel_id, part in panels.items():
-        if panel_id not in PANELS:
+        if panel_id not in PANELS:  # JSON keys are always text
             raise SetupError(f"panels: unknown panel '{str(panel_id)[:40]}' (known: "
                              f"{', '.join(PANELS)})")
         parts[panel_id] = _part(panel_id, part)
     return Setup(shown, theme, parts, app[:40])
+
+
+def too_large(size: int) -> str:
+    """Why a setup of ``size`` bytes is refused."""
+    return f"the setup is {size:,} bytes; a setup is at most {MAX_BYTES:,} bytes (16 MB)"
 
 
 def _no_constant(name: str) -> None:
@@ -231,7 +241,8 @@ def _picture(panel_id: str, picture: object, where: str) -> tuple[str, QImage]:
         raise SetupError(f"{where}.png is not base64 text", panel_id) from None
     image = QImage.fromData(data, "PNG")
     if image.isNull():
-        raise SetupError(f"{where}.png is not a PNG picture", panel_id)
+        raise SetupError(f"{where}.png is not a PNG picture this app can read (a damaged file, "
+                         "or one too large to decode)", panel_id)
     if max(image.width(), image.height()) > MAX_PICTURE_SIDE:
         raise SetupError(f"{where} is {image.width()} × {image.height()}; at most "
                          f"{MAX_PICTURE_SIDE} pixels a side", panel_id)

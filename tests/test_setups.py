@@ -93,8 +93,12 @@ BAD = [
     ('{"format": 1, "panels": {"cnn": {"state": {}, "picture": {"name": "a", "png": "AAAA"}}}}',
      "not a PNG picture"),
     ('{"format": 1, "x": NaN}', "not a number a setup may hold"),
+    ('{"format": 1, "panel": [1]}', "panel must be one of"),
+    ('{"format": 1, "theme": {}}', "theme must be one of"),
+    ('{"format": 1, "app": "\\ud800"}', "not valid Unicode"),
     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    ('{"format": 1, "app": "' + "x" * (setups.MAX_BYTES + 1) + '"}', "at most 16 MB"),
+    ('{"format": 1, "app": "' + "x" * (setups.MAX_BYTES + 1) + '"}',
+     "a setup is at most 16,777,216 bytes"),
 ]
 
 
@@ -296,3 +300,49 @@ def test_save_setup_writes_the_file_the_window_opens(window, tmp_path, monkeypat
     window._unsaved = False
     window.open_setup()
     assert window.panels["backprop"].state.kind == "full"
+
+
+def test_a_byte_order_mark_is_read_as_utf8():
+    text = json.dumps({"format": 1, "panel": "cnn"})
+    assert setups.parse(b"\xef\xbb\xbf" + text.encode()).panel == "cnn"
+    assert setups.parse("\ufeff" + text).panel == "cnn"
+
+
+def test_a_refused_setup_puts_back_a_picture_named_like_the_sample(qtbot, tmp_path):
+    window = fresh_window(qtbot, tmp_path, "window")
+    cnn = window.panels["cnn"]
+    assert cnn.picture() is None  # the sample photo
+    red = QImage(40, 30, QImage.Format.Format_RGB888)
+    red.fill(QColor(200, 30, 60))
+    part = {"state": cnn.state_dict(),
+            "picture": {"name": assets.SAMPLE_PHOTO, "png": setups.picture_png(red)}}
+    before = states(window)
+    text = json.dumps({"format": 1, "panels": {"cnn": part,
+                                                  "softmax": {"state": {"logits": "x"}}}})
+    window._unsaved = False
+    with pytest.raises(setups.SetupError):
+        setups.apply(setups.parse(text), window.panels.__getitem__)
+    assert states(window) == before and cnn.picture() is None
+    # A student's own picture under the sample's name is theirs, and travels in a setup.
+    cnn.use_picture((assets.SAMPLE_PHOTO, red))
+    assert cnn.picture()[0] == assets.SAMPLE_PHOTO
+    assert "picture" in window.setup_data()["panels"]["cnn"]
+
+
+def test_a_refused_setup_leaves_nothing_unsaved(window, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
+    window._unsaved = False
+    bad = json.dumps({"format": 1, "panels": {"softmax": {"state": {"logits": "x"}}}})
+    assert not window.apply_setup_text(bad, "a test")
+    assert not window._unsaved  # the next setup opens without asking
+
+
+def test_a_failed_save_leaves_the_old_file_whole(tmp_path):
+    from explorer import export
+
+    path = tmp_path / "old.nnx.json"
+    path.write_text("old", encoding="utf-8")
+    with pytest.raises(export.ExportError):
+        export.write_text_file(path, "new \ud800")
+    assert path.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["old.nnx.json"]  # no temporary left

@@ -253,7 +253,8 @@ def test_changed_state_shows_the_same_numbers_on_a_fresh_panel(qtbot, panel_id):
 # --- garbage is refused, and refusing it changes nothing ------------------------------------------
 
 #: Keys whose value may be null, or left out, in a valid state.
-OPTIONAL = {("equivalence", "net"), ("cnn", "selection")}
+#: Fields a saved state may leave out: None, a default selection, the tab added later.
+OPTIONAL = {("equivalence", "net"), ("cnn", "selection"), ("convolution", "three")}
 
 
 def leaves(value, path=()):
@@ -296,7 +297,8 @@ def garbage_of(panel_id, state):
 
 #: Values a student cannot set: sizes the model refuses, lengths that do not fit together.
 INVALID = {
-    "loss": [{"y": 1.5}, {"y": -0.1}, {"lr": 0.0}, {"lr": -1.0}, {"steps": -3}, {"steps": 2.5},
+    "loss": [{"a_min": 0.0, "a_max": 1e-320}, {"y": 1.5}, {"y": -0.1}, {"lr": 0.0},
+             {"lr": -1.0}, {"steps": -3}, {"steps": 2.5},
              {"steps": 10**6}, {"a_min": 5.0, "a_max": 5.0}, {"a_min": 6.0, "a_max": -6.0},
              {"a_min": -1e5, "a_max": 1e5},
              # SGD whose weights overflow float64: the model refuses it.
@@ -304,7 +306,8 @@ INVALID = {
     "softmax": [{"logits": [1.0]}, {"logits": list(range(11))}, {"logits": []},
                 {"temperature": 0.0}, {"temperature": -2.0}, {"shift": 5000.0},
                 {"logits": [1e200, 0.0]}, {"temperature": 1e-300}],
-    "equivalence": [{"M": -2}, {"M": 0}, {"D": 9}, {"K": 5}, {"seed": -1}, {"radius": 0.0},
+    "equivalence": [{"radius": 1e-320}, {"M": -2}, {"M": 0}, {"D": 9}, {"K": 5},
+                    {"seed": -1}, {"radius": 0.0},
                     {"radius": -1.0}, {"mapping": "made-up"}, {"M": 2.5},
                     {"net": {"W1": [[1.0]], "b1": [1.0, 2.0], "W2": [[1.0]], "b2": [0.0]}},
                     {"net": {"W1": [[1.0], [2.0]], "b1": [1.0, 2.0],
@@ -333,6 +336,7 @@ INVALID = {
             {"selection": [0, 0, 1]}, {"selection": [0, 0, -1, 2]}, {"seed": -1}],
     "backprop": [{"w1": [1.0] * 9}, {"x": [1.0] * 13}, {"w2": [1.0] * 6}, {"seed": -4},
                  {"kind": "same"}, {"upstream": "oracle"}, {"g": [1.0]}, {"t": [1.0, 2.0]},
+                 {"x": [1e160] * 8}, {"w1": [1e160, 0.0, 0.0]},
                  # valid chain, first kernel longer than the input
                  {"x": [1.0, 2.0], "w1": [1.0, 2.0, 3.0]}],
 }

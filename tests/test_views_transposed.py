@@ -141,6 +141,22 @@ def test_the_checkerboard_presets_differ_in_evenness():
     assert inner.min() == inner.max() == 4
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 4), st.integers(1, 3))
+def test_even_inside_says_whether_the_bulk_of_the_counts_is_uniform(k, s, d):
+    counts = conv.overlap_counts2d((30, 30), (k, k), s, 0, d)
+    span = d * (k - 1)
+    bulk = counts[span:counts.shape[0] - span, span:counts.shape[1] - span]
+    assert bulk.size
+    assert transposed.even_inside((k, k), s, d) == (bulk.min() == bulk.max())
+
+
+def test_the_matrix_picture_steps_through_every_column_of_c_transposed():
+    view = compute(Transposed(g=((1.0, 2.0), (3.0, 4.0)), w=((1.0, 1.0), (1.0, 1.0)),
+                              dilation=2, output_padding=1, picture="matrix"))
+    assert view.forward == (3, 3) and view.frames() == 9 == view.transpose.values.shape[1]
+
+
 @pytest.mark.parametrize("change, field, words", [
     ({"output_padding": 1}, "three.output_padding", "output_padding 0"),
     ({"stride": 2, "output_padding": 2}, "three.output_padding", "0 to 1"),

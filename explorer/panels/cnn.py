@@ -401,6 +401,8 @@ class CnnPanel(Panel):
         self._rows: list[LayerRow] = []
         self._source: QImage | None = None
         self._source_name = ""
+        #: Whether the input is the sample photo (a student's own file may share its name).
+        self._is_sample = False
         self._source_size = ""  # the picture's size and the size read, if it was scaled down
         self._source_missing = ""  # why there is no picture, when there is none
         self._source_key = 0
@@ -768,7 +770,7 @@ class CnnPanel(Panel):
             self._source_missing = f"The sample photo {exc}. Open or drop a picture instead."
             self._use_source(None, "", update)
             return
-        self._use_source(image, SAMPLE_IMAGE, update)
+        self._use_source(image, SAMPLE_IMAGE, update, sample=True)
 
     def load_image(self, path: str, update: bool = True) -> bool:
         """Feed the picture at ``path`` to the network; False (and a message) if unreadable.
@@ -790,23 +792,24 @@ class CnnPanel(Panel):
 
     def picture(self) -> tuple[str, QImage] | None:
         """The picture a student gave the network, and its name; None for the sample photo."""
-        if self._source is None or self._source_name == SAMPLE_IMAGE:
+        if self._source is None or self._is_sample:
             return None
         return self._source_name, self._source
 
     def use_picture(self, picture: tuple[str, QImage] | None) -> None:
         """Feed ``picture`` (a name and an image) to the network; None: the sample photo."""
         if picture is None:
-            if self._source_name != SAMPLE_IMAGE:
+            if not self._is_sample:
                 self._load_sample()
         else:
             self._use_source(picture[1], picture[0], update=True)
 
     def _use_source(self, image: QImage | None, name: str, update: bool,
-                    size: str = "") -> None:
+                    size: str = "", sample: bool = False) -> None:
         self._source = None if image is None else image.convertToFormat(
             QImage.Format.Format_RGB888)
         self._source_name = name
+        self._is_sample = sample
         self._source_size = size
         self._source_key += 1
         if update:
@@ -1314,7 +1317,7 @@ class CnnPanel(Panel):
 
     def reset(self) -> None:
         """Back to question 4's network, its 3 × 128 × 128 input and the sample photo."""
-        if self._source_name != SAMPLE_IMAGE:
+        if not self._is_sample:
             self._load_sample(update=False)
         super().reset()
 

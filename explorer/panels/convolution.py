@@ -56,6 +56,7 @@ from explorer.views.convolution import (
     numpy_names,
     numpy_same_differs,
 )
+from explorer.views.fields import to_json
 from explorer.views.text import format_vector
 from explorer.widgets.cell_grid import CellGridView
 from explorer.widgets.cell_matrix import CellMatrixView
@@ -608,10 +609,11 @@ class ConvolutionPanel(Panel):
                          f"{transposed.zeros_described(t, kh)}.")
         elif t.picture == "counts":
             counts = view.counts
-            even = "divides" if kh % t.stride == 0 and kw % t.stride == 0 else "does not divide"
-            lines.append(f"Stamps per cell go from {counts.min()} to {counts.max()}; the stride "
-                         f"{t.stride} {even} the kernel size. Uneven counts inside the output "
-                         "are the checkerboard pattern.")
+            lines.append(f"Stamps per cell go from {counts.min()} to {counts.max()}. " + (
+                "Away from the edges every cell gets as many: no checkerboard." if
+                view.even_inside() else
+                "Away from the edges they still alternate, since the kernel's taps do not "
+                "spread evenly over the stride's offsets: the checkerboard pattern."))
         else:
             rows, cols = view.transpose.values.shape
             lines.append(f"C turns X into Y as a {cols} × {rows} matrix; Cᵀ ({rows} × {cols}) "
@@ -655,6 +657,15 @@ class ConvolutionPanel(Panel):
             kernel = (1.0, 2.0, 0.0, -1.0) if len(self.state.one.w) == 3 else \
                 tuple(float(v) for v in conv.SEED_KERNEL)
             self.edit(self.w_input, one__w=kernel)
+
+    def load_state_dict(self, data: dict) -> None:
+        """As :meth:`Panel.load_state_dict`, and a state from before the transposed tab opens.
+
+        Saved without ``three``, it gets that tab's default and keeps the other tabs' inputs.
+        """
+        if isinstance(data, dict) and "three" not in data:
+            data = {**data, "three": to_json(transposed.Transposed())}
+        super().load_state_dict(data)
 
     def quiz(self, seed: int = 0) -> list[Question]:
         """Check-yourself questions on the view shown: an output entry, the output size."""

@@ -27,6 +27,9 @@ MAX_SEED = 2**31 - 1
 #: Where the upstream gradient g comes from: typed (random at first), or a - t for a target t.
 UPSTREAMS = ("random", "target")
 #: The checks' tolerance for normal-sized numbers (the issue asks for agreement under 1e-8).
+#: Largest |entry| of x, the kernels, g and t: the chain multiplies three of them, and the
+#: checks square that.
+MAX_ENTRY = 1e50
 TOLERANCE = 1e-8
 
 
@@ -280,6 +283,12 @@ def compute(s: BackpropState, previous: BackpropView | None = None) -> BackpropV
     """
     _limits(s.d, s.k1, s.k2)
     check_seed(s.seed)
+    for name in ("x", "w1", "w2", "g", "t"):
+        values = np.abs(np.array(getattr(s, name), dtype=np.float64))
+        if values.size and values.max() > MAX_ENTRY:
+            raise FieldError(name, f"{name}'s entries must lie within ±{MAX_ENTRY:g} here (their "
+                                   f"products and squares must stay finite), got "
+                                   f"{values.max():g}")
     if s.kind not in bp.KINDS:
         raise FieldError("kind", f"the convolutions are one of {', '.join(bp.KINDS)}")
     if s.upstream not in UPSTREAMS:

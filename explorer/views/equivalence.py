@@ -25,6 +25,11 @@ GAP_FLOOR = 1e-18
 Matrix = tuple[tuple[float, ...], ...]
 
 
+#: Smallest input range R the plots can draw (pyqtgraph's axes and lines fail on subnormal
+#: widths).
+MIN_RADIUS = 1e-6
+
+
 @dataclass(frozen=True)
 class Weights:
     """A network's parameters as plain numbers, as a state holds them."""
@@ -191,9 +196,12 @@ def setting_rule(name: str):
 def check_radius(value: float) -> None:
     """The rule of R: raises a FieldError."""
     try:
-        equivalence.check_radius(value)
+        radius = equivalence.check_radius(value)
     except ValueError as exc:
         raise FieldError("radius", str(exc)) from None
+    if radius < MIN_RADIUS:
+        raise FieldError("radius", f"R must be at least {MIN_RADIUS:g} here: the plots cannot "
+                                   f"draw a narrower range, got {radius:g}")
 
 
 def network(state: EquivalenceState) -> TwoLayerNet:

@@ -139,7 +139,13 @@ class TransposedView:
         """How many steps the shown picture's animation has."""
         if self.state.picture == "gather":
             return int(self.outputs.size)
+        if self.state.picture == "matrix":  # a column of Cᵀ per entry of the forward output
+            return int(self.g_forward.size)
         return int(np.size(self.state.g))
+
+    def even_inside(self) -> bool:
+        """Whether the cells away from the edges get as many stamps each: no checkerboard."""
+        return even_inside(np.shape(self.state.w), self.state.stride, self.state.dilation)
 
     def checks(self) -> list[Check]:
         """The gradient link against finite differences and the matrix; the pictures' sums."""
@@ -178,6 +184,20 @@ class TransposedView:
                 ["stride", t.stride], ["padding", t.padding], ["dilation", t.dilation],
                 ["output_padding", t.output_padding], ["picture", t.picture]]),
         }
+
+
+def even_inside(kernel_shape: tuple[int, ...], stride: int, dilation: int) -> bool:
+    """Whether a transposed convolution's stamps cover the cells away from the edges evenly.
+
+    Along an axis, a cell's stamps are the taps ``a`` with ``a d ≡ y + p (mod s)``; the
+    counts are even when every offset modulo the stride gets as many taps (``s`` divides
+    ``k`` when ``d = 1``). Otherwise they repeat unevenly: the checkerboard.
+    """
+    for k in kernel_shape:
+        taps = np.bincount((np.arange(k) * dilation) % stride, minlength=stride)
+        if taps.min() != taps.max():
+            return False
+    return True
 
 
 def _model_error(exc: ValueError) -> FieldError:
