@@ -114,16 +114,13 @@ def _idle_until(app, due: float) -> None:
 
 
 def _time_changes(app, change: Callable[[int], None], count: int, pace: float = 0.0,
-                  prepare: Callable[[int], None] | None = None,
-                  cpu: list[float] | None = None) -> list[float]:
+                  prepare: Callable[[int], None] | None = None) -> list[float]:
     """Seconds from each ``change(i)`` to the end of its repaint, one change every ``pace`` s.
 
     The repaint is what one ``processEvents`` after the change does, as in the event loop.
     ``prepare(i)`` is bench work (putting the panel back, say) done untimed before change i.
     Between changes the event loop runs; when that work runs past the moment the next change
     is due, the change is timed from that moment: a student's action would have waited.
-    Given ``cpu``, the processor time the process spent on each change (all its threads) is
-    appended to it: unlike the time on the clock, other programs on the machine hardly move it.
     """
     times = []
     last_end = time.perf_counter() - pace
@@ -133,12 +130,9 @@ def _time_changes(app, change: Callable[[int], None], count: int, pace: float = 
             app.processEvents()
         due = max(time.perf_counter(), last_end + pace)
         _idle_until(app, due)
-        used = time.process_time()
         change(i)
         app.processEvents()  # the repaint happens here, as it would in the event loop
         end = time.perf_counter()
-        if cpu is not None:
-            cpu.append(time.process_time() - used)
         times.append(end - due)
         last_end = end
     return times
@@ -826,8 +820,7 @@ def measure_control(app, panel, control: Control, count: int) -> dict:
     drive = DRIVES[control.action](control, panel, count)
     drive.begin()
     app.processEvents()
-    cpu: list[float] = []
-    times = _time_changes(app, drive.act, count, PACE_S[control.kind], drive.prepare, cpu)
+    times = _time_changes(app, drive.act, count, PACE_S[control.kind], drive.prepare)
     drive.end()
     _put_back(panel, saved)
     if back is not None:
@@ -836,8 +829,7 @@ def measure_control(app, panel, control: Control, count: int) -> dict:
     return {"name": control.name, "kind": control.kind, "action": control.action,
             **_summary(times), "budget_ms": control.budget_ms,
             "over_budget": 1e3 * _percentile(times, 0.95) > control.budget_ms,
-            "times_ms": [round(1e3 * t, 3) for t in times],
-            "cpu_ms": [round(1e3 * t, 3) for t in cpu]}
+            "times_ms": [round(1e3 * t, 3) for t in times]}
 
 
 def control_floor(app, panel, control: Control, count: int) -> dict[str, float]:

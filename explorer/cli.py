@@ -80,8 +80,7 @@ def _export(args: argparse.Namespace) -> int:
     setup = None
     if args.setup is not None:
         try:
-            with open(args.setup, "rb") as file:
-                setup = setups.parse(file.read(setups.MAX_BYTES + 1))
+            setup = setups.parse(setups.read_file(args.setup))
         except OSError as exc:
             print(f"nn-explorer: cannot read the setup {args.setup}: {exc.strerror or exc}",
                   file=sys.stderr)

@@ -550,9 +550,7 @@ class MainWindow(QMainWindow):
     def open_setup_file(self, path: Path) -> bool:
         """Open the setup at ``path``; whether it was applied (else a message says why)."""
         try:
-            if path.stat().st_size > setups.MAX_BYTES:
-                raise setups.SetupError(setups.too_large(path.stat().st_size))
-            text = path.read_bytes()
+            text = setups.read_file(path)
         except OSError as exc:
             QMessageBox.warning(self, "Open setup", f"Could not read {path}: "
                                 f"{exc.strerror or exc}")
@@ -618,9 +616,11 @@ class MainWindow(QMainWindow):
     def recent_setups(self) -> list[str]:
         """The setups opened or saved last, newest first."""
         value = self._settings.value("recent_setups", [])
-        value = [value] if isinstance(value, str) else value
-        return [v for v in value if isinstance(v, str)][:RECENT_SETUPS] \
-            if isinstance(value, list) else []
+        if isinstance(value, str):  # QSettings gives a list of one as its one string
+            value = [value]
+        if not isinstance(value, list):
+            return []
+        return [v for v in value if isinstance(v, str)][:RECENT_SETUPS]
 
     def _remember_recent(self, path: Path) -> None:
         name = str(path.resolve())

@@ -22,9 +22,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QImage
@@ -42,6 +44,8 @@ MAX_BYTES = 16 * 2**20
 MAX_PICTURE_TEXT = 8 * 2**20
 MAX_PICTURE_SIDE = 4096
 THEMES = ("system", "light", "dark")
+#: The one panel whose input may be a picture of the student's own.
+PICTURE_PANEL = "cnn"
 _KEYS = ("format", "app", "panel", "theme", "panels")
 _PART_KEYS = ("state", "step", "picture")
 
@@ -97,13 +101,18 @@ def capture(panels: Mapping[str, Panel], shown: str, theme: str) -> dict:
         part: dict = {"state": panel.state_dict()}
         if panel.animated:
             part["step"] = panel.animation_step()
-        picture = getattr(panel, "picture", lambda: None)()
+        picture = _picture_of(panel)
         if picture is not None:
             name, image = picture
             part["picture"] = {"name": name, "png": picture_png(image)}
         parts[panel_id] = part
     return {"format": FORMAT, "app": __version__, "panel": shown, "theme": theme,
             "panels": parts}
+
+
+def _picture_of(panel: Panel) -> tuple[str, QImage] | None:
+    """The picture a student gave the panel, and its name; None for any other panel."""
+    return panel.picture() if panel.id == PICTURE_PANEL else None
 
 
 def dumps(data: dict) -> str:
@@ -128,6 +137,23 @@ def _keys(data: Mapping, allowed: tuple[str, ...], where: str) -> None:
     if unknown:
         raise SetupError(f"{where}: unknown key '{unknown[0][:40]}' (known: "
                          f"{', '.join(allowed)})")
+
+
+def read_file(path: str | Path) -> bytes:
+    """The bytes of the setup file at ``path``, for :func:`parse`.
+
+    Raises
+    ------
+    SetupError
+        The file is larger than a setup may be (it is not read).
+    OSError
+        The file cannot be read.
+    """
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > MAX_BYTES:
+            raise SetupError(too_large(size))
+        return file.read(MAX_BYTES + 1)
 
 
 def parse(text: str | bytes) -> Setup:
@@ -225,8 +251,8 @@ def _part(panel_id: str, part: object) -> Part:
 
 
 def _picture(panel_id: str, picture: object, where: str) -> tuple[str, QImage]:
-    if panel_id != "cnn":
-        raise SetupError(f"{where}: only the cnn panel takes a picture", panel_id)
+    if panel_id != PICTURE_PANEL:
+        raise SetupError(f"{where}: only the {PICTURE_PANEL} panel takes a picture", panel_id)
     if not isinstance(picture, dict) or set(picture) != {"name", "png"}:
         raise SetupError(f"{where} must be an object with a name and a png", panel_id)
     name, text = picture["name"], picture["png"]
@@ -262,10 +288,9 @@ def apply(setup: Setup, panel_for: Callable[[str], Panel]) -> None:
     try:
         for panel_id, part in setup.parts.items():
             panel = panel_for(panel_id)
-            picture = getattr(panel, "picture", None)
             done.append((panel, panel.state_dict(),
                          panel.animation_step() if panel.animated else None,
-                         picture() if picture is not None else None))
+                         _picture_of(panel)))
             _apply_part(panel_id, panel, part)
     except SetupError:
         _undo(done)
@@ -274,7 +299,7 @@ def apply(setup: Setup, panel_for: Callable[[str], Panel]) -> None:
 
 def _apply_part(panel_id: str, panel: Panel, part: Part) -> None:
     where = f"panels.{panel_id}"
-    if panel_id == "cnn":
+    if panel_id == PICTURE_PANEL:
         panel.use_picture(part.picture)
     try:
         panel.load_state_dict(part.state)
@@ -290,7 +315,7 @@ def _apply_part(panel_id: str, panel: Panel, part: Part) -> None:
 
 def _undo(done: list) -> None:
     for panel, state, step, picture in reversed(done):
-        if panel.id == "cnn":
+        if panel.id == PICTURE_PANEL:
             panel.use_picture(picture)
         panel.load_state_dict(state)
         if step is not None:

@@ -114,8 +114,7 @@ class TransposedView:
     differences: np.ndarray
     #: g placed in an array of the forward output's shape.
     g_forward: np.ndarray
-    #: Every step's stamp summed, and the gather picture's convolution: both must be outputs.
-    stamped: np.ndarray
+    #: The gather picture's convolution: it must be the outputs (so must the stamps' sum).
     gathered: np.ndarray
     scatter: StampScene
     ones: StampScene
@@ -161,7 +160,8 @@ class TransposedView:
             Check.compare("output = Cᵀg", self.outputs.ravel(),
                           self.matrix.T @ self.g_forward.ravel(), tol),
             Check.compare("Σ stamps = gather = output",
-                          np.concatenate([self.stamped.ravel(), self.gathered.ravel()]),
+                          np.concatenate([self.scatter.partials[-1].ravel(),
+                                          self.gathered.ravel()]),
                           np.concatenate([self.outputs.ravel(), self.outputs.ravel()]), tol),
             Check.compare("counts = stamps of ones", self.counts, ones, 0.0),
         ]
@@ -254,15 +254,13 @@ def compute(t: Transposed, previous: TransposedView | None = None) -> Transposed
     differences = np.array([(loss(start + h * e) - loss(start - h * e)) / (2 * h)
                             for e in basis]).reshape(shape)
 
-    contributions = np.array([step.contribution() for step in steps])
-    stamped = contributions.sum(axis=0)
     scatter = _stamp_scene(t, g, w, steps, outputs, shape)
     ones_steps = conv.transpose_scatter_trace2d(np.ones(g.shape), np.ones(w.shape), *settings)
     ones = _stamp_scene(t, np.ones(g.shape), np.ones(w.shape), ones_steps, counts, shape,
                         counting=True)
     gather, gathered = _gather_scene(t, g, w, outputs)
     transpose = _matrix_scene(matrix.T, band.T, g_forward, shape)
-    return TransposedView(t, outputs, counts, forward, matrix, differences, g_forward, stamped,
+    return TransposedView(t, outputs, counts, forward, matrix, differences, g_forward,
                           gathered, scatter, ones, gather, transpose)
 
 

@@ -66,10 +66,6 @@ class CellStampView(CellCanvas[StampScene]):
         # The output's sums change with every step: the input, kernel and canvas area.
         return [QRectF(self.rect())]
 
-    def _show_hover(self, item: int) -> None:
-        self._hover = item
-        self.update()
-
     # -- geometry ---------------------------------------------------------------------------
     def input_rect(self, n: int) -> QRectF:
         """Input cell ``n`` (row-major)."""
