@@ -98,12 +98,12 @@ def capture(panels: Mapping[str, Panel], shown: str, theme: str) -> dict:
     """The setup of ``panels`` (every one given), with ``shown`` on screen, as JSON data."""
     parts = {}
     for panel_id, panel in panels.items():
-        part: dict = {"state": panel.state_dict()}
-        if panel.animated:
-            part["step"] = panel.animation_step()
-        picture = _picture_of(panel)
-        if picture is not None:
-            name, image = picture
+        now = _part_of(panel)
+        part: dict = {"state": now.state}
+        if now.step is not None:
+            part["step"] = now.step
+        if now.picture is not None:
+            name, image = now.picture
             part["picture"] = {"name": name, "png": picture_png(image)}
         parts[panel_id] = part
     return {"format": FORMAT, "app": __version__, "panel": shown, "theme": theme,
@@ -284,17 +284,22 @@ def apply(setup: Setup, panel_for: Callable[[str], Panel]) -> None:
     SetupError
         Naming the panel and the field at fault; every panel is then as it was.
     """
-    done: list[tuple[Panel, dict, int | None, tuple | None]] = []
+    done: list[tuple[str, Panel, Part]] = []  # each panel changed, as it was before
     try:
         for panel_id, part in setup.parts.items():
             panel = panel_for(panel_id)
-            done.append((panel, panel.state_dict(),
-                         panel.animation_step() if panel.animated else None,
-                         _picture_of(panel)))
+            done.append((panel_id, panel, _part_of(panel)))
             _apply_part(panel_id, panel, part)
     except SetupError:
-        _undo(done)
+        for panel_id, panel, before in reversed(done):
+            _apply_part(panel_id, panel, before)  # it was shown: it applies again
         raise
+
+
+def _part_of(panel: Panel) -> Part:
+    """What ``panel`` shows now, as a setup's part."""
+    return Part(panel.state_dict(), panel.animation_step() if panel.animated else None,
+                _picture_of(panel))
 
 
 def _apply_part(panel_id: str, panel: Panel, part: Part) -> None:
@@ -311,12 +316,3 @@ def _apply_part(panel_id: str, panel: Panel, part: Part) -> None:
             raise SetupError(f"{where}.step is {part.step}; this state has steps 0 to "
                              f"{steps - 1}", panel_id)
         panel.seek(part.step)
-
-
-def _undo(done: list) -> None:
-    for panel, state, step, picture in reversed(done):
-        if panel.id == PICTURE_PANEL:
-            panel.use_picture(picture)
-        panel.load_state_dict(state)
-        if step is not None:
-            panel.seek(step)

@@ -267,9 +267,8 @@ def compute(t: Transposed, previous: TransposedView | None = None) -> Transposed
 def _stamp_scene(t: Transposed, g: np.ndarray, w: np.ndarray, steps: list,
                  outputs: np.ndarray, shape: tuple[int, int],
                  counting: bool = False) -> StampScene:
-    p, d, s = t.padding, t.dilation, t.stride
-    canvas = ((g.shape[0] - 1) * s + d * (w.shape[0] - 1) + 1 + t.output_padding,
-              (g.shape[1] - 1) * s + d * (w.shape[1] - 1) + 1 + t.output_padding)
+    p = t.padding
+    canvas = (shape[0] + 2 * p, shape[1] + 2 * p)  # the output before padding cut p a side
     contributions = np.array([step.contribution() for step in steps])
     reached = np.zeros(contributions.shape, dtype=bool)
     for n, step in enumerate(steps):
