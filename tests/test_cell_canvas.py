@@ -363,3 +363,27 @@ def test_a_tooltip_event_shows_the_cell_or_the_view(qtbot):
     assert shown == ["J[2, 3]", "the view",
                      "n = 1\nformula: 1\nsliding kernel: 1.1\nfinite differences: 1.2", "the view",
                      "the view", "the view"]
+
+
+@pytest.mark.parametrize("sizes", [((420, 300), (700, 500)), ((600, 400), (600, 600))])
+def test_the_matrix_labels_follow_a_resize(qtbot, sizes):
+    """Row labels sit beside their rows and column labels just above the cells, at any size
+    (a taller view moves the cells down without a new cell font)."""
+    view = CellMatrixView()
+    qtbot.addWidget(view)
+    view.resize(*sizes[0])
+    view.set_scene(MATRICES["valid"], 0)
+    view.show()
+    qtbot.waitExposed(view)
+    view.resize(*sizes[1])
+    QApplication.processEvents()
+    g = view._geometry
+    rows = [corner for _, pen, corner, static in g.texts if corner.x() < g.x0]
+    cols = [(corner, static) for _, pen, corner, static in g.texts
+            if pen == "label" and corner.x() >= g.x0]
+    assert len(rows) == 4 and len(cols) >= 1
+    for i, corner in enumerate(rows):
+        centre = corner.y() + g.texts[i][3].size().height() / 2
+        assert abs(centre - (g.y0 + (i + 0.5) * g.size)) < 1
+    for corner, static in cols:
+        assert corner.y() + static.size().height() == pytest.approx(g.y0 - 2)

@@ -204,7 +204,7 @@ class CellMatrixView(PointTooltips, CellCanvas[MatrixScene]):
         cell_pixels = max(9, int(0.34 * g.size))
         if self._cell_font.pixelSize() != cell_pixels:
             self._cell_font = pixel_font(cell_pixels)
-            g.texts = self._plan_texts(metrics)
+        g.texts = self._plan_texts(metrics)
 
     def _plan_texts(self, metrics: QFontMetrics) -> list:
         """Lay out every label and value once per scene or size; painting then only draws.
